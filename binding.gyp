@@ -1,0 +1,51 @@
+# node-gyp build (npm install, prebuildify). CMakeLists.txt builds the same sources with the
+# same flags for development and CI; test/build/sources.test.ts fails when the lists differ.
+{
+  "variables": {
+    "nnkit_cflags": ["-O3", "-std=c++17", "-fvisibility=hidden", "-ffp-contract=off", "-fno-math-errno", "-fPIC"]
+  },
+  "targets": [
+    {
+      # The AVX2/FMA kernels, the only code compiled with -mavx2 -mfma (gyp has no per-file
+      # flags, hence a library of their own).
+      "target_name": "nnkit_avx2",
+      "type": "static_library",
+      "sources": [
+        "native/kernels/gemm_avx2.cc",
+        "native/kernels/rng_avx2.cc"
+      ],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
+    },
+    {
+      "target_name": "nnkit",
+      "dependencies": [
+        "nnkit_avx2",
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "sources": [
+        "native/kernels/cpu.cc",
+        "native/kernels/parallel.cc",
+        "native/kernels/gemm.cc",
+        "native/kernels/rng.cc",
+        "native/linalg/blas.cc",
+        "native/linalg/gfortran_shim.cc",
+        "native/binding/common.cc",
+        "native/binding/runtime.cc",
+        "native/binding/linalg.cc",
+        "native/binding/rng.cc",
+        "native/binding/addon.cc"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NNKIT_VERSION=\"<!(node -p \"require('./package.json').version\")\"",
+        "<!@(node scripts/blas-config.js defines)"
+      ],
+      "include_dirs": ["<!@(node scripts/blas-config.js include_dirs)"],
+      "libraries": ["<!@(node scripts/blas-config.js libraries)"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
+      "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++", "-static-libgcc"]
+    }
+  ]
+}

@@ -1,0 +1,99 @@
+/**
+ * Errors thrown by nnkit. Every error has a stable `code`; argument errors also name the
+ * `argument` and read "Expected X for Y but received Z". Wrong types are `TypeError`s, wrong
+ * values, shapes and lengths are `RangeError`s — from the TypeScript checks and from the native
+ * re-checks alike.
+ */
+
+/** The documented error codes. */
+export const ErrorCodes = {
+  /** An argument has the wrong type (not a Float32Array, not a number, …). */
+  TYPE: 'ERR_NNKIT_TYPE',
+  /** Lengths or dimensions do not agree (rows × cols ≠ length, inner dimensions differ, …). */
+  SHAPE: 'ERR_NNKIT_SHAPE',
+  /** A value is outside its allowed range (negative size, keepProb ∉ (0, 1], label ≥ C, …). */
+  RANGE: 'ERR_NNKIT_RANGE',
+  /** A typed array's buffer has been detached (transferred or resized away). */
+  DETACHED: 'ERR_NNKIT_DETACHED',
+  /** An output buffer overlaps an input. */
+  ALIAS: 'ERR_NNKIT_ALIAS',
+  /** NaN or ±Infinity where finite numbers are required. */
+  NONFINITE: 'ERR_NNKIT_NONFINITE',
+  /** LAPACK reported failure (`info != 0`). */
+  LAPACK: 'ERR_NNKIT_LAPACK',
+  /** A method was called in the wrong state (transform before fit, backward before forward). */
+  STATE: 'ERR_NNKIT_STATE',
+  /** A saved document is corrupt, truncated, of another version or of another type. */
+  FORMAT: 'ERR_NNKIT_FORMAT',
+  /** Working memory could not be allocated. */
+  ALLOC: 'ERR_NNKIT_ALLOC',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Fields shared by nnkit's TypeError and RangeError. */
+export interface NnkitErrorFields {
+  readonly code: ErrorCode;
+  readonly argument?: string;
+}
+
+/** A TypeError with a `code` and the offending `argument`. */
+export class NnkitTypeError extends TypeError implements NnkitErrorFields {
+  readonly code: ErrorCode;
+  readonly argument?: string;
+  constructor(code: ErrorCode, message: string, argument?: string) {
+    super(message);
+    this.name = 'TypeError';
+    this.code = code;
+    if (argument !== undefined) this.argument = argument;
+  }
+}
+
+/** A RangeError with a `code` and the offending `argument`. */
+export class NnkitRangeError extends RangeError implements NnkitErrorFields {
+  readonly code: ErrorCode;
+  readonly argument?: string;
+  constructor(code: ErrorCode, message: string, argument?: string) {
+    super(message);
+    this.name = 'RangeError';
+    this.code = code;
+    if (argument !== undefined) this.argument = argument;
+  }
+}
+
+/** Text already describing what was received (not to be quoted as a string value). */
+export class Received {
+  constructor(readonly text: string) {}
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value instanceof Received) return value.text;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as unknown as { length?: number }).length;
+    return `a ${value.constructor.name}${length === undefined ? '' : ` of length ${length}`}`;
+  }
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  return typeof value;
+}
+
+/** Throws `NnkitTypeError` "Expected {expected} for {argument} but received {received}". */
+export function typeError(argument: string, expected: string, received: unknown, code: ErrorCode = ErrorCodes.TYPE): never {
+  throw new NnkitTypeError(code, `Expected ${expected} for ${argument} but received ${describe(received)}`, argument);
+}
+
+/** Throws `NnkitRangeError` "Expected {expected} for {argument} but received {received}". */
+export function rangeError(argument: string, expected: string, received: unknown, code: ErrorCode = ErrorCodes.RANGE): never {
+  throw new NnkitRangeError(code, `Expected ${expected} for ${argument} but received ${describe(received)}`, argument);
+}

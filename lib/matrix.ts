@@ -1,0 +1,67 @@
+/**
+ * The one data type: a row-major matrix over a Float32Array.
+ */
+import { ErrorCodes, Received, rangeError, typeError } from './errors';
+import { assertFloat32Array, assertInteger } from './validate';
+
+/** A row-major `rows × cols` matrix; `data.length === rows * cols`. */
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/** Class index per row. */
+export type Labels = Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** Largest rows or cols accepted (2^31 − 1, the limit of BLAS's 32-bit integers). */
+export const MAX_DIMENSION = 2147483647;
+
+/**
+ * A zero-copy matrix view over `data` (any byteOffset), checking that
+ * `data.length === rows * cols`.
+ */
+export function matrix(data: Float32Array, rows: number, cols: number): Matrix;
+/** A new zero-filled `rows × cols` matrix. */
+export function matrix(rows: number, cols: number): Matrix;
+export function matrix(a: Float32Array | number, b: number, c?: number): Matrix {
+  if (typeof a === 'number') {
+    assertInteger(a, 'rows', 0, MAX_DIMENSION);
+    assertInteger(b, 'cols', 0, MAX_DIMENSION);
+    if (a * b > 2 ** 32) rangeError('rows × cols', 'at most 2^32 elements', a * b);
+    return { data: new Float32Array(a * b), rows: a, cols: b };
+  }
+  assertFloat32Array(a, 'data');
+  assertInteger(b, 'rows', 0, MAX_DIMENSION);
+  assertInteger(c, 'cols', 0, MAX_DIMENSION);
+  if (a.length !== b * c) rangeError('data', `a Float32Array of length ${b} × ${c} = ${b * c}`, a, ErrorCodes.SHAPE);
+  return { data: a, rows: b, cols: c };
+}
+
+/** Throws unless `value` is a well-formed Matrix (also catches objects whose rows/cols lie). */
+export function assertMatrix(value: unknown, name: string): asserts value is Matrix {
+  if (value === null || typeof value !== 'object') typeError(name, 'a Matrix { data, rows, cols }', value);
+  const m = value as Partial<Matrix>;
+  assertFloat32Array(m.data, `${name}.data`);
+  assertInteger(m.rows, `${name}.rows`, 0, MAX_DIMENSION);
+  assertInteger(m.cols, `${name}.cols`, 0, MAX_DIMENSION);
+  if (m.data.length !== m.rows * m.cols)
+    rangeError(name, `data of length rows × cols = ${m.rows * m.cols}`, m.data, ErrorCodes.SHAPE);
+}
+
+/**
+ * Resolves an `out` option: a Matrix or Float32Array of exactly `rows × cols` elements, or a new
+ * zeroed matrix when `out` is undefined.
+ */
+export function outMatrix(out: unknown, rows: number, cols: number, name = 'out'): Matrix {
+  if (out === undefined) return { data: new Float32Array(rows * cols), rows, cols };
+  if (out instanceof Float32Array) {
+    assertFloat32Array(out, name);
+    if (out.length !== rows * cols) rangeError(name, `a Float32Array of length ${rows} × ${cols} = ${rows * cols}`, out, ErrorCodes.SHAPE);
+    return { data: out, rows, cols };
+  }
+  assertMatrix(out, name);
+  if (out.rows !== rows || out.cols !== cols)
+    rangeError(name, `a ${rows} × ${cols} Matrix`, new Received(`a ${out.rows} × ${out.cols} Matrix`), ErrorCodes.SHAPE);
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * What nnkit runs on, and how many threads it uses.
+ */
+import { native } from './native';
+import { assertInteger, assertOneOf } from './validate';
+
+/** The compiled backends in use. */
+export interface Backend {
+  /** BLAS library linked in, e.g. `'openblas 0.3.21'`, or `'builtin'` for nnkit's own kernels. */
+  blas: string;
+  /** Which GEMM runs now: the BLAS library or nnkit's packed AVX2/scalar kernels. */
+  gemm: 'blas' | 'builtin';
+  /** SIMD path the kernels dispatch to: `'avx2'` (AVX2 + FMA) or `'scalar'`. */
+  simd: 'avx2' | 'scalar' | string;
+  /** Every SIMD path this build and CPU can run. */
+  simdPaths: string[];
+  /** Threads one operation may use (nnkit's pool including the caller, and OpenBLAS's). */
+  threads: number;
+  /** The addon's version. */
+  version: string;
+}
+
+/** Reports the BLAS library, SIMD path, thread count and version in use. */
+export function backend(): Backend {
+  return native.backend();
+}
+
+/**
+ * Sets how many threads one operation may use: nnkit's own worker pool (the calling thread
+ * plus n − 1 workers) and OpenBLAS's threads. The default is the number of cores.
+ *
+ * Async operations run on libuv's thread pool (`UV_THREADPOOL_SIZE`, 4 by default); each one
+ * that reaches a parallel kernel while the pool is busy runs that kernel on its own libuv
+ * thread instead of queueing, so k concurrent operations use at most n + k − 1 threads.
+ * Results never depend on the thread count.
+ */
+export function setThreads(n: number): void {
+  assertInteger(n, 'threads', 1, 256);
+  native.setThreads(n);
+}
+
+/**
+ * Switches the SIMD path of every kernel (`NNKIT_SIMD=scalar` does the same at load time).
+ * Results are bit-identical across paths for the random generator; other kernels agree to
+ * rounding. Meant for tests and benchmarks.
+ */
+export function setSimd(path: 'avx2' | 'scalar'): void {
+  assertOneOf(path, 'path', ['avx2', 'scalar'] as const);
+  native.setSimd(path);
+}
+
+/**
+ * Chooses the GEMM behind every matrix product: the linked BLAS or nnkit's built-in packed
+ * kernels (the only choice in a build with `NNKIT_BLAS=none`). Meant for tests and benchmarks.
+ */
+export function setGemmBackend(backend: 'blas' | 'builtin'): void {
+  assertOneOf(backend, 'backend', ['blas', 'builtin'] as const);
+  native.setGemmBackend(backend);
+}

@@ -1,0 +1,15 @@
+// The addon's entry point: one registration call per API area.
+#include "common.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  nnkit::binding::register_runtime(env, exports);
+  nnkit::binding::register_linalg(env, exports);
+  nnkit::binding::register_rng(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nnkit, init)

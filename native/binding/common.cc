@@ -1,0 +1,242 @@
+#include "common.h"
+
+#include <cmath>
+#include <new>
+#include <sstream>
+
+namespace nnkit::binding {
+namespace {
+
+const char* typed_array_name(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "TypedArray";
+  }
+}
+
+Napi::Value argument(const Napi::CallbackInfo& info, std::size_t index) {
+  return index < info.Length() ? info[index] : info.Env().Undefined();
+}
+
+template <typename Array, napi_typedarray_type Type, typename Element>
+Array typed_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name, const char* expected) {
+  const Napi::Value value = argument(info, index);
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != Type)
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
+  auto typed = value.As<Napi::TypedArrayOf<Element>>();
+  if (typed.ArrayBuffer().IsDetached())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
+                         "a view of a detached ArrayBuffer");
+  Array out;
+  out.data = typed.Data();  // already offset by byteOffset
+  out.length = typed.ElementLength();
+  out.object = value.As<Napi::Object>();
+  return out;
+}
+
+}  // namespace
+
+std::string describe(const Napi::Value& value) {
+  std::ostringstream s;
+  if (value.IsUndefined()) return "undefined";
+  if (value.IsNull()) return "null";
+  if (value.IsTypedArray()) {
+    auto typed = value.As<Napi::TypedArray>();
+    s << "a " << typed_array_name(typed.TypedArrayType()) << " of length " << typed.ElementLength();
+    return s.str();
+  }
+  if (value.IsArray()) return "an Array of length " + std::to_string(value.As<Napi::Array>().Length());
+  if (value.IsNumber()) {
+    s << value.As<Napi::Number>().DoubleValue();
+    return s.str();
+  }
+  if (value.IsString()) return "the string \"" + value.As<Napi::String>().Utf8Value().substr(0, 40) + "\"";
+  if (value.IsBoolean()) return value.As<Napi::Boolean>().Value() ? "true" : "false";
+  if (value.IsBigInt()) return "a bigint";
+  if (value.IsFunction()) return "a function";
+  if (value.IsArrayBuffer()) return "an ArrayBuffer";
+  if (value.IsObject()) return "an object";
+  return "a value of another type";
+}
+
+void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message) {
+  Napi::Error error = kind == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(env, message))
+                                              : static_cast<Napi::Error>(Napi::RangeError::New(env, message));
+  error.Set("code", Napi::String::New(env, code));
+  throw error;
+}
+
+void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const char* argument,
+                          const std::string& expected, const std::string& received) {
+  const std::string message = "Expected " + expected + " for " + argument + " but received " + received;
+  Napi::Error error = kind == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(env, message))
+                                              : static_cast<Napi::Error>(Napi::RangeError::New(env, message));
+  error.Set("code", Napi::String::New(env, code));
+  error.Set("argument", Napi::String::New(env, argument));
+  throw error;
+}
+
+FloatArray float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  return typed_arg<FloatArray, napi_float32_array, float>(info, index, name, "a Float32Array");
+}
+
+Uint32Array uint32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  return typed_arg<Uint32Array, napi_uint32_array, std::uint32_t>(info, index, name, "a Uint32Array");
+}
+
+std::size_t size_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name, double max) {
+  const Napi::Value value = argument(info, index);
+  if (!value.IsNumber())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, "a non-negative integer", describe(value));
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d != std::floor(d) || d > max) {
+    std::ostringstream expected;
+    expected << "an integer from 0 to " << max;
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, name, expected.str(), describe(value));
+  }
+  return static_cast<std::size_t>(d);
+}
+
+double number_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = argument(info, index);
+  if (!value.IsNumber())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, "a number", describe(value));
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+float finite_float_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const double d = number_arg(info, index, name);
+  const float f = static_cast<float>(d);
+  if (!std::isfinite(f))
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, name, "a finite float32 number",
+                         describe(argument(info, index)));
+  return f;
+}
+
+bool bool_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = argument(info, index);
+  if (!value.IsBoolean())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, "a boolean", describe(value));
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::string string_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = argument(info, index);
+  if (!value.IsString())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, "a string", describe(value));
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::size_t rows, std::size_t cols,
+                                const char* name) {
+  std::size_t product = 0;
+  if (__builtin_mul_overflow(rows, cols, &product) || product != array.length) {
+    throw_argument_error(env, ErrorKind::range, kErrShape, name,
+                         "a Float32Array of length " + std::to_string(rows) + " x " + std::to_string(cols),
+                         "length " + std::to_string(array.length));
+  }
+  return product;
+}
+
+void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
+                      const char* input_name) {
+  if (out.length == 0 || input.length == 0) return;
+  const auto out_begin = reinterpret_cast<std::uintptr_t>(out.data);
+  const auto out_end = out_begin + out.length * sizeof(float);
+  const auto in_begin = reinterpret_cast<std::uintptr_t>(input.data);
+  const auto in_end = in_begin + input.length * sizeof(float);
+  if (out_begin < in_end && in_begin < out_end) {
+    throw_argument_error(env, ErrorKind::range, "ERR_NNKIT_ALIAS", out_name,
+                         std::string("memory that does not overlap ") + input_name, "an overlapping view");
+  }
+}
+
+Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn) {
+  try {
+    return fn(info);
+  } catch (const nnkit::Error& e) {
+    throw_error(info.Env(), e.kind(), e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    throw_error(info.Env(), ErrorKind::range, "ERR_NNKIT_ALLOC", "nnkit could not allocate working memory");
+  }
+}
+
+namespace {
+
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
+                std::function<Napi::Value(Napi::Env)> result)
+      : Napi::AsyncWorker(env, "nnkit:async"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)),
+        result_(std::move(result)) {
+    references_.reserve(keep_alive.size());
+    for (const Napi::Object& object : keep_alive) references_.push_back(Napi::Persistent(object));
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      work_();
+    } catch (const nnkit::Error& e) {
+      kind_ = e.kind();
+      code_ = e.code();
+      SetError(e.what());
+    } catch (const std::bad_alloc&) {
+      code_ = "ERR_NNKIT_ALLOC";
+      SetError("nnkit could not allocate working memory");
+    } catch (const std::exception& e) {
+      code_ = "ERR_NNKIT_INTERNAL";
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    try {
+      deferred_.Resolve(result_ ? result_(Env()) : Env().Undefined());
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+  void OnError(const Napi::Error& error) override {
+    const std::string message = error.Message();
+    Napi::Error js = kind_ == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(Env(), message))
+                                              : static_cast<Napi::Error>(Napi::RangeError::New(Env(), message));
+    js.Set("code", Napi::String::New(Env(), code_));
+    deferred_.Reject(js.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<Napi::ObjectReference> references_;
+  std::function<void()> work_;
+  std::function<Napi::Value(Napi::Env)> result_;
+  ErrorKind kind_ = ErrorKind::range;
+  const char* code_ = "ERR_NNKIT_INTERNAL";
+};
+
+}  // namespace
+
+Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
+                          std::function<Napi::Value(Napi::Env)> result) {
+  auto* worker = new PromiseWorker(env, keep_alive, std::move(work), std::move(result));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();  // the worker deletes itself after OnOK/OnError
+  return promise;
+}
+
+}  // namespace nnkit::binding

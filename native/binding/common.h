@@ -1,0 +1,82 @@
+// Argument access, error translation and async workers shared by every binding file. This is
+// the only layer that knows N-API; it never includes intrinsics and never decides a SIMD path.
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../kernels/error.h"
+
+namespace nnkit::binding {
+
+// Throws a TypeError or RangeError whose message reads "Expected <expected> for <argument> but
+// received <received>" and whose `code` and `argument` properties are set.
+[[noreturn]] void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const char* argument,
+                                       const std::string& expected, const std::string& received);
+[[noreturn]] void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message);
+
+// A short description of a JS value for error messages ("a Float64Array of length 3", "-1").
+std::string describe(const Napi::Value& value);
+
+struct FloatArray {
+  float* data = nullptr;
+  std::size_t length = 0;
+  Napi::Object object;  // the typed array, kept for async references
+};
+
+// A Float32Array argument (any byteOffset, ArrayBuffer or SharedArrayBuffer); a detached
+// buffer is an ERR_NNKIT_DETACHED TypeError.
+FloatArray float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+struct Uint32Array {
+  std::uint32_t* data = nullptr;
+  std::size_t length = 0;
+  Napi::Object object;
+};
+Uint32Array uint32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+// A non-negative integer no larger than `max`.
+std::size_t size_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+                     double max = 9007199254740991.0);
+double number_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+float finite_float_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+bool bool_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+std::string string_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+// rows * cols, or an ERR_NNKIT_SHAPE RangeError when the product overflows or differs from the
+// array's length.
+std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::size_t rows, std::size_t cols,
+                                const char* name);
+
+// An ERR_NNKIT_ALIAS RangeError when the output overlaps an input: kernels read inputs after
+// writing outputs, so an overlap would silently corrupt the result.
+void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
+                      const char* input_name);
+
+// Wraps an exported function: core exceptions (nnkit::Error, bad_alloc) become JS errors with
+// codes instead of escaping into N-API.
+using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
+Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn);
+template <Callback F>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  return call_guarded(info, F);
+}
+
+// Runs `work` on the libuv thread pool and returns a Promise. Every object in `keep_alive` is
+// referenced until the Promise settles, so the buffers `work` reads and writes cannot be
+// collected meanwhile. `work` must not touch N-API; `result` runs back on the JS thread.
+// Core exceptions thrown by `work` reject the Promise with the same codes as the sync path.
+Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
+                          std::function<Napi::Value(Napi::Env)> result);
+
+// Registration helpers, one per API area; addon.cc calls them all.
+void register_runtime(Napi::Env env, Napi::Object exports);
+void register_linalg(Napi::Env env, Napi::Object exports);
+void register_rng(Napi::Env env, Napi::Object exports);
+
+}  // namespace nnkit::binding

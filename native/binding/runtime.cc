@@ -1,0 +1,73 @@
+// nn.backend(), nn.setThreads() and the test hooks that switch SIMD path and GEMM backend.
+#include "../kernels/cpu.h"
+#include "../kernels/parallel.h"
+#include "../linalg/blas.h"
+#include "common.h"
+
+#ifndef NNKIT_VERSION
+#define NNKIT_VERSION "0.0.0"
+#endif
+
+namespace nnkit::binding {
+namespace {
+
+Napi::Value backend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("blas", Napi::String::New(env, linalg::blas_description()));
+  out.Set("gemm", Napi::String::New(env, linalg::gemm_backend() == linalg::GemmBackend::blas ? "blas" : "builtin"));
+  out.Set("simd", Napi::String::New(env, simd_path_name(active_simd_path())));
+  out.Set("threads", Napi::Number::New(env, thread_count()));
+  out.Set("version", Napi::String::New(env, NNKIT_VERSION));
+  Napi::Array paths = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (SimdPath path : {SimdPath::scalar, SimdPath::avx2})
+    if (simd_path_supported(path)) paths.Set(i++, Napi::String::New(env, simd_path_name(path)));
+  out.Set("simdPaths", paths);
+  return out;
+}
+
+Napi::Value set_threads(const Napi::CallbackInfo& info) {
+  const std::size_t n = size_arg(info, 0, "threads", 256);
+  if (n == 0) throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "threads", "an integer from 1 to 256", "0");
+  set_thread_count(static_cast<int>(n));
+  linalg::set_blas_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value set_simd(const Napi::CallbackInfo& info) {
+  const std::string name = string_arg(info, 0, "path");
+  SimdPath path;
+  if (name == "scalar") {
+    path = SimdPath::scalar;
+  } else if (name == "avx2") {
+    path = SimdPath::avx2;
+  } else {
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "path", "'scalar' or 'avx2'", "\"" + name + "\"");
+  }
+  if (!set_active_simd_path(path))
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "path", "a SIMD path this CPU and build support",
+                         "\"" + name + "\"");
+  return info.Env().Undefined();
+}
+
+Napi::Value set_gemm_backend(const Napi::CallbackInfo& info) {
+  const std::string name = string_arg(info, 0, "backend");
+  if (name != "blas" && name != "builtin")
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "backend", "'blas' or 'builtin'", "\"" + name + "\"");
+  if (!linalg::set_gemm_backend(name == "blas" ? linalg::GemmBackend::blas : linalg::GemmBackend::builtin))
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "backend", "'builtin' (this build has no BLAS)",
+                         "\"blas\"");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_runtime(Napi::Env env, Napi::Object exports) {
+  exports.Set("backend", Napi::Function::New<guarded<backend>>(env, "backend"));
+  exports.Set("setThreads", Napi::Function::New<guarded<set_threads>>(env, "setThreads"));
+  exports.Set("setSimd", Napi::Function::New<guarded<set_simd>>(env, "setSimd"));
+  exports.Set("setGemmBackend", Napi::Function::New<guarded<set_gemm_backend>>(env, "setGemmBackend"));
+}
+
+}  // namespace nnkit::binding

@@ -1,0 +1,44 @@
+// The built-in single-precision GEMM, used when nnkit is built without BLAS (and in tests).
+//
+// BLIS-style: op(B) is packed into KC x NC panels of NR-wide slivers, op(A) into MC x KC blocks
+// of MR-tall slivers, and a register-blocked MR x NR micro-kernel does the arithmetic. Packing
+// zero-pads partial slivers, so the micro-kernel always computes a full tile and only its
+// stores are clipped: odd sizes cost a few wasted flops at the edges, never a branch in the
+// inner loop. The result does not depend on the thread count: the k-blocking (KC) fixes the
+// order of accumulation of every element, and threads only split the rows of C.
+#pragma once
+
+#include <cstddef>
+
+#include "cpu.h"
+
+namespace nnkit::kernels {
+
+inline constexpr std::size_t kGemmMR = 6;
+inline constexpr std::size_t kGemmNR = 16;
+
+// c[i * ldc + j] += alpha * sum_p a[p * MR + i] * b[p * NR + j] for i < m_valid, j < n_valid.
+// `a` and `b` are packed slivers of depth k; c is the caller's row-major output.
+using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc,
+                                 float alpha, std::size_t m_valid, std::size_t n_valid);
+
+struct GemmKernels {
+  const char* name;
+  GemmMicroKernel micro;
+};
+
+const GemmKernels& gemm_kernels_scalar();
+const GemmKernels* gemm_kernels_avx2();  // nullptr when the build has no AVX2 path
+const GemmKernels& gemm_kernels(SimdPath path);
+
+// C = alpha * op(A) * op(B) + beta * C, all row-major. op(A) is m x k (A is k x m when trans_a),
+// op(B) is k x n (B is n x k when trans_b). beta == 0 overwrites C without reading it, so
+// NaN or garbage in an uninitialized C does not leak into the result.
+void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+                   float* c, std::size_t ldc);
+
+// C = beta * C over an m x n block (beta == 0 stores zeros).
+void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_t ldc);
+
+}  // namespace nnkit::kernels

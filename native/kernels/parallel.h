@@ -1,0 +1,27 @@
+// nnkit's own worker threads.
+//
+// parallel_for(tasks, fn) calls fn(task) once for every task index in [0, tasks), spread over
+// the pool's threads and the calling thread, and returns when all are done. Kernels split their
+// work into tasks of a fixed size that does not depend on the thread count, so every result is
+// bit-identical whatever set_thread_count says.
+//
+// Only one parallel_for runs on the pool at a time. A call made while the pool is busy (for
+// example from several libuv workers running async operations at once) runs its tasks on the
+// calling thread instead of queueing: the cores are already busy, and waiting would only add
+// latency and oversubscription.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace nnkit {
+
+// Total threads that work on one parallel_for, the caller included (>= 1).
+int thread_count();
+
+// Resizes the pool to n - 1 workers plus the caller. n is clamped to [1, 256].
+void set_thread_count(int n);
+
+void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
+
+}  // namespace nnkit

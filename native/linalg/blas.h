@@ -1,0 +1,27 @@
+// The BLAS seam: every matrix product in nnkit goes through linalg::sgemm, which calls
+// cblas_sgemm when nnkit was built against OpenBLAS (NNKIT_HAVE_CBLAS) and the built-in
+// packed kernels otherwise. The built-in path is also selectable at run time, so tests in a
+// BLAS build check it too.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace nnkit::linalg {
+
+enum class GemmBackend { blas, builtin };
+
+bool have_blas();
+std::string blas_description();  // e.g. "openblas 0.3.21", or "builtin"
+
+GemmBackend gemm_backend();
+bool set_gemm_backend(GemmBackend backend);  // false when asking for BLAS in a build without it
+
+// Threads OpenBLAS may start per call (no-op without BLAS).
+void set_blas_threads(int n);
+
+// C = alpha * op(A) * op(B) + beta * C, row-major; see kernels::sgemm_builtin for the shapes.
+void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+           std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+
+}  // namespace nnkit::linalg

@@ -1,0 +1,238 @@
+// Kernel tests against independent references: the Random123 known-answer vectors, float64
+// scalar GEMM, and bit-for-bit agreement of every compiled SIMD path with the scalar twin.
+// Sizes are odd on purpose so every tail and edge tile runs (also under ASan/UBSan in CI).
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "../kernels/cpu.h"
+#include "../kernels/gemm.h"
+#include "../kernels/parallel.h"
+#include "../kernels/rng.h"
+#include "../linalg/blas.h"
+#include "test_harness.h"
+
+using namespace nnkit;
+using namespace nnkit::kernels;
+
+namespace {
+
+std::vector<SimdPath> supported_paths() {
+  std::vector<SimdPath> paths;
+  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
+    if (simd_path_supported(p)) paths.push_back(p);
+  return paths;
+}
+
+// Deterministic test data without touching the code under test.
+std::vector<float> lcg_data(std::size_t n, std::uint32_t seed) {
+  std::vector<float> out(n);
+  std::uint32_t s = seed * 2654435761u + 12345u;
+  for (auto& v : out) {
+    s = s * 1664525u + 1013904223u;
+    v = static_cast<float>((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(philox_known_answers) {
+  struct Vector {
+    std::uint32_t counter[4], key[2], expect[4];
+  };
+  const Vector vectors[] = {
+      {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}},
+      {{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+       {0xffffffffu, 0xffffffffu},
+       {0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}},
+      {{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
+       {0xa4093822u, 0x299f31d0u},
+       {0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}},
+  };
+  for (const Vector& v : vectors) {
+    std::uint32_t out[4];
+    philox4x32_10(v.counter, v.key, out);
+    for (int i = 0; i < 4; ++i) CHECK(out[i] == v.expect[i], "word %d: %08x != %08x", i, out[i], v.expect[i]);
+  }
+}
+
+TEST(rng_bits_follow_lane_major_layout) {
+  // Element e of chunk c is word e / 8 of block offset + 8c + e % 8, on every path.
+  const RngStream s{{0xa4093822u, 0x299f31d0u}, 0x0370734413198a2eull};
+  const std::uint64_t offset = 0xfffffffcull;  // crosses the 32-bit carry of the counter
+  for (SimdPath path : supported_paths()) {
+    std::vector<std::uint32_t> bits(77);
+    rng_fill_bits(path, s, offset, bits.data(), bits.size());
+    for (std::size_t i = 0; i < bits.size(); ++i) {
+      const std::uint64_t block = offset + (i / 32) * 8 + (i % 32) % 8;
+      const std::uint32_t counter[4] = {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                                        0x13198a2eu, 0x03707344u};
+      std::uint32_t words[4];
+      philox4x32_10(counter, s.key, words);
+      CHECK(bits[i] == words[(i % 32) / 8], "%s element %zu", simd_path_name(path), i);
+    }
+  }
+}
+
+TEST(rng_paths_are_bit_identical) {
+  const RngStream s{{12345u, 678u}, 9};
+  for (std::size_t n : {1u, 31u, 32u, 33u, 1000u, 65537u, 200003u}) {
+    std::vector<float> ref_u(n), ref_n(n), u(n), z(n);
+    rng_fill_uniform(SimdPath::scalar, s, 40, ref_u.data(), n, -2.0f, 3.0f);
+    rng_fill_normal(SimdPath::scalar, s, 40, ref_n.data(), n, 0.5f, 2.0f);
+    for (SimdPath path : supported_paths()) {
+      rng_fill_uniform(path, s, 40, u.data(), n, -2.0f, 3.0f);
+      rng_fill_normal(path, s, 40, z.data(), n, 0.5f, 2.0f);
+      CHECK(std::memcmp(u.data(), ref_u.data(), n * sizeof(float)) == 0, "uniform %s n=%zu", simd_path_name(path), n);
+      CHECK(std::memcmp(z.data(), ref_n.data(), n * sizeof(float)) == 0, "normal %s n=%zu", simd_path_name(path), n);
+    }
+  }
+}
+
+TEST(rng_is_independent_of_thread_count) {
+  const RngStream s{{1u, 2u}, 3};
+  const std::size_t n = 300007;
+  std::vector<float> one(n), many(n);
+  const int saved = thread_count();
+  set_thread_count(1);
+  rng_fill_normal(s, 0, one.data(), n, 0.0f, 1.0f);
+  set_thread_count(5);
+  rng_fill_normal(s, 0, many.data(), n, 0.0f, 1.0f);
+  set_thread_count(saved);
+  CHECK(std::memcmp(one.data(), many.data(), n * sizeof(float)) == 0);
+}
+
+TEST(rng_normal_moments_and_accuracy) {
+  // Box-Muller through our log/sincos polynomials against libm in float64 on the same words.
+  const RngStream s{{7u, 0u}, 0};
+  const std::size_t n = 1 << 20;
+  std::vector<float> z(n);
+  std::vector<std::uint32_t> bits(n);
+  rng_fill_normal(s, 0, z.data(), n, 0.0f, 1.0f);
+  rng_fill_bits(s, 0, bits.data(), n);
+  double sum = 0, sum2 = 0, worst = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sum += z[i];
+    sum2 += static_cast<double>(z[i]) * z[i];
+    const std::size_t chunk = i / 32, e = i % 32, word = e / 8, lane = e % 8;
+    const std::size_t pair_first = chunk * 32 + (word / 2) * 16 + lane;
+    const double u1 = ((bits[pair_first] >> 8) + 1.0) / 16777216.0;
+    const double u2 = (bits[pair_first + 8] >> 8) / 16777216.0;
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double expect = (word % 2 == 0) ? r * std::cos(2 * M_PI * u2) : r * std::sin(2 * M_PI * u2);
+    worst = std::fmax(worst, std::fabs(expect - z[i]) / std::fmax(1.0, std::fabs(expect)));
+  }
+  const double mean = sum / n, var = sum2 / n - mean * mean;
+  CHECK(std::fabs(mean) < 5.0 / std::sqrt(static_cast<double>(n)), "mean %g", mean);
+  CHECK(std::fabs(var - 1.0) < 5.0 * std::sqrt(2.0 / n), "variance %g", var);
+  CHECK(worst < 2e-6, "worst relative error against libm %g", worst);
+}
+
+namespace {
+
+void reference_gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                    std::size_t lda, const float* b, std::size_t ldb, float beta, const float* c0, std::size_t ldc,
+                    std::vector<double>& out) {
+  out.assign(m * n, 0.0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double acc = 0;
+      for (std::size_t p = 0; p < k; ++p) {
+        const double av = ta ? a[p * lda + i] : a[i * lda + p];
+        const double bv = tb ? b[j * ldb + p] : b[p * ldb + j];
+        acc += av * bv;
+      }
+      out[i * n + j] = alpha * acc + (beta == 0.0f ? 0.0 : beta * static_cast<double>(c0[i * ldc + j]));
+    }
+}
+
+void check_gemm(SimdPath path, bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                float beta) {
+  const std::size_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;  // strided on purpose
+  const std::vector<float> a = lcg_data((ta ? k : m) * lda, 1), b = lcg_data((tb ? n : k) * ldb, 2);
+  std::vector<float> c = lcg_data(m * ldc, 3);
+  if (beta == 0.0f)
+    for (std::size_t i = 0; i < m; ++i) c[i * ldc] = std::nanf("");  // must not leak through beta = 0
+  const std::vector<float> c0 = c;
+  std::vector<double> expect;
+  reference_gemm(ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c0.data(), ldc, expect);
+  sgemm_builtin(path, ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+  double worst = 0;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      const double tol = 1e-5 * (static_cast<double>(k) + 1.0);
+      const double err = std::fabs(c[i * ldc + j] - expect[i * n + j]);
+      if (!(err <= tol)) worst = std::fmax(worst, std::isnan(err) ? 1e30 : err);
+    }
+  for (std::size_t i = 0; i < m; ++i)  // the stride padding is never written
+    for (std::size_t j = n; j < ldc; ++j) CHECK(c[i * ldc + j] == c0[i * ldc + j], "padding written at %zu,%zu", i, j);
+  CHECK(worst == 0, "%s ta=%d tb=%d m=%zu n=%zu k=%zu worst excess error %g", simd_path_name(path), ta, tb, m, n, k,
+        worst);
+}
+
+}  // namespace
+
+TEST(builtin_gemm_matches_float64_reference) {
+  const std::size_t sizes[][3] = {{1, 1, 1}, {1, 17, 5}, {7, 1, 300}, {6, 16, 256}, {13, 33, 257},
+                                  {97, 65, 31}, {130, 129, 515}, {5, 4097, 3}, {241, 17, 1}};
+  for (SimdPath path : supported_paths())
+    for (const auto& s : sizes)
+      for (int t = 0; t < 4; ++t) check_gemm(path, t & 1, t & 2, s[0], s[1], s[2], 1.0f, 0.0f);
+  for (SimdPath path : supported_paths()) {
+    check_gemm(path, false, false, 37, 41, 43, -0.5f, 2.0f);
+    check_gemm(path, true, true, 37, 41, 43, 2.0f, 1.0f);
+    check_gemm(path, false, true, 19, 23, 0, 1.0f, 0.5f);  // k = 0: C = beta * C
+  }
+}
+
+TEST(builtin_gemm_is_independent_of_thread_count) {
+  const std::size_t m = 301, n = 67, k = 700;
+  const auto a = lcg_data(m * k, 4), b = lcg_data(k * n, 5);
+  std::vector<float> one(m * n), many(m * n);
+  const int saved = thread_count();
+  set_thread_count(1);
+  sgemm_builtin(active_simd_path(), false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, one.data(), n);
+  set_thread_count(3);
+  sgemm_builtin(active_simd_path(), false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, many.data(), n);
+  set_thread_count(saved);
+  CHECK(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0);
+}
+
+TEST(blas_gemm_matches_builtin) {
+  if (!linalg::have_blas()) return;
+  const std::size_t m = 50, n = 70, k = 90;
+  const auto a = lcg_data(m * k, 6), b = lcg_data(n * k, 7);
+  std::vector<float> blas(m * n), builtin(m * n);
+  linalg::sgemm(false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, blas.data(), n);
+  sgemm_builtin(SimdPath::scalar, false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, builtin.data(), n);
+  for (std::size_t i = 0; i < blas.size(); ++i) CHECK(std::fabs(blas[i] - builtin[i]) < 1e-4, "element %zu", i);
+}
+
+TEST(parallel_for_runs_every_task_once) {
+  for (int threads : {1, 2, 7}) {
+    set_thread_count(threads);
+    std::vector<int> hits(1000, 0);
+    parallel_for(hits.size(), [&](std::size_t t) { hits[t] += 1; });
+    for (std::size_t t = 0; t < hits.size(); ++t) CHECK(hits[t] == 1, "threads=%d task %zu ran %d times", threads, t, hits[t]);
+  }
+}
+
+int main() {
+  std::printf("nnkit kernel tests: SIMD path %s, paths compiled:", simd_path_name(active_simd_path()));
+  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
+    if (simd_path_supported(p)) std::printf(" %s", simd_path_name(p));
+  std::printf(", blas %s\n", linalg::blas_description().c_str());
+  int failed_cases = 0;
+  for (const auto& c : nnkit::test::registry()) {
+    const int before = nnkit::test::failures();
+    c.fn();
+    const bool ok = nnkit::test::failures() == before;
+    failed_cases += ok ? 0 : 1;
+    std::printf("%s %s\n", ok ? "ok  " : "FAIL", c.name);
+  }
+  std::printf("%zu cases, %d failed\n", nnkit::test::registry().size(), failed_cases);
+  return failed_cases == 0 ? 0 : 1;
+}
