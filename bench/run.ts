@@ -25,6 +25,7 @@ const { values: options } = parseArgs({
     'no-peers': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    settle: { type: 'string', default: '150' },
   },
 });
 
@@ -88,6 +89,11 @@ function formatSeconds(s: number): string {
   return `${(s * 1e6).toPrecision(3)} µs`;
 }
 
+// OpenBLAS's worker threads (numpy's, torch's and nnkit's own) busy-wait for a while after a
+// call before they sleep, and so do OpenMP's. Pausing between samples lets every sample start
+// on idle cores instead of sharing them with the previous contestant's spinning threads.
+const settle = () => new Promise((resolve) => setTimeout(resolve, Number(options.settle)));
+
 async function timeOnce(fn: () => unknown, inner: number): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < inner; i++) {
@@ -143,8 +149,13 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
   const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, nnkit: [], peers: {} };
   for (const [name, p] of Object.entries(peerFns)) result.peers[name] = typeof p === 'function' ? [] : p;
   for (let r = 0; r < repeats; r++) {
+    await settle();
     result.nnkit.push(await timeOnce(fn, inner));
-    for (const [name, p] of Object.entries(peerFns)) if (typeof p === 'function') (result.peers[name] as number[]).push(await p());
+    for (const [name, p] of Object.entries(peerFns)) {
+      if (typeof p !== 'function') continue;
+      await settle();
+      (result.peers[name] as number[]).push(await p());
+    }
   }
   if (python) for (const peer of w.peers ?? []) if (isPythonPeer(peer)) await python.request({ op: 'drop', id: `${w.name}/${peer.name}` });
   w.teardown?.();
