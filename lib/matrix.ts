@@ -26,16 +26,34 @@ export function matrix(data: Float32Array, rows: number, cols: number): Matrix;
 export function matrix(rows: number, cols: number): Matrix;
 export function matrix(a: Float32Array | number, b: number, c?: number): Matrix {
   if (typeof a === 'number') {
+    // matrix(n, rows, cols) is a likely slip for matrix(data, rows, cols): never guess.
+    if (c !== undefined) typeError('data', 'a Float32Array, or matrix(rows, cols) with two arguments', a);
     assertInteger(a, 'rows', 0, MAX_DIMENSION);
     assertInteger(b, 'cols', 0, MAX_DIMENSION);
-    if (a * b > 2 ** 32) rangeError('rows × cols', 'at most 2^32 elements', a * b);
-    return { data: new Float32Array(a * b), rows: a, cols: b };
+    return { data: allocateFloat32(a * b, 'rows × cols'), rows: a, cols: b };
   }
   assertFloat32Array(a, 'data');
   assertInteger(b, 'rows', 0, MAX_DIMENSION);
   assertInteger(c, 'cols', 0, MAX_DIMENSION);
   if (a.length !== b * c) rangeError('data', `a Float32Array of length ${b} × ${c} = ${b * c}`, a, ErrorCodes.SHAPE);
   return { data: a, rows: b, cols: c };
+}
+
+/** Most elements nnkit allocates in one Float32Array (V8's limit on 64-bit platforms). */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/**
+ * A zeroed Float32Array of n elements, or a coded RangeError: ERR_NNKIT_RANGE above
+ * MAX_ELEMENTS, ERR_NNKIT_ALLOC when the memory is not available (V8 throws an uncoded
+ * RangeError then).
+ */
+export function allocateFloat32(n: number, name: string): Float32Array {
+  if (!(n <= MAX_ELEMENTS)) rangeError(name, `at most 2^32 elements`, n);
+  try {
+    return new Float32Array(n);
+  } catch {
+    return rangeError(name, `${n} floats of memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
+  }
 }
 
 /** Throws unless `value` is a well-formed Matrix (also catches objects whose rows/cols lie). */
@@ -54,7 +72,7 @@ export function assertMatrix(value: unknown, name: string): asserts value is Mat
  * zeroed matrix when `out` is undefined.
  */
 export function outMatrix(out: unknown, rows: number, cols: number, name = 'out'): Matrix {
-  if (out === undefined) return { data: new Float32Array(rows * cols), rows, cols };
+  if (out === undefined) return { data: allocateFloat32(rows * cols, `${name} (${rows} × ${cols})`), rows, cols };
   if (out instanceof Float32Array) {
     assertFloat32Array(out, name);
     if (out.length !== rows * cols) rangeError(name, `a Float32Array of length ${rows} × ${cols} = ${rows * cols}`, out, ErrorCodes.SHAPE);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <new>
 #include <sstream>
+#include <system_error>
 
 namespace nnkit::binding {
 namespace {
@@ -168,6 +169,12 @@ Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn) {
     throw_error(info.Env(), e.kind(), e.code(), e.what());
   } catch (const std::bad_alloc&) {
     throw_error(info.Env(), ErrorKind::range, "ERR_NNKIT_ALLOC", "nnkit could not allocate working memory");
+  } catch (const std::system_error& e) {  // thread creation failed: resources, not a bug
+    throw_error(info.Env(), ErrorKind::range, "ERR_NNKIT_ALLOC", e.what());
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {  // never let a C++ exception unwind into N-API (terminate)
+    throw_error(info.Env(), ErrorKind::range, "ERR_NNKIT_INTERNAL", e.what());
   }
 }
 

@@ -1,11 +1,15 @@
 #include "parallel.h"
 
+#include "error.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -29,7 +33,15 @@ class ThreadPool {
     // Workers start from the current generation, handed over here rather than read later: a
     // worker scheduled late must not mistake the first job for one it has already run.
     const std::uint64_t start = generation_.load();
-    for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
+    try {
+      for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
+    } catch (const std::system_error&) {
+      // Out of threads or address space: keep the workers that started (the pool stays
+      // consistent, results do not depend on the count) and report it instead of terminating.
+      threads_ = static_cast<int>(workers_.size()) + 1;
+      throw Error(ErrorKind::range, "ERR_NNKIT_ALLOC",
+                  "could start only " + std::to_string(threads_) + " of " + std::to_string(n) + " threads");
+    }
   }
 
   void run(std::size_t tasks, const std::function<void(std::size_t)>& fn) {

@@ -1,0 +1,84 @@
+/**
+ * Boundary fuzzing: every export of the facade and every raw native function, called with
+ * generated broken arguments in a child process (see child.ts for what is checked per call).
+ * The child runs with only 6 GB of address space to spare, so calls that ask for absurd outputs meet a
+ * real allocation failure, which must surface as ERR_NNKIT_ALLOC rather than a crash.
+ *
+ * FUZZ_RUNS (default 1500 per target) and FUZZ_SEED reproduce or lengthen a run.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(__dirname, '..', '..');
+const HEADROOM_MB = 6 * 1024;
+
+interface Report {
+  calls: number;
+  seed: number;
+  ms: number;
+  failures: { target: string; message: string }[];
+  generic: string[];
+  stats: Record<string, { calls: number; ok: number; errors: Record<string, number> }>;
+}
+
+async function runChild(env: Record<string, string>, timeoutMs: number): Promise<{ report?: Report; code: number | null; signal: string | null; last: string; stderr: string }> {
+  const last = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nnkit-fuzz-')), 'last-call');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fuzz/child.ts'], {
+    cwd: root,
+    env: { ...process.env, FUZZ_HEADROOM_MB: String(HEADROOM_MB), ...env, FUZZ_LAST: last },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  const line = stdout.trim().split('\n').pop() ?? '';
+  let report: Report | undefined;
+  try {
+    report = JSON.parse(line);
+  } catch {
+    report = undefined;
+  }
+  return { report, code, signal, last: fs.existsSync(last) ? fs.readFileSync(last, 'utf8') : '', stderr };
+}
+
+describe('boundary fuzzing', () => {
+  it('no generated call crashes, overruns a buffer, or throws an undocumented error', async () => {
+    const r = await runChild({ FUZZ_RUNS: process.env.FUZZ_RUNS ?? '1500' }, 600_000);
+    // A dead child is a crash (or a hang): name the call it was running.
+    expect({ code: r.code, signal: r.signal, call: r.code === 0 ? '' : r.last, stderr: r.code === 0 ? '' : r.stderr.slice(-3000) })
+      .toEqual({ code: 0, signal: null, call: '', stderr: '' });
+    const report = r.report!;
+    const targets = Object.keys(report.stats).length;
+    const accepted = Object.values(report.stats).reduce((n, s) => n + s.ok, 0);
+    console.log(`boundary fuzz: ${report.calls} calls over ${targets} targets (${accepted} returned, ${report.calls - accepted} threw coded errors), ` +
+      `0 crashes, seed ${report.seed}, ${report.ms} ms${report.generic.length ? `; generic-only: ${report.generic.join(', ')}` : ''}`);
+    expect(report.failures.map((f) => `${f.target}: ${f.message}`)).toEqual([]);
+    // Every target got both valid calls that succeeded and broken ones that were rejected.
+    for (const [name, s] of Object.entries(report.stats)) {
+      expect(s.calls, name).toBeGreaterThan(0);
+      if (!name.endsWith('(generic)')) expect(s.ok, `${name}: no call succeeded`).toBeGreaterThan(0);
+    }
+  }, 660_000);
+
+  it('the harness catches overruns, writes to inputs, uncoded errors and wrong shapes', async () => {
+    const r = await runChild({ FUZZ_RUNS: '20', FUZZ_SELFTEST: '1' }, 120_000);
+    expect(r.code).toBe(0);
+    const failed = new Map(r.report!.failures.map((f) => [f.target, f.message]));
+    expect(failed.get('selftest:overrun')).toMatch(/canary bytes overwritten/);
+    expect(failed.get('selftest:writes-input')).toMatch(/read-only input modified/);
+    expect(failed.get('selftest:uncoded')).toMatch(/undocumented error/);
+    expect(failed.get('selftest:bad-shape')).toMatch(/bad result/);
+  });
+
+  it('a native crash in the child is detected and the call named', async () => {
+    const r = await runChild({ FUZZ_RUNS: '5', FUZZ_SELFTEST: '1', FUZZ_ONLY: 'selftest:overrun', NODE_OPTIONS: '--require ./test/fuzz/abort-on-first-call.cjs' }, 120_000);
+    expect(r.code === 0 && r.signal === null).toBe(false);
+    expect(r.last).toMatch(/selftest:overrun/);
+  });
+});

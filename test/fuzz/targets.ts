@@ -1,0 +1,230 @@
+/**
+ * The table of everything the boundary fuzzer calls: each exported function and method of the
+ * facade and each raw native function, with a generator of VALID arguments (the fuzzer breaks
+ * them itself, see args.ts) and a check of the shape of a successful result.
+ *
+ * Covering a new export is one entry: `name`, `args` (an fc.Arbitrary of Spec[]), `call` and,
+ * when the result has a shape worth checking, `check` (returns a problem description or '').
+ * Exports without an entry are still fuzzed with generic hostile arguments (see child.ts).
+ */
+import fc from 'fast-check';
+import * as nn from '../../lib/index';
+import { native } from '../../lib/native';
+import { arrayArb, edgeFill, matrixArb, num, opts, raw, type Spec } from './args';
+
+export interface Target {
+  name: string;
+  args: fc.Arbitrary<Spec[]>;
+  call: (...args: any[]) => unknown;
+  /** '' when a successful result is well-formed; otherwise what is wrong. */
+  check?: (result: any, args: any[]) => string;
+  /** Changes process-wide settings (threads, SIMD path, backend): restored after each call. */
+  global?: boolean;
+}
+
+const dim = fc.integer({ min: 0, max: 9 });
+const posDim = fc.integer({ min: 1, max: 9 });
+const finite = fc.double({ min: -4, max: 4, noNaN: true }).map(num);
+
+/** Shape problems of a Matrix result. */
+export function matrixShape(r: any, rows: number, cols: number, sameData?: unknown): string {
+  if (typeof r !== 'object' || r === null) return `not a Matrix: ${String(r)}`;
+  if (!(r.data instanceof Float32Array)) return 'data is not a Float32Array';
+  if (r.rows !== rows || r.cols !== cols) return `shape ${r.rows}×${r.cols}, expected ${rows}×${cols}`;
+  if (r.data.length !== rows * cols) return `data length ${r.data.length} for ${rows}×${cols}`;
+  if (sameData !== undefined && r.data !== sameData) return 'did not return the out storage';
+  return '';
+}
+
+function dataOf(x: any): Float32Array | undefined {
+  return x instanceof Float32Array ? x : x && x.data instanceof Float32Array ? x.data : undefined;
+}
+
+/** A float64 gemm reference check, only for finite inputs (NaN/Inf propagation is checked elsewhere). */
+function gemmValues(r: any, A: any, B: any, o: any, c0: Float32Array | undefined): string {
+  const ta = !!o?.transA, tb = !!o?.transB, alpha = o?.alpha ?? 1, beta = o?.beta ?? 0;
+  const m = ta ? A.cols : A.rows, k = ta ? A.rows : A.cols, n = tb ? B.rows : B.cols;
+  const all = [...A.data, ...B.data, ...(beta !== 0 && c0 ? c0 : [])];
+  if (!all.every((v: number) => Number.isFinite(v) && Math.abs(v) < 1e30)) return '';
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let acc = 0, scale = 0;
+      for (let p = 0; p < k; p++) {
+        const a = ta ? A.data[p * A.cols + i] : A.data[i * A.cols + p];
+        const b = tb ? B.data[j * B.cols + p] : B.data[p * B.cols + j];
+        acc += a * b;
+        scale += Math.abs(a * b);
+      }
+      const prev = beta !== 0 && c0 ? c0[i * n + j]! : 0;
+      const want = alpha * acc + beta * prev;
+      const tol = 1e-5 * (Math.abs(alpha) * scale + Math.abs(beta * prev)) + 1e-30;
+      if (!(Math.abs(r.data[i * n + j] - want) <= tol)) return `gemm value (${i},${j}) ${r.data[i * n + j]} != ${want}`;
+    }
+  return '';
+}
+
+const gemmArgs = fc
+  .record({ m: dim, n: dim, k: dim, transA: fc.boolean(), transB: fc.boolean(), alpha: finite, beta: finite, outKind: fc.constantFrom('none', 'matrix', 'array') })
+  .chain((s) =>
+    fc.tuple(
+      matrixArb(s.transA ? s.k : s.m, s.transA ? s.m : s.k, true, edgeFill),
+      matrixArb(s.transB ? s.n : s.k, s.transB ? s.k : s.n, true, edgeFill),
+      s.outKind === 'none' ? fc.constant(undefined) : s.outKind === 'matrix' ? matrixArb(s.m, s.n, false) : arrayArb('f32', s.m * s.n, false),
+    ).map(([A, B, out]): Spec[] => [A, B, opts({ transA: raw(s.transA), transB: raw(s.transB), alpha: s.alpha, beta: s.beta, out })]),
+  );
+
+// The c0 snapshot must be taken before the call: the wrapper does it.
+let gemmOutBefore: Float32Array | undefined;
+function gemmCall(f: typeof nn.gemm | typeof nn.gemmAsync) {
+  return (A: any, B: any, o: any) => {
+    const d = dataOf(o?.out);
+    gemmOutBefore = d && d.byteLength ? d.slice() : undefined;
+    return f(A, B, o);
+  };
+}
+function gemmCheck(r: any, [A, B, o]: any[]): string {
+  const m = o?.transA ? A.cols : A.rows, n = o?.transB ? B.rows : B.cols;
+  return matrixShape(r, m, n, dataOf(o?.out)) || gemmValues(r, A, B, o, gemmOutBefore);
+}
+
+const nativeGemmArgs = gemmArgs.map(([A, B, o]): Spec[] => {
+  const a = A as Extract<Spec, { k: 'matrix' }>, b = B as Extract<Spec, { k: 'matrix' }>;
+  const f = (o as Extract<Spec, { k: 'opts' }>).fields;
+  const m = (f.transA as any).v ? (a.cols as any).v : (a.rows as any).v;
+  const n = (f.transB as any).v ? (b.rows as any).v : (b.cols as any).v;
+  const out = f.out?.k === 'matrix' ? f.out.data : f.out ?? { k: 'array', type: 'f32', len: m * n, offset: 2, shared: false, detached: false, ro: false, fill: 'data' } as Spec;
+  return [a.data, a.rows, a.cols, b.data, b.rows, b.cols, out, f.transA!, f.transB!, f.alpha!, f.beta!];
+});
+
+const seedArb = fc.oneof(fc.nat().map(num), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(raw));
+const fillTarget = (ro = false) => fc.integer({ min: 0, max: 70 }).chain((n) => fc.oneof(arrayArb('f32', n, ro), matrixArb(1, n, ro)));
+const streamWords = fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat({ max: 1e6 })).map((w) => w.map(num));
+
+function filled(r: any, out: any, lo: number, hi: number): string {
+  if (r !== out) return 'did not return out';
+  const d = dataOf(out)!;
+  for (const v of d) if (!(v >= lo && v <= hi)) return `value ${v} outside [${lo}, ${hi}]`;
+  return '';
+}
+
+/**
+ * Valid thread counts above 8 are skipped: under the fuzz child's address-space cap, OpenBLAS
+ * with dozens of threads cannot map its per-thread buffers and spins forever in its next call
+ * (an OpenBLAS behaviour, not reachable without the artificial cap). Invalid counts still run.
+ */
+const manyThreads = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 8 && n <= 256;
+
+const moments = fc.tuple(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }));
+
+export const targets: Target[] = [
+  // --- data ---------------------------------------------------------------------------------
+  {
+    name: 'nn.matrix(data, rows, cols)',
+    args: fc.tuple(dim, dim).chain(([r, c]) => arrayArb('f32', r * c, true).map((a): Spec[] => [a, num(r), num(c)])),
+    call: (d, r, c) => nn.matrix(d, r, c),
+    // a broken call may land on the other overload, matrix(rows, cols)
+    check: (m, [d, r, c]) => (typeof d === 'number' ? matrixShape(m, d, r) : matrixShape(m, r, c, d)),
+  },
+  {
+    name: 'nn.matrix(rows, cols)',
+    args: fc.tuple(dim, dim).map(([r, c]): Spec[] => [num(r), num(c)]),
+    call: (r, c) => nn.matrix(r, c),
+    check: (m, [r, c]) => matrixShape(m, r, c) || (m.data.every((v: number) => v === 0) ? '' : 'not zeroed'),
+  },
+  // --- runtime ------------------------------------------------------------------------------
+  { name: 'nn.backend', args: fc.constant([]), call: () => nn.backend(), check: (b) => (typeof b.blas === 'string' && b.threads >= 1 ? '' : 'bad backend()') },
+  { name: 'nn.setThreads', args: fc.integer({ min: 1, max: 3 }).map((n) => [num(n)]), call: (n) => (manyThreads(n) ? undefined : nn.setThreads(n)), global: true },
+  { name: 'nn.setSimd', args: fc.constantFrom(...nn.backend().simdPaths).map((p) => [raw(p)]), call: (p) => nn.setSimd(p), global: true },
+  {
+    name: 'nn.setGemmBackend',
+    args: fc.constantFrom(...(nn.backend().blas === 'builtin' ? ['builtin'] : ['blas', 'builtin'])).map((b) => [raw(b)]),
+    call: (b) => nn.setGemmBackend(b),
+    global: true,
+  },
+  // --- linear algebra -----------------------------------------------------------------------
+  { name: 'nn.gemm', args: gemmArgs, call: gemmCall(nn.gemm), check: gemmCheck },
+  { name: 'nn.gemmAsync', args: gemmArgs, call: gemmCall(nn.gemmAsync), check: gemmCheck },
+  // --- random numbers -----------------------------------------------------------------------
+  { name: 'new nn.Rng', args: seedArb.map((s) => [s]), call: (s) => new nn.Rng(s), check: (r) => (r instanceof nn.Rng ? '' : 'not an Rng') },
+  {
+    name: 'nn.Rng#normal',
+    args: fc.tuple(seedArb, fillTarget(), moments).map(([s, o, [m, sd]]) => [s, o, num(m), num(sd)]),
+    call: (s, o, m, sd) => new nn.Rng(s).normal(o, m, sd),
+    check: (r, [, o]) => filled(r, o, -Infinity, Infinity),
+  },
+  {
+    name: 'nn.Rng#uniform',
+    args: fc.tuple(seedArb, fillTarget(), moments).map(([s, o, [lo, w]]) => [s, o, num(lo), num(lo + w)]),
+    call: (s, o, lo, hi) => new nn.Rng(s).uniform(o, lo, hi),
+    check: (r, [, o, lo = 0, hi = 1]) => filled(r, o, Math.fround(lo), Math.fround(hi)),
+  },
+  {
+    name: 'nn.Rng#normalAsync',
+    args: fc.tuple(seedArb, fillTarget(), moments).map(([s, o, [m, sd]]) => [s, o, num(m), num(sd)]),
+    call: (s, o, m, sd) => new nn.Rng(s).normalAsync(o, m, sd),
+    check: (r, [, o]) => filled(r, o, -Infinity, Infinity),
+  },
+  {
+    name: 'nn.Rng#uniformAsync',
+    args: fc.tuple(seedArb, fillTarget(), moments).map(([s, o, [lo, w]]) => [s, o, num(lo), num(lo + w)]),
+    call: (s, o, lo, hi) => new nn.Rng(s).uniformAsync(o, lo, hi),
+    check: (r, [, o, lo = 0, hi = 1]) => filled(r, o, Math.fround(lo), Math.fround(hi)),
+  },
+  {
+    name: 'nn.Rng#bits',
+    args: fc.tuple(seedArb, fc.integer({ min: 0, max: 70 }).chain((n) => arrayArb('u32', n, false))).map(([s, o]) => [s, o]),
+    call: (s, o) => new nn.Rng(s).bits(o),
+    check: (r, [, o]) => (r === o ? '' : 'did not return out'),
+  },
+  { name: 'nn.Rng#split', args: seedArb.map((s) => [s]), call: (s) => new nn.Rng(s).split(), check: (r) => (r instanceof nn.Rng ? '' : 'not an Rng') },
+  { name: 'nn.seed', args: seedArb.map((s) => [s]), call: (s) => nn.seed(s) },
+  { name: 'nn.defaultRng', args: fc.constant([]), call: () => nn.defaultRng(), check: (r) => (r instanceof nn.Rng ? '' : 'not an Rng') },
+  // --- optimization -------------------------------------------------------------------------
+  {
+    name: 'nn.optim.sgdStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), fc.oneof(arrayArb('f32', n, true), matrixArb(1, n, true)), arrayArb('f32', n, false),
+        fc.double({ min: 1e-4, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), fc.boolean())
+        .map(([w, g, v, lr, mu, nesterov]): Spec[] => [w, g, v, opts({ lr: num(lr), momentum: num(mu), weightDecay: num(0), nesterov: raw(nesterov) })])),
+    call: (w, g, v, o) => nn.optim.sgdStep(w, g, v, o),
+  },
+
+  // --- raw native functions (no TypeScript validation in front) -------------------------------
+  { name: 'native.backend', args: fc.constant([]), call: () => native.backend() },
+  { name: 'native.setThreads', args: fc.integer({ min: 1, max: 3 }).map((n) => [num(n)]), call: (n) => (manyThreads(n) ? undefined : native.setThreads(n)), global: true },
+  { name: 'native.setSimd', args: fc.constantFrom(...nn.backend().simdPaths).map((p) => [raw(p)]), call: (p) => native.setSimd(p), global: true },
+  { name: 'native.setGemmBackend', args: fc.constantFrom('builtin').map((b) => [raw(b)]), call: (b) => native.setGemmBackend(b as 'builtin'), global: true },
+  { name: 'native.gemm', args: nativeGemmArgs, call: (...a: any[]) => (native.gemm as any)(...a) },
+  { name: 'native.gemmAsync', args: nativeGemmArgs, call: (...a: any[]) => (native.gemmAsync as any)(...a) },
+  {
+    name: 'native.rngFill',
+    args: fc.tuple(streamWords, fc.integer({ min: 0, max: 70 }).chain((n) => arrayArb('f32', n, false)), fc.constantFrom('normal', 'uniform'), moments)
+      .map(([w, out, kind, [a, b]]) => [...w, out, raw(kind), num(a), num(kind === 'uniform' ? a + b : b)]),
+    call: (...a: any[]) => (native.rngFill as any)(...a),
+    check: (r) => (Number.isInteger(r) && r >= 0 ? '' : `blocks ${r}`),
+  },
+  {
+    name: 'native.rngFillAsync',
+    args: fc.tuple(streamWords, fc.integer({ min: 0, max: 70 }).chain((n) => arrayArb('f32', n, false)), fc.constantFrom('normal', 'uniform'), moments)
+      .map(([w, out, kind, [a, b]]) => [...w, out, raw(kind), num(a), num(kind === 'uniform' ? a + b : b)]),
+    call: (...a: any[]) => (native.rngFillAsync as any)(...a),
+  },
+  {
+    name: 'native.rngBits',
+    args: fc.tuple(streamWords, fc.integer({ min: 0, max: 70 }).chain((n) => arrayArb('u32', n, false))).map(([w, out]) => [...w, out]),
+    call: (...a: any[]) => (native.rngBits as any)(...a),
+  },
+  {
+    name: 'native.sgdStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false)).map(([w, g, v]): Spec[] => [w, g, v, num(0.1), num(0.9), num(0), raw(false)])),
+    call: (...a: any[]) => (native.sgdStep as any)(...a),
+  },
+];
+
+/**
+ * Exports that are not functions to call (constants, error classes) and so need no entry.
+ * Everything else exported by lib/index.ts or the addon is either in `targets` or fuzzed
+ * generically.
+ */
+export const NOT_CALLABLE = new Set(['ErrorCodes', 'MAX_DIMENSION', 'NnkitRangeError', 'NnkitTypeError']);
