@@ -65,8 +65,11 @@ export function gemm(A: Matrix, B: Matrix, opts?: GemmOptions): Matrix {
 }
 
 /**
- * {@link gemm} on the libuv thread pool: the event loop stays free. A, B and `out` are held
- * until the Promise settles; do not write to them (or transfer their buffers) meanwhile.
+ * {@link gemm} on the libuv thread pool: the event loop stays free. A and B are copied when
+ * the call starts (later writes to them do not affect the result) and the product is written
+ * into `out` when the work is done, on the JS thread. Transferring or detaching a buffer while
+ * the call is pending is safe: a detached `out` rejects the Promise with ERR_NNKIT_DETACHED.
+ * SharedArrayBuffer-backed arrays are used in place, without copies.
  */
 export async function gemmAsync(A: Matrix, B: Matrix, opts?: GemmOptions): Promise<Matrix> {
   const p = planGemm(A, B, opts);

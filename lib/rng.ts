@@ -80,6 +80,8 @@ export class Rng {
   /**
    * {@link normal} on the libuv thread pool. The generator advances immediately, so calls made
    * after this one draw different numbers whatever the order in which the fills finish.
+   * The numbers land in `out` when the fill is done (transferring `out`'s buffer meanwhile
+   * rejects with ERR_NNKIT_DETACHED; a SharedArrayBuffer-backed `out` is filled in place).
    */
   async normalAsync<T extends FillTarget>(out: T, mean = 0, std = 1): Promise<T> {
     const data = targetData(out, 'out');

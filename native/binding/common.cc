@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <cmath>
+#include <cstring>
 #include <new>
 #include <sstream>
 #include <system_error>
@@ -180,14 +181,80 @@ Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn) {
 
 namespace {
 
+bool is_shared(const Napi::Object& typed_array) {
+  napi_value buffer = typed_array.As<Napi::TypedArray>().ArrayBuffer();  // the real one, not a JS property
+  bool shared = false;
+  // SharedArrayBuffer is not an ArrayBuffer to N-API; there is no napi_is_sharedarraybuffer in
+  // Node-API 8, so anything that is not a (detachable) ArrayBuffer counts as shared.
+  napi_is_arraybuffer(typed_array.Env(), buffer, &shared);
+  return !shared;
+}
+
+bool is_live(const Napi::Object& typed_array, std::size_t bytes) {
+  auto typed = typed_array.As<Napi::TypedArray>();
+  return !typed.ArrayBuffer().IsDetached() && typed.ByteLength() == bytes;
+}
+
+}  // namespace
+
+void AsyncStaging::input_bytes(Napi::Env, void*& data, std::size_t bytes, const Napi::Object& typed_array) {
+  if (bytes == 0 || is_shared(typed_array)) return;
+  auto s = std::make_unique<Staged>();
+  s->copy.assign(static_cast<unsigned char*>(data), static_cast<unsigned char*>(data) + bytes);
+  s->bytes = bytes;
+  data = s->copy.data();
+  staged_.push_back(std::move(s));
+}
+
+void AsyncStaging::output_bytes(Napi::Env, void*& data, std::size_t bytes, const Napi::Object& typed_array) {
+  if (bytes == 0 || is_shared(typed_array)) return;
+  auto s = std::make_unique<Staged>();
+  s->copy.assign(static_cast<unsigned char*>(data), static_cast<unsigned char*>(data) + bytes);
+  s->bytes = bytes;
+  s->target = Napi::Persistent(typed_array);
+  data = s->copy.data();
+  staged_.push_back(std::move(s));
+}
+
+void AsyncStaging::input(Napi::Env env, FloatArray& array) {
+  void* data = array.data;
+  input_bytes(env, data, array.length * sizeof(float), array.object);
+  array.data = static_cast<float*>(data);
+}
+
+void AsyncStaging::output(Napi::Env env, FloatArray& array) {
+  void* data = array.data;
+  output_bytes(env, data, array.length * sizeof(float), array.object);
+  array.data = static_cast<float*>(data);
+}
+
+bool AsyncStaging::commit(Napi::Env) {
+  bool all = true;
+  for (const auto& s : staged_) {
+    if (s->target.IsEmpty()) continue;
+    const Napi::Object target = s->target.Value();
+    if (!is_live(target, s->bytes)) {
+      all = false;
+      continue;
+    }
+    auto typed = target.As<Napi::TypedArray>();
+    std::memcpy(static_cast<unsigned char*>(typed.ArrayBuffer().Data()) + typed.ByteOffset(), s->copy.data(), s->bytes);
+  }
+  staged_.clear();
+  return all;
+}
+
+namespace {
+
 class PromiseWorker : public Napi::AsyncWorker {
  public:
   PromiseWorker(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
-                std::function<Napi::Value(Napi::Env)> result)
+                std::function<Napi::Value(Napi::Env)> result, std::shared_ptr<AsyncStaging> staging)
       : Napi::AsyncWorker(env, "nnkit:async"),
         deferred_(Napi::Promise::Deferred::New(env)),
         work_(std::move(work)),
-        result_(std::move(result)) {
+        result_(std::move(result)),
+        staging_(std::move(staging)) {
     references_.reserve(keep_alive.size());
     for (const Napi::Object& object : keep_alive) references_.push_back(Napi::Persistent(object));
   }
@@ -211,20 +278,36 @@ class PromiseWorker : public Napi::AsyncWorker {
     }
   }
 
+  // OnOK and OnError run from a C callback: a C++ exception escaping them terminates the
+  // process. During a worker_thread's teardown every N-API call fails (JS can no longer run)
+  // and node-addon-api turns that into a throw, so both settle inside a catch-all: when the
+  // environment is going away there is nobody left to notify.
   void OnOK() override {
     try {
-      deferred_.Resolve(result_ ? result_(Env()) : Env().Undefined());
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
+      if (staging_ && !staging_->commit(Env())) {
+        Napi::Error js = Napi::TypeError::New(Env(), "Expected a live output buffer but it was detached while the call was pending");
+        js.Set("code", Napi::String::New(Env(), kErrDetached));
+        deferred_.Reject(js.Value());
+        return;
+      }
+      try {
+        deferred_.Resolve(result_ ? result_(Env()) : Env().Undefined());
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+      }
+    } catch (...) {
     }
   }
 
   void OnError(const Napi::Error& error) override {
-    const std::string message = error.Message();
-    Napi::Error js = kind_ == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(Env(), message))
-                                              : static_cast<Napi::Error>(Napi::RangeError::New(Env(), message));
-    js.Set("code", Napi::String::New(Env(), code_));
-    deferred_.Reject(js.Value());
+    try {
+      const std::string message = error.Message();
+      Napi::Error js = kind_ == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(Env(), message))
+                                                : static_cast<Napi::Error>(Napi::RangeError::New(Env(), message));
+      js.Set("code", Napi::String::New(Env(), code_));
+      deferred_.Reject(js.Value());
+    } catch (...) {
+    }
   }
 
  private:
@@ -232,6 +315,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> references_;
   std::function<void()> work_;
   std::function<Napi::Value(Napi::Env)> result_;
+  std::shared_ptr<AsyncStaging> staging_;
   ErrorKind kind_ = ErrorKind::range;
   const char* code_ = "ERR_NNKIT_INTERNAL";
 };
@@ -239,8 +323,8 @@ class PromiseWorker : public Napi::AsyncWorker {
 }  // namespace
 
 Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
-                          std::function<Napi::Value(Napi::Env)> result) {
-  auto* worker = new PromiseWorker(env, keep_alive, std::move(work), std::move(result));
+                          std::function<Napi::Value(Napi::Env)> result, std::shared_ptr<AsyncStaging> staging) {
+  auto* worker = new PromiseWorker(env, keep_alive, std::move(work), std::move(result), std::move(staging));
   Napi::Promise promise = worker->promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return promise;

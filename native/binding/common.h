@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,12 +68,43 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
   return call_guarded(info, F);
 }
 
+// Private copies for an async call. A pending call must never hold raw pointers into a JS
+// ArrayBuffer: the caller can detach it (postMessage/structuredClone transfer) and the new owner
+// can be collected, which frees the memory under the worker (a use-after-free, reproduced in
+// test/reliability/async.test.ts). So every non-shared buffer is staged: inputs are copied at
+// queue time, outputs are computed in a private copy and written back on the JS thread when the
+// work is done, if the output is still attached (otherwise the Promise rejects with
+// ERR_NNKIT_DETACHED). SharedArrayBuffers cannot be detached and are used in place.
+// The cost is one copy of each operand, small next to the work worth running asynchronously.
+class AsyncStaging {
+ public:
+  // Repoints array.data to a private copy of its contents.
+  void input(Napi::Env env, FloatArray& array);
+  // Repoints array.data to a private copy that `commit` writes back.
+  void output(Napi::Env env, FloatArray& array);
+  // Raw byte variants for other element types (labels).
+  void input_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
+  void output_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
+  // On the JS thread after the work: copies outputs back; false when one was detached meanwhile.
+  bool commit(Napi::Env env);
+
+ private:
+  struct Staged {
+    std::vector<unsigned char> copy;
+    Napi::ObjectReference target;  // null for inputs
+    std::size_t bytes = 0;
+  };
+  std::vector<std::unique_ptr<Staged>> staged_;
+};
+
 // Runs `work` on the libuv thread pool and returns a Promise. Every object in `keep_alive` is
 // referenced until the Promise settles, so the buffers `work` reads and writes cannot be
 // collected meanwhile. `work` must not touch N-API; `result` runs back on the JS thread.
 // Core exceptions thrown by `work` reject the Promise with the same codes as the sync path.
+// With `staging`, its outputs are committed before `result` runs.
 Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
-                          std::function<Napi::Value(Napi::Env)> result);
+                          std::function<Napi::Value(Napi::Env)> result,
+                          std::shared_ptr<AsyncStaging> staging = nullptr);
 
 // Registration helpers, one per API area; addon.cc calls them all.
 void register_runtime(Napi::Env env, Napi::Object exports);

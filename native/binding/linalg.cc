@@ -54,8 +54,12 @@ Napi::Value gemm(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value gemm_async(const Napi::CallbackInfo& info) {
-  const GemmCall call = parse_gemm(info);
-  return queue_async(info.Env(), {call.a.object, call.b.object, call.c.object}, [call] { call.run(); }, nullptr);
+  GemmCall call = parse_gemm(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.a);
+  staging->input(info.Env(), call.b);
+  staging->output(info.Env(), call.c);
+  return queue_async(info.Env(), {call.a.object, call.b.object, call.c.object}, [call] { call.run(); }, nullptr, staging);
 }
 
 }  // namespace

@@ -61,8 +61,10 @@ Napi::Value rng_fill(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value rng_fill_async(const Napi::CallbackInfo& info) {
-  const FillCall call = parse_fill(info);
-  return queue_async(info.Env(), {call.out.object}, [call] { call.run(); }, nullptr);
+  FillCall call = parse_fill(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->output(info.Env(), call.out);
+  return queue_async(info.Env(), {call.out.object}, [call] { call.run(); }, nullptr, staging);
 }
 
 // rngBits(key0, key1, stream0, stream1, offset, out: Uint32Array) -> blocks consumed

@@ -1,0 +1,50 @@
+/**
+ * Child of async.test.ts (run with --expose-gc): detaches the buffers of pending async calls by
+ * transferring them away, drops the receiving side and forces GC, so a binding that kept raw
+ * pointers into those buffers would read and write freed (munmapped) memory.
+ * Prints one JSON line: what each call did.
+ */
+import * as nn from '../../lib/index';
+
+const gc = (globalThis as { gc?: () => void }).gc!;
+const n = 700;
+
+function detach(a: Float32Array): void {
+  structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] }); // the clone is dropped at once
+}
+
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (e) {
+    return `rejected ${(e as { code?: string }).code}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, string> = {};
+  for (const which of ['A', 'B', 'out'] as const) {
+    const A = nn.matrix(n, n), B = nn.matrix(n, n), out = nn.matrix(n, n);
+    A.data.fill(1);
+    B.data.fill(2);
+    const p = nn.gemmAsync(A, B, { out });
+    detach(which === 'A' ? A.data : which === 'B' ? B.data : out.data);
+    for (let i = 0; i < 5; i++) {
+      gc();
+      new Float32Array(n * n).fill(-7); // reuse freed memory if it was freed
+    }
+    results[`gemmAsync, ${which} detached`] = await outcome(p);
+    if (which !== 'out') results[`gemmAsync, ${which} detached: out`] = out.data.every((v) => v === 2 * n) ? 'correct' : 'wrong';
+  }
+  {
+    const out = new Float32Array(4 << 20);
+    const p = new nn.Rng(1).normalAsync(out);
+    detach(out);
+    for (let i = 0; i < 5; i++) gc();
+    results['normalAsync, out detached'] = await outcome(p);
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+void main();
