@@ -3,6 +3,18 @@
  * `argument` and read "Expected X for Y but received Z". Wrong types are `TypeError`s, wrong
  * values, shapes and lengths are `RangeError`s — from the TypeScript checks and from the native
  * re-checks alike.
+ *
+ * Non-finite numbers:
+ * - Parameters (alpha, beta, mean, std, lo, hi, learning rates, …) must be finite: NaN or
+ *   ±Infinity throws ERR_NNKIT_NONFINITE before anything is written.
+ * - Data (matrix entries) is not scanned: NaN and ±Infinity propagate as IEEE arithmetic and
+ *   BLAS do (a NaN in row i of A makes row i of A·B NaN). With beta = 0 an output is never
+ *   read, so NaN already in `out` does not leak into the result.
+ * - Random fills never produce NaN: uniform values lie in [lo, hi] even when hi − lo exceeds
+ *   the float32 range; normal values are mean + std·z, which rounds to ±Infinity only when it
+ *   exceeds the float32 range.
+ * Denormal inputs are computed as such (no flush-to-zero). Empty (0-row or 0-column)
+ * matrices are accepted wherever the result is defined.
  */
 
 /** The documented error codes. */

@@ -177,10 +177,17 @@ const RngKernels& rng_kernels(SimdPath path) {
 void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,
                       float lo, float hi) {
   const RngKernels& k = rng_kernels(path);
-  const float scale = hi - lo;
+  float scale = hi - lo;
+  // hi - lo overflows for ranges wider than FLT_MAX (e.g. [-3e38, 3e38]); u * inf would give
+  // inf everywhere and NaN for u = 0. Draw on the halved range, then double (exact) and clamp.
+  const bool halved = !std::isfinite(scale);
+  const float base = halved ? lo * 0.5f : lo;
+  if (halved) scale = hi * 0.5f - lo * 0.5f;
   fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, float* dst) {
-    k.uniform_chunks(s, block, chunks, lo, scale, dst);
+    k.uniform_chunks(s, block, chunks, base, scale, dst);
   });
+  if (halved)
+    for (std::size_t i = 0; i < n; ++i) out[i] = std::fmin(hi, std::fmax(lo, out[i] * 2.0f));
 }
 
 void rng_fill_normal(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,

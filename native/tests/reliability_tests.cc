@@ -97,12 +97,15 @@ TEST(rng_extreme_parameters_stay_finite) {
   const RngStream s{{9u, 9u}, 0};
   for (SimdPath path : paths()) {
     Exact<float> u(77), z(77);
-    rng_fill_uniform(path, s, 0, u.data(), 77, -3.0e38f, 3.0e38f);
+    rng_fill_uniform(path, s, 0, u.data(), 77, -3.0e38f, 3.0e38f);  // hi - lo overflows float
     rng_fill_normal(path, s, 0, z.data(), 77, 0.0f, 0.0f);
+    bool both_signs[2] = {false, false};
     for (std::size_t i = 0; i < 77; ++i) {
-      CHECK(!std::isnan(u.data()[i]), "%s uniform wide range NaN at %zu", simd_path_name(path), i);
+      CHECK(u.data()[i] >= -3.0e38f && u.data()[i] <= 3.0e38f, "%s uniform wide range [%zu] = %g", simd_path_name(path), i, u.data()[i]);
+      both_signs[u.data()[i] > 0] = true;
       CHECK(z.data()[i] == 0.0f, "%s normal with std 0 gave %g", simd_path_name(path), z.data()[i]);
     }
+    CHECK(both_signs[0] && both_signs[1], "%s uniform wide range is one-sided", simd_path_name(path));
   }
 }
 
