@@ -17,5 +17,10 @@ export { backend, setGemmBackend, setSimd, setThreads } from './runtime';
 export type { Backend } from './runtime';
 export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';
+export {
+  covariance, covarianceAsync, eigh, eighAsync, lapackBackend, randomizedSvd, randomizedSvdAsync, setLapackBackend, svd,
+  svdAsync,
+} from './linalg';
+export type { CovarianceOptions, EighOptions, EighResult, RandomizedSvdOptions, SvdOptions, SvdResult } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';

@@ -26,6 +26,19 @@ export interface NativeAddon {
   gemmAsync(a: Float32Array, aRows: number, aCols: number, b: Float32Array, bRows: number, bCols: number,
     out: Float32Array, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<void>;
 
+  covariance(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): void;
+  covarianceAsync(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): Promise<void>;
+  eigh(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): void;
+  eighAsync(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): Promise<void>;
+  svd(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  svdAsync(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  randomizedSvd(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  randomizedSvdAsync(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  setLapackBackend(backend: 'lapack' | 'builtin'): void;
+  lapackBackend(): 'lapack' | 'builtin';
+
   /** Fills `out`; returns the Philox blocks consumed. */
   rngFill(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
     kind: 'normal' | 'uniform', p0: number, p1: number): number;
