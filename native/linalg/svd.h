@@ -23,8 +23,8 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
                     std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt);
 
 // Replaces the m x l row-major `y` (l <= m) by a matrix with orthonormal columns spanning the
-// same space: LAPACK's LQ of yᵀ, or the built-in shifted Cholesky-QR (three passes on GEMM),
-// falling back to float64 Householder QR when Y is too ill-conditioned for it.
+// same space: (shifted) Cholesky-QR on GEMM, falling back to LAPACK's LQ of yᵀ or float64
+// Householder QR when Y is too ill-conditioned for it.
 void orthonormalize_columns(float* y, std::size_t m, std::size_t l);
 
 }  // namespace nnkit::linalg
