@@ -12,7 +12,8 @@
       "type": "static_library",
       "sources": [
         "native/kernels/gemm_avx2.cc",
-        "native/kernels/rng_avx2.cc"
+        "native/kernels/rng_avx2.cc",
+        "native/kernels/eigen_kernels_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -28,6 +29,7 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/eigen_kernels.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/linalg/lapack.cc",

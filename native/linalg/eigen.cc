@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/cpu.h"
+#include "../kernels/eigen_kernels.h"
 #include "../kernels/error.h"
 #include "../kernels/parallel.h"
 #include "lapack.h"
@@ -21,58 +23,71 @@ constexpr std::size_t kSlabColumns = 128;
 constexpr std::size_t kRotationBatch = std::size_t{1} << 20;
 constexpr int kMaxQlIterations = 60;
 
-struct Rotation {
-  std::size_t i;  // acts on rows i and i + 1 of Zᵀ
-  double c, s;
-};
+using Rotation = kernels::GivensRotation;  // acts on rows i and i + 1 of Zᵀ
 
 std::size_t tasks_for(std::size_t n, std::size_t per_task) { return (n + per_task - 1) / per_task; }
 
 // Reduces the symmetric n x n `a` (row-major, float64) to tridiagonal form T = Qᵀ·A·Q:
 // d = diagonal, e[k] couples k and k + 1 (e[n − 1] = 0). Row k of `a` keeps the reflector
 // v_k at columns k + 1 .. n − 1, tau[k] its scale; Q = H_0 · H_1 · … · H_{n−2}.
-void tridiagonalize(double* a, std::size_t n, double* d, double* e, double* tau) {
-  std::vector<double> p(n), w(n);
-  for (std::size_t k = 0; k + 1 < n; ++k) {
-    d[k] = a[k * n + k];
-    const std::size_t m = n - k - 1;  // trailing block size
-    double* v = a + k * n + k + 1;
-    e[k] = householder(v, m, &tau[k]);
-    if (tau[k] == 0.0) continue;
-    double* s = a + (k + 1) * n + (k + 1);  // trailing block, leading dimension n
-    const double t = tau[k];
-    // p = tau · S · v
+//
+// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. The
+// update of step k and the product of step k + 1 are fused into one pass over each row (the
+// next reflector comes from the first row of S, which is updated first), halving the memory
+// traffic of this memory-bound loop.
+void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n, double* d, double* e,
+                    double* tau) {
+  std::vector<double> p(n, 0.0), w(n, 0.0);
+  d[0] = a[0];
+  e[n - 1] = 0.0;
+  tau[n - 1] = 0.0;
+  if (n == 1) return;
+  e[0] = householder(a + 1, n - 1, &tau[0]);
+  if (tau[0] != 0.0) {
+    const std::size_t m = n - 1;
+    const double* v = a + 1;
+    const double* s = a + n + 1;
     parallel_for(tasks_for(m, kRowsPerTask), [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
-        const double* row = s + i * n;
-        double acc = 0.0;
-        for (std::size_t j = 0; j < m; ++j) acc += row[j] * v[j];
-        p[i] = t * acc;
-      }
+      for (std::size_t i = task * kRowsPerTask; i < end; ++i) p[i] = tau[0] * kern.dot(s + i * n, v, m);
     });
-    // w = p − (tau/2 · pᵀv) · v; then S −= v·wᵀ + w·vᵀ keeps S symmetric.
-    double pv = 0.0;
-    for (std::size_t i = 0; i < m; ++i) pv += p[i] * v[i];
-    const double half = 0.5 * t * pv;
-    for (std::size_t i = 0; i < m; ++i) w[i] = p[i] - half * v[i];
-    parallel_for(tasks_for(m, kRowsPerTask), [&](std::size_t task) {
-      const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
-        double* row = s + i * n;
-        const double vi = v[i], wi = w[i];
-        for (std::size_t j = 0; j < m; ++j) row[j] -= vi * w[j] + wi * v[j];
+  }
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    const std::size_t m = n - k - 1;  // trailing block size
+    const double* v = a + k * n + k + 1;
+    double* s = a + (k + 1) * n + (k + 1);  // trailing block, leading dimension n
+    const bool update = tau[k] != 0.0;
+    if (update) {
+      // w = p − (tau/2 · pᵀv) · v, so that S − v·wᵀ − w·vᵀ = H·S·H.
+      const double half = 0.5 * tau[k] * kern.dot(p.data(), v, m);
+      for (std::size_t i = 0; i < m; ++i) w[i] = p[i] - half * v[i];
+      kern.update2(s, m, v[0], w.data(), w[0], v);
+    }
+    if (k + 2 == n) {
+      d[n - 1] = s[0];
+      break;
+    }
+    d[k + 1] = s[0];
+    double* next_v = s + 1;
+    e[k + 1] = householder(next_v, m - 1, &tau[k + 1]);
+    const double next_tau = tau[k + 1];
+    // Rows 1 .. m − 1 of S: finish step k's update (columns 1.. only: column 0 lies below the
+    // diagonal and is never read again), then step k + 1's product with the new reflector.
+    parallel_for(tasks_for(m - 1, kRowsPerTask), [&](std::size_t task) {
+      const std::size_t end = std::min(m - 1, (task + 1) * kRowsPerTask);
+      for (std::size_t r = task * kRowsPerTask; r < end; ++r) {
+        const std::size_t i = r + 1;
+        double* row = s + i * n + 1;
+        if (update) kern.update2(row, m - 1, v[i], w.data() + 1, w[i], v + 1);
+        p[r] = next_tau == 0.0 ? 0.0 : next_tau * kern.dot(row, next_v, m - 1);
       }
     });
   }
-  d[n - 1] = a[(n - 1) * n + (n - 1)];
-  e[n - 1] = 0.0;
-  tau[n - 1] = 0.0;
 }
 
 // q = Q = H_0 · … · H_{n−2} (row-major n x n), accumulated backwards so that each reflector
 // only touches the trailing block it acts on.
-void form_q(const double* a, std::size_t n, const double* tau, double* q) {
+void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, double* q) {
   std::fill(q, q + n * n, 0.0);
   for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
   std::vector<double> w(n);
@@ -83,48 +98,32 @@ void form_q(const double* a, std::size_t n, const double* tau, double* q) {
     double* s = q + (kk + 1) * n + (kk + 1);
     // wᵀ = vᵀ·S, split over column ranges (each task sums rows in the same order).
     parallel_for(tasks_for(m, kSlabColumns), [&](std::size_t task) {
-      const std::size_t c0 = task * kSlabColumns, c1 = std::min(m, c0 + kSlabColumns);
-      double* wt = w.data();
-      for (std::size_t j = c0; j < c1; ++j) wt[j] = 0.0;
-      for (std::size_t i = 0; i < m; ++i) {
-        const double vi = v[i];
-        if (vi == 0.0) continue;
-        const double* row = s + i * n;
-        for (std::size_t j = c0; j < c1; ++j) wt[j] += vi * row[j];
-      }
+      const std::size_t c0 = task * kSlabColumns, width = std::min(kSlabColumns, m - c0);
+      double* wt = w.data() + c0;
+      std::fill(wt, wt + width, 0.0);
+      for (std::size_t i = 0; i < m; ++i)
+        if (v[i] != 0.0) kern.update1(wt, width, -v[i], s + i * n + c0);
     });
     const double t = tau[kk];
     parallel_for(tasks_for(m, kRowsPerTask), [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
-        const double f = t * v[i];
-        double* row = s + i * n;
-        for (std::size_t j = 0; j < m; ++j) row[j] -= f * w[j];
-      }
+      for (std::size_t i = task * kRowsPerTask; i < end; ++i) kern.update1(s + i * n, m, t * v[i], w.data());
     });
   }
 }
 
-void apply_rotations(double* zt, std::size_t n, const std::vector<Rotation>& rotations) {
+void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
+                     const std::vector<Rotation>& rotations) {
   if (rotations.empty()) return;
   parallel_for(tasks_for(n, kSlabColumns), [&](std::size_t task) {
-    const std::size_t c0 = task * kSlabColumns, width = std::min(kSlabColumns, n - c0);
-    for (const Rotation& r : rotations) {
-      double* __restrict x = zt + r.i * n + c0;
-      double* __restrict y = x + n;
-      const double c = r.c, s = r.s;
-      for (std::size_t j = 0; j < width; ++j) {
-        const double xj = x[j], yj = y[j];
-        y[j] = s * xj + c * yj;
-        x[j] = c * xj - s * yj;
-      }
-    }
+    const std::size_t c0 = task * kSlabColumns;
+    kern.rotate_rows(zt + c0, n, std::min(kSlabColumns, n - c0), rotations.data(), rotations.size());
   });
 }
 
 // Implicit QL with Wilkinson-style shifts on the tridiagonal (d, e) (JAMA/EISPACK tql2). The
 // eigenvalues replace d; row i of zt (which starts as Qᵀ) becomes the eigenvector of d[i].
-void tridiagonal_ql(double* d, double* e, std::size_t n, double* zt) {
+void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, double* zt) {
   std::vector<Rotation> batch;
   batch.reserve(std::min(kRotationBatch, n * 8));
   const double eps = std::ldexp(1.0, -52);
@@ -140,7 +139,7 @@ void tridiagonal_ql(double* d, double* e, std::size_t n, double* zt) {
           throw Error(ErrorKind::range, kErrLapack, "built-in eigh: QL iteration did not converge");
         double g = d[l];
         double p = (d[l + 1] - g) / (2.0 * e[l]);
-        double r = std::hypot(p, 1.0);
+        double r = std::sqrt(p * p + 1.0);  // float inputs cannot overflow a double here; hypot is slow
         if (p < 0) r = -r;
         d[l] = e[l] / (p + r);
         d[l + 1] = e[l] * (p + r);
@@ -158,7 +157,7 @@ void tridiagonal_ql(double* d, double* e, std::size_t n, double* zt) {
           s2 = s;
           g = c * e[i];
           h = c * p;
-          r = std::hypot(p, e[i]);
+          r = std::sqrt(p * p + e[i] * e[i]);
           e[i + 1] = s * r;
           s = e[i] / r;
           c = p / r;
@@ -170,7 +169,7 @@ void tridiagonal_ql(double* d, double* e, std::size_t n, double* zt) {
         e[l] = s * p;
         d[l] = c * p;
         if (batch.size() >= kRotationBatch) {
-          apply_rotations(zt, n, batch);
+          apply_rotations(kern, zt, n, batch);
           batch.clear();
         }
       } while (std::fabs(e[l]) > eps * tst1);
@@ -178,7 +177,7 @@ void tridiagonal_ql(double* d, double* e, std::size_t n, double* zt) {
     d[l] += f;
     e[l] = 0.0;
   }
-  apply_rotations(zt, n, batch);
+  apply_rotations(kern, zt, n, batch);
 }
 
 #if NNKIT_HAVE_LAPACKE
@@ -293,15 +292,16 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
     for (std::size_t j = 0; j < n; ++j)
       a[i * n + j] = 0.5 * (static_cast<double>(a_in[i * n + j]) + static_cast<double>(a_in[j * n + i]));
   std::vector<double> d(n), e(n), tau(n);
-  tridiagonalize(a.data(), n, d.data(), e.data(), tau.data());
+  const kernels::EigenKernels& kern = kernels::eigen_kernels(active_simd_path());
+  tridiagonalize(kern, a.data(), n, d.data(), e.data(), tau.data());
   std::vector<double> zt(n * n);
-  form_q(a.data(), n, tau.data(), zt.data());
+  form_q(kern, a.data(), n, tau.data(), zt.data());
   a.clear();
   a.shrink_to_fit();
   // Qᵀ in place: the rotations below act on rows.
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) std::swap(zt[i * n + j], zt[j * n + i]);
-  tridiagonal_ql(d.data(), e.data(), n, zt.data());
+  tridiagonal_ql(kern, d.data(), e.data(), n, zt.data());
 
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
