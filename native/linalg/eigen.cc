@@ -86,29 +86,42 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
 }
 
 // q = Q = H_0 · … · H_{n−2} (row-major n x n), accumulated backwards so that each reflector
-// only touches the trailing block it acts on.
+// only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
+// is this one bordered by a unit row and column, so its vᵀS is accumulated during this
+// block's update pass, in per-task partial sums added in task order: one pass per reflector
+// instead of two, and the same result for any thread count.
 void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, double* q) {
   std::fill(q, q + n * n, 0.0);
   for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
-  std::vector<double> w(n);
+  if (n < 2) return;
+  std::vector<double> w(n, 0.0), next_w(n, 0.0), partial;
+  w[0] = a[(n - 2) * n + (n - 1)];  // the first block is the 1 x 1 identity: vᵀS = v
   for (std::size_t kk = n - 1; kk-- > 0;) {
-    if (tau[kk] == 0.0) continue;
     const std::size_t m = n - kk - 1;
     const double* v = a + kk * n + kk + 1;
     double* s = q + (kk + 1) * n + (kk + 1);
-    // wᵀ = vᵀ·S, split over column ranges (each task sums rows in the same order).
-    parallel_for(tasks_for(m, kSlabColumns), [&](std::size_t task) {
-      const std::size_t c0 = task * kSlabColumns, width = std::min(kSlabColumns, m - c0);
-      double* wt = w.data() + c0;
-      std::fill(wt, wt + width, 0.0);
-      for (std::size_t i = 0; i < m; ++i)
-        if (v[i] != 0.0) kern.update1(wt, width, -v[i], s + i * n + c0);
-    });
     const double t = tau[kk];
-    parallel_for(tasks_for(m, kRowsPerTask), [&](std::size_t task) {
+    const bool has_next = kk >= 1 && tau[kk - 1] != 0.0;
+    const double* nv = has_next ? a + (kk - 1) * n + kk : nullptr;  // v_{kk−1}, length m + 1
+    if (t == 0.0 && !has_next) continue;
+    const std::size_t tasks = tasks_for(m, kRowsPerTask);
+    if (has_next) partial.assign(tasks * m, 0.0);
+    parallel_for(tasks, [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      for (std::size_t i = task * kRowsPerTask; i < end; ++i) kern.update1(s + i * n, m, t * v[i], w.data());
+      double* acc = has_next ? partial.data() + task * m : nullptr;
+      for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
+        double* row = s + i * n;
+        if (t != 0.0) kern.update1(row, m, t * v[i], w.data());
+        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, -nv[i + 1], row);
+      }
     });
+    if (has_next) {
+      next_w[0] = nv[0];
+      std::fill(next_w.begin() + 1, next_w.begin() + 1 + m, 0.0);
+      for (std::size_t task = 0; task < tasks; ++task)
+        kern.update1(next_w.data() + 1, m, -1.0, partial.data() + task * m);
+      std::swap(w, next_w);
+    }
   }
 }
 
