@@ -13,6 +13,7 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
+        "native/kernels/optim_avx2.cc",
         "native/kernels/eigen_kernels_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
@@ -29,6 +30,7 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/optim.cc",
         "native/kernels/eigen_kernels.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
@@ -40,6 +42,7 @@
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
+        "native/binding/optim.cc",
         "native/binding/addon.cc"
       ],
       "defines": [

@@ -24,3 +24,4 @@ export {
 export type { CovarianceOptions, EighOptions, EighResult, RandomizedSvdOptions, SvdOptions, SvdResult } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
+export * as optim from './optim';

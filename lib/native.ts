@@ -45,6 +45,8 @@ export interface NativeAddon {
   rngFillAsync(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
+
+  sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
 }
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.
