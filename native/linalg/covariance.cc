@@ -23,8 +23,16 @@ namespace {
 // upper block-triangle.
 constexpr std::size_t kMeanRowsPerTask = 512;
 constexpr std::size_t kCenterRowsPerTask = 16;
-constexpr std::size_t kBlockRows = 512;
 constexpr std::size_t kBuiltinColumnBlock = 256;
+// The centered scratch holds at most this many floats (32 MiB) and at least 256 rows: long
+// rank-k updates keep ssyrk efficient (and thread start-up amortized), while the scratch stays
+// small beside a large X (2730 rows of 3072 columns, 12 MiB, for a 600 MB X).
+constexpr std::size_t kScratchFloats = std::size_t{8} << 20;
+constexpr std::size_t kMinBlockRows = 256;
+
+std::size_t block_rows(std::size_t n, std::size_t d) {
+  return std::min(n, std::max(kMinBlockRows, kScratchFloats / d));
+}
 
 // Column sums in float64: per-task partial sums combined in task order.
 std::vector<double> column_sums(const float* x, std::size_t n, std::size_t d) {
@@ -80,13 +88,13 @@ void covariance(const float* x, std::size_t n, std::size_t d, bool center, float
 
   std::fill(cov, cov + d * d, 0.0f);
   const float alpha = static_cast<float>(1.0 / static_cast<double>(n));
+  const std::size_t block = block_rows(n, d);
   if (!center) {
-    for (std::size_t r0 = 0; r0 < n; r0 += kBlockRows)
-      rank_k_update(x + r0 * d, std::min(kBlockRows, n - r0), d, alpha, cov);
+    for (std::size_t r0 = 0; r0 < n; r0 += block) rank_k_update(x + r0 * d, std::min(block, n - r0), d, alpha, cov);
   } else {
-    std::vector<float> scratch(std::min(kBlockRows, n) * d);
-    for (std::size_t r0 = 0; r0 < n; r0 += kBlockRows) {
-      const std::size_t rows = std::min(kBlockRows, n - r0);
+    std::vector<float> scratch(block * d);
+    for (std::size_t r0 = 0; r0 < n; r0 += block) {
+      const std::size_t rows = std::min(block, n - r0);
       // Centering in float64, rounded once: x − mean loses nothing to the offset.
       parallel_for((rows + kCenterRowsPerTask - 1) / kCenterRowsPerTask, [&](std::size_t task) {
         const std::size_t end = std::min(rows, (task + 1) * kCenterRowsPerTask);
