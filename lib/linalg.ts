@@ -306,8 +306,9 @@ function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | un
  * `B = X·S·Wᵀ`, and `U = Q·X`, `Vt = Wᵀ` (first k). GEMM dominates the cost, so it is fast with
  * or without LAPACK. Same sign convention as {@link svd}; same seed ⇒ same result.
  *
- * @throws RangeError `ERR_NNKIT_RANGE` unless 1 ≤ k ≤ min(M, N); `ERR_NNKIT_NONFINITE` for
- *   NaN/±Infinity.
+ * @throws RangeError `ERR_NNKIT_RANGE` unless 1 ≤ k ≤ min(M, N), or when k exceeds the
+ *   numerical rank of A (the k-th singular value is at most 16·ε·σ₁, ε = 2⁻²³: such components
+ *   are rounding noise); `ERR_NNKIT_NONFINITE` for NaN/±Infinity.
  */
 export function randomizedSvd(A: Matrix, k: number, opts?: RandomizedSvdOptions): SvdResult {
   const p = planRandomizedSvd(A, k, opts);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -236,7 +237,16 @@ void householder_orthonormalize(float* y, std::size_t m, std::size_t l) {
 
 }  // namespace
 
-void orthonormalize_columns(float* y, std::size_t m, std::size_t l) {
+namespace {
+// `exact` false: one Cholesky-QR pass when it succeeds, enough to keep a power iteration's
+// basis well-conditioned (its span is what matters; the final basis gets the full treatment).
+void orthonormalize(float* y, std::size_t m, std::size_t l, bool exact);
+}  // namespace
+
+void orthonormalize_columns(float* y, std::size_t m, std::size_t l) { orthonormalize(y, m, l, true); }
+
+namespace {
+void orthonormalize(float* y, std::size_t m, std::size_t l, bool exact) {
   if (l == 0 || m == 0) return;
   if (l > m) throw Error(ErrorKind::range, kErrShape, "orthonormalize_columns: more columns than rows");
   // CholeskyQR2 (Yamamoto et al.) costs two GEMM-speed passes, several times faster than a
@@ -244,8 +254,11 @@ void orthonormalize_columns(float* y, std::size_t m, std::size_t l) {
   // shifted CholeskyQR3) handles ill-conditioned Y; Householder QR only when even that fails.
   std::vector<float> scratch;
   bool ok = true;
-  if (!cholesky_qr_pass(y, m, l, 0.0, scratch)) ok = cholesky_qr_pass(y, m, l, 1e-5, scratch) &&
-                                                    cholesky_qr_pass(y, m, l, 0.0, scratch);
+  if (cholesky_qr_pass(y, m, l, 0.0, scratch)) {
+    if (!exact) return;
+  } else {
+    ok = cholesky_qr_pass(y, m, l, 1e-5, scratch) && cholesky_qr_pass(y, m, l, 0.0, scratch);
+  }
   ok = ok && cholesky_qr_pass(y, m, l, 0.0, scratch);
   if (ok) return;
 #if NNKIT_HAVE_LAPACKE
@@ -258,6 +271,7 @@ void orthonormalize_columns(float* y, std::size_t m, std::size_t l) {
 #endif
   householder_orthonormalize(y, m, l);
 }
+}  // namespace
 
 void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt) {
   check_finite(a, m * n, "A");
@@ -311,17 +325,27 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
   check_finite(a, m * n, "A");
   std::vector<float> y(m * l), z(n * l);
   sgemm(false, false, m, l, n, 1.0f, a, n, omega, l, 0.0f, y.data(), l);
-  orthonormalize_columns(y.data(), m, l);
+  orthonormalize(y.data(), m, l, power_iterations == 0);
   for (std::size_t it = 0; it < power_iterations; ++it) {
     sgemm(true, false, n, l, m, 1.0f, a, n, y.data(), l, 0.0f, z.data(), l);
-    orthonormalize_columns(z.data(), n, l);
+    orthonormalize(z.data(), n, l, false);
     sgemm(false, false, m, l, n, 1.0f, a, n, z.data(), l, 0.0f, y.data(), l);
-    orthonormalize_columns(y.data(), m, l);
+    orthonormalize(y.data(), m, l, it + 1 == power_iterations);
   }
   // Bᵀ = Aᵀ·Q (n x l) = W·S·Xᵀ, so B = X·S·Wᵀ and A ≈ Q·B = (Q·X)·S·Wᵀ.
   sgemm(true, false, n, l, m, 1.0f, a, n, y.data(), l, 0.0f, z.data(), l);
   std::vector<float> w(n * l), sv(l), xt(l * l);
   svd(z.data(), n, l, w.data(), sv.data(), xt.data());
+  // Components beyond the numerical rank are rounding noise with arbitrary directions: asking
+  // for them is an error rather than a silently meaningless result.
+  const float floor = 16.0f * std::numeric_limits<float>::epsilon() * sv[0];
+  if (!(sv[k - 1] > floor)) {
+    std::size_t rank = 0;
+    while (rank < l && sv[rank] > floor) ++rank;
+    throw Error(ErrorKind::range, kErrRange,
+                "Expected k at most the numerical rank of A (" + std::to_string(rank) +
+                    ": singular values above 16·eps·σ₁) but received " + std::to_string(k));
+  }
   sgemm(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
   for (std::size_t j = 0; j < k; ++j) s[j] = sv[j];
   for (std::size_t i = 0; i < n; ++i)

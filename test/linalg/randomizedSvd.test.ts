@@ -77,6 +77,12 @@ describe('randomizedSvd', () => {
     expect(() => nn.randomizedSvd(a, '3' as unknown as number)).toThrow(TypeError);
     expect(() => nn.randomizedSvd(a, 3, { powerIters: -1 })).toThrow(RangeError);
     expect(() => nn.randomizedSvd(a, 3, { rng: {} as nn.Rng })).toThrow(TypeError);
+    // a has rank 5: a sixth component does not exist.
+    forEachBackend((label) => {
+      expect(() => nn.randomizedSvd(a, 6, { seed: 1 }), label).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));
+      expect(() => nn.randomizedSvd(nn.matrix(20, 12), 1), label).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));
+    });
+    expect(nn.randomizedSvd(a, 5, { seed: 1 }).S[4]).toBeGreaterThan(0.2);
     const bad = nn.matrix(Float32Array.from(a.data), 20, 12);
     bad.data[3] = NaN;
     expect(() => nn.randomizedSvd(bad, 3)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_NONFINITE' }));
