@@ -12,7 +12,10 @@
       "type": "static_library",
       "sources": [
         "native/kernels/gemm_avx2.cc",
-        "native/kernels/rng_avx2.cc"
+        "native/kernels/rng_avx2.cc",
+        "native/kernels/layers_avx2.cc",
+        "native/kernels/batchnorm_avx2.cc",
+        "native/kernels/dropout_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -28,12 +31,16 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/layers.cc",
+        "native/kernels/batchnorm.cc",
+        "native/kernels/dropout.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/binding/common.cc",
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
+        "native/binding/layers.cc",
         "native/binding/addon.cc"
       ],
       "defines": [

@@ -1,0 +1,67 @@
+// Batch normalization (Ioffe & Szegedy 2015) over the rows of X: N x D, one feature per column.
+//
+// Training forward is two passes over each column strip: one for the statistics (float64
+// sums of x - shift and (x - shift)^2, shift = the strip's first row, so the one-pass variance
+// does not cancel catastrophically when |mean| >> std), one for y = (x - mean) * scale + beta with
+// scale = gamma / sqrt(var + eps) (subtracting the mean first keeps y accurate when |mean| >> std). Backward needs only X, the
+// saved mean and 1/sqrt(var + eps): one pass for the column sums sum(dy) and
+// sum(dy * (x - mean)), one pass for
+//   dx = gamma * invstd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat)).
+//
+// Work is split into strips of kBatchNormStrip columns over all rows. A strip's rows are read
+// twice in a row, so with the strip small (N x 64 floats) the second pass reads from cache
+// and X crosses the memory bus once. Every column's sums run over its rows in order, in
+// float64, inside one task: the result does not depend on the thread count.
+#pragma once
+
+#include <cstddef>
+
+#include "cpu.h"
+
+namespace nnkit::kernels {
+
+inline constexpr std::size_t kBatchNormStrip = 64;
+
+// Tile kernels: `cols` columns of `rows` rows with row stride `ld`; per-column arrays are
+// already offset to the tile's first column.
+struct BatchNormKernels {
+  // s1[j] += x - shift[j], s2[j] += (x - shift[j])^2, in float64.
+  void (*moments)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift, double* s1,
+                  double* s2);
+  // y = (x - mean[j]) * scale[j] + offset[j].
+  void (*affine)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
+                 const float* scale, const float* offset, float* y);
+  // sdy[j] += dy, sdyx[j] += dy * (x - mean[j]), in float64.
+  void (*backward_sums)(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
+                        const float* mean, double* sdy, double* sdyx);
+  // dx = (x - mean[j]) * a[j] + (dy * b[j] + c[j]).
+  void (*backward_dx)(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
+                      const float* mean, const float* a, const float* b, const float* c, float* dx);
+};
+
+const BatchNormKernels& batchnorm_kernels_scalar();
+const BatchNormKernels* batchnorm_kernels_avx2();  // nullptr when the build has no AVX2 path
+const BatchNormKernels& batchnorm_kernels(SimdPath path);
+
+struct BatchNormParams {
+  std::size_t rows = 0, cols = 0;
+  const float* gamma = nullptr;  // nullptr: 1 (no affine transform)
+  const float* beta = nullptr;   // nullptr: 0
+  double eps = 1e-5;
+  double momentum = 0.1;
+};
+
+// Training: y = gamma * (x - mean) / sqrt(var + eps) + beta with the batch's mean and biased
+// variance; saves mean and invstd = 1 / sqrt(var + eps) for backward and updates
+// running = (1 - momentum) * running + momentum * batch, the variance there unbiased
+// (var * N / (N - 1)), as PyTorch does. rows >= 2.
+void batchnorm_forward_train(SimdPath path, const BatchNormParams& p, const float* x, float* y, float* running_mean,
+                             float* running_var, float* saved_mean, float* saved_invstd);
+// Evaluation: the same transform with the running statistics; nothing is updated.
+void batchnorm_forward_eval(SimdPath path, const BatchNormParams& p, const float* x, float* y,
+                            const float* running_mean, const float* running_var);
+// dx, and dgamma = sum(dy * xhat), dbeta = sum(dy) per column (each may be nullptr).
+void batchnorm_backward(SimdPath path, const BatchNormParams& p, const float* dy, const float* x,
+                        const float* saved_mean, const float* saved_invstd, float* dx, float* dgamma, float* dbeta);
+
+}  // namespace nnkit::kernels
