@@ -8,6 +8,18 @@ import { assertFiniteNumber, assertFloat32Array } from './validate';
 
 const TWO_32 = 2 ** 32;
 
+/**
+ * Where a native draw starts: the stream's key and id, and its first Philox block.
+ * @internal
+ */
+export interface RngDraw {
+  key0: number;
+  key1: number;
+  stream0: number;
+  stream1: number;
+  offset: number;
+}
+
 /** A Float32Array or a Matrix to fill in place. */
 export type FillTarget = Float32Array | Matrix;
 
@@ -117,6 +129,15 @@ export class Rng {
     child.#stream0 = words[2]!;
     child.#stream1 = words[3]!;
     return child;
+  }
+
+  /**
+   * Reserves the blocks a native draw of `n` values consumes (whole chunks, like every fill)
+   * and returns where that draw starts. For nnkit's own fused kernels (dropout masks).
+   * @internal
+   */
+  claim(n: number): RngDraw {
+    return { key0: this.#key0, key1: this.#key1, stream0: this.#stream0, stream1: this.#stream1, offset: this.#advance(n) };
   }
 
   #checkParams(a: number, b: number, nameA: string, nameB: string): void {
