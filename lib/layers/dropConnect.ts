@@ -38,7 +38,7 @@ export function forward(W: Matrix, opts?: DropConnectOptions): { out: Matrix; ma
   const mode = opts?.mode ?? 'inverted';
   assertOneOf(mode, 'mode', ['inverted', 'vanilla'] as const);
   const out = outMatrix(opts?.out, W.rows, W.cols);
-  const mask = applyRandomMask(W, out, keepProb, mode === 'inverted' ? 1 / keepProb : 1, opts?.rng, opts?.maskBits);
+  const mask = applyRandomMask(W, out, keepProb, mode === 'inverted' ? Math.fround(1 / keepProb) : 1, opts?.rng, opts?.maskBits);
   return { out, mask };
 }
 

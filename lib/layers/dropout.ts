@@ -33,7 +33,10 @@ export interface DropoutMask {
   readonly bits: Uint32Array | null;
   /** Number of units (elements of the input). */
   readonly length: number;
-  /** The factor kept units were multiplied by: `1/p` (inverted, training), `p` (vanilla, test), or 1. */
+  /**
+   * The float32 factor kept units were multiplied by: `fround(1/p)` (inverted, training),
+   * `fround(p)` (vanilla, test), or 1.
+   */
   readonly scale: number;
 }
 
@@ -114,11 +117,11 @@ export function forward(X: Matrix, opts?: DropoutOptions): { out: Matrix; mask: 
   assertBoolean(training, 'training');
   const out = outMatrix(opts?.out, X.rows, X.cols);
   if (!training) {
-    const scale = mode === 'vanilla' ? keepProb : 1;
+    const scale = mode === 'vanilla' ? Math.fround(keepProb) : 1;
     native.dropoutBackward(X.data, null, scale, out.data);
     return { out, mask: { bits: null, length: X.data.length, scale } };
   }
-  const scale = mode === 'inverted' ? 1 / keepProb : 1;
+  const scale = mode === 'inverted' ? Math.fround(1 / keepProb) : 1;
   const mask = applyRandomMask(X, out, keepProb, scale, opts?.rng, opts?.maskBits);
   return { out, mask };
 }
