@@ -1,17 +1,17 @@
 // Batch normalization (Ioffe & Szegedy 2015) over the rows of X: N x D, one feature per column.
 //
-// Training forward is two passes over each column strip: one for the statistics (float64
-// sums of x - shift and (x - shift)^2, shift = the strip's first row, so the one-pass variance
-// does not cancel catastrophically when |mean| >> std), one for y = (x - mean) * scale + beta with
-// scale = gamma / sqrt(var + eps) (subtracting the mean first keeps y accurate when |mean| >> std). Backward needs only X, the
-// saved mean and 1/sqrt(var + eps): one pass for the column sums sum(dy) and
-// sum(dy * (x - mean)), one pass for
+// Training forward is two passes: one for the statistics (sums of d = x - shift and d^2 with
+// shift = X's first row, so the one-pass variance does not cancel catastrophically when
+// |mean| >> std; float32 within blocks of 8 rows, float64 across blocks), one for
+// y = (x - mean) * scale + beta with scale = gamma / sqrt(var + eps) (subtracting the mean first
+// keeps y accurate when |mean| >> std). Backward needs only X, the saved mean and
+// 1/sqrt(var + eps): one pass for the column sums sum(dy) and sum(dy * (x - mean)), one pass for
 //   dx = gamma * invstd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat)).
 //
-// Work is split into strips of kBatchNormStrip columns over all rows. A strip's rows are read
-// twice in a row, so with the strip small (N x 64 floats) the second pass reads from cache
-// and X crosses the memory bus once. Every column's sums run over its rows in order, in
-// float64, inside one task: the result does not depend on the thread count.
+// Every pass walks X row by row (rows are contiguous; column strips over a row-major matrix
+// stride a page per row and ran 3-5x slower). Column sums are split into fixed row blocks, each
+// summed into its own float64 partials, and the partials are added in block order: the order
+// of every addition depends on the shape only, so results are identical for any thread count.
 #pragma once
 
 #include <cstddef>
@@ -20,18 +20,20 @@
 
 namespace nnkit::kernels {
 
-inline constexpr std::size_t kBatchNormStrip = 64;
+// Rows summed in float32 before each float64 accumulation (see moments/backward_sums).
+inline constexpr std::size_t kBatchNormRowBlock = 8;
 
 // Tile kernels: `cols` columns of `rows` rows with row stride `ld`; per-column arrays are
 // already offset to the tile's first column.
 struct BatchNormKernels {
-  // s1[j] += x - shift[j], s2[j] += (x - shift[j])^2, in float64.
+  // s1[j] += sum of d = x - shift[j], s2[j] += sum of d^2: float32 over blocks of
+  // kBatchNormRowBlock rows (in row order), each block's sum then added in float64.
   void (*moments)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift, double* s1,
                   double* s2);
   // y = (x - mean[j]) * scale[j] + offset[j].
   void (*affine)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
                  const float* scale, const float* offset, float* y);
-  // sdy[j] += dy, sdyx[j] += dy * (x - mean[j]), in float64.
+  // sdy[j] += sum of dy, sdyx[j] += sum of dy * (x - mean[j]), blocked like moments.
   void (*backward_sums)(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
                         const float* mean, double* sdy, double* sdyx);
   // dx = (x - mean[j]) * a[j] + (dy * b[j] + c[j]).

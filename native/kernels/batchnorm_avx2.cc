@@ -6,29 +6,46 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include <algorithm>
+
 namespace nnkit::kernels {
 namespace {
 
 inline __m256d low_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 inline __m256d high_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 
+// Adds a float32 block sum to 8 float64 accumulators.
+inline void accumulate(double* acc, __m256 block_sum) {
+  _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), low_pd(block_sum)));
+  _mm256_storeu_pd(acc + 4, _mm256_add_pd(_mm256_loadu_pd(acc + 4), high_pd(block_sum)));
+}
+
 void moments_avx2(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
                   double* s1, double* s2) {
-  for (std::size_t i = 0; i < rows; ++i, x += ld) {
+  for (std::size_t i0 = 0; i0 < rows; i0 += kBatchNormRowBlock) {
+    const std::size_t block = std::min(kBatchNormRowBlock, rows - i0);
+    const float* rows_x = x + i0 * ld;
     std::size_t j = 0;
     for (; j + 8 <= cols; j += 8) {
-      const __m256 v = _mm256_loadu_ps(x + j), s = _mm256_loadu_ps(shift + j);
-      const __m256d d0 = _mm256_sub_pd(low_pd(v), low_pd(s));
-      const __m256d d1 = _mm256_sub_pd(high_pd(v), high_pd(s));
-      _mm256_storeu_pd(s1 + j, _mm256_add_pd(_mm256_loadu_pd(s1 + j), d0));
-      _mm256_storeu_pd(s1 + j + 4, _mm256_add_pd(_mm256_loadu_pd(s1 + j + 4), d1));
-      _mm256_storeu_pd(s2 + j, _mm256_add_pd(_mm256_loadu_pd(s2 + j), _mm256_mul_pd(d0, d0)));
-      _mm256_storeu_pd(s2 + j + 4, _mm256_add_pd(_mm256_loadu_pd(s2 + j + 4), _mm256_mul_pd(d1, d1)));
+      const __m256 s = _mm256_loadu_ps(shift + j);
+      __m256 sum = _mm256_setzero_ps(), squares = _mm256_setzero_ps();
+      for (std::size_t r = 0; r < block; ++r) {
+        const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(rows_x + r * ld + j), s);
+        sum = _mm256_add_ps(sum, d);
+        squares = _mm256_add_ps(squares, _mm256_mul_ps(d, d));
+      }
+      accumulate(s1 + j, sum);
+      accumulate(s2 + j, squares);
     }
     for (; j < cols; ++j) {
-      const double d = static_cast<double>(x[j]) - static_cast<double>(shift[j]);
-      s1[j] += d;
-      s2[j] += d * d;
+      float sum = 0.0f, squares = 0.0f;
+      for (std::size_t r = 0; r < block; ++r) {
+        const float d = rows_x[r * ld + j] - shift[j];
+        sum = sum + d;
+        squares = squares + d * d;
+      }
+      s1[j] += static_cast<double>(sum);
+      s2[j] += static_cast<double>(squares);
     }
   }
 }
@@ -48,21 +65,31 @@ void affine_avx2(const float* x, std::size_t rows, std::size_t cols, std::size_t
 
 void backward_sums_avx2(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
                         const float* mean, double* sdy, double* sdyx) {
-  for (std::size_t i = 0; i < rows; ++i, x += ld, dy += ld) {
+  for (std::size_t i0 = 0; i0 < rows; i0 += kBatchNormRowBlock) {
+    const std::size_t block = std::min(kBatchNormRowBlock, rows - i0);
+    const float* rows_x = x + i0 * ld;
+    const float* rows_dy = dy + i0 * ld;
     std::size_t j = 0;
     for (; j + 8 <= cols; j += 8) {
-      const __m256 g = _mm256_loadu_ps(dy + j), v = _mm256_loadu_ps(x + j), m = _mm256_loadu_ps(mean + j);
-      const __m256d g0 = low_pd(g), g1 = high_pd(g);
-      const __m256d c0 = _mm256_sub_pd(low_pd(v), low_pd(m)), c1 = _mm256_sub_pd(high_pd(v), high_pd(m));
-      _mm256_storeu_pd(sdy + j, _mm256_add_pd(_mm256_loadu_pd(sdy + j), g0));
-      _mm256_storeu_pd(sdy + j + 4, _mm256_add_pd(_mm256_loadu_pd(sdy + j + 4), g1));
-      _mm256_storeu_pd(sdyx + j, _mm256_add_pd(_mm256_loadu_pd(sdyx + j), _mm256_mul_pd(g0, c0)));
-      _mm256_storeu_pd(sdyx + j + 4, _mm256_add_pd(_mm256_loadu_pd(sdyx + j + 4), _mm256_mul_pd(g1, c1)));
+      const __m256 m = _mm256_loadu_ps(mean + j);
+      __m256 sum = _mm256_setzero_ps(), products = _mm256_setzero_ps();
+      for (std::size_t r = 0; r < block; ++r) {
+        const __m256 g = _mm256_loadu_ps(rows_dy + r * ld + j);
+        sum = _mm256_add_ps(sum, g);
+        products = _mm256_add_ps(products, _mm256_mul_ps(g, _mm256_sub_ps(_mm256_loadu_ps(rows_x + r * ld + j), m)));
+      }
+      accumulate(sdy + j, sum);
+      accumulate(sdyx + j, products);
     }
     for (; j < cols; ++j) {
-      const double g = static_cast<double>(dy[j]);
-      sdy[j] += g;
-      sdyx[j] += g * (static_cast<double>(x[j]) - static_cast<double>(mean[j]));
+      float sum = 0.0f, products = 0.0f;
+      for (std::size_t r = 0; r < block; ++r) {
+        const float g = rows_dy[r * ld + j];
+        sum = sum + g;
+        products = products + g * (rows_x[r * ld + j] - mean[j]);
+      }
+      sdy[j] += static_cast<double>(sum);
+      sdyx[j] += static_cast<double>(products);
     }
   }
 }

@@ -42,6 +42,30 @@ inline void philox_counters8(std::uint64_t first_block, __m256i& c0, __m256i& c1
   c1 = _mm256_sub_epi32(_mm256_set1_epi32(static_cast<int>(hi)), wrapped);  // wrapped lanes are -1
 }
 
+inline PhiloxWords philox8(const RngStream& s, std::uint64_t first_block) {
+  using namespace rng_math;
+  __m256i c0, c1;
+  philox_counters8(first_block, c0, c1);
+  __m256i c2 = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream)));
+  __m256i c3 = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream >> 32)));
+  std::uint32_t k0 = s.key[0], k1 = s.key[1];
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (int round = 0; round < 10; ++round) {
+    __m256i hi0, lo0, hi1, lo1;
+    philox_mulhilo8(c0, m0, hi0, lo0);
+    philox_mulhilo8(c2, m1, hi1, lo1);
+    c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(static_cast<int>(k0)));
+    c1 = lo1;
+    c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(static_cast<int>(k1)));
+    c3 = lo0;
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  return PhiloxWords{{c0, c1, c2, c3}};
+}
+
+// Blocks first_block + 0..7 into a, first_block + 8..15 into b (two consecutive chunks).
 inline void philox8_pair(const RngStream& s, std::uint64_t first_block, PhiloxWords& a, PhiloxWords& b) {
   using namespace rng_math;
   __m256i a0, a1, b0, b1;

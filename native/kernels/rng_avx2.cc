@@ -6,55 +6,13 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include "philox_avx2.h"
 #include "rng_math.h"
 
 namespace nnkit::kernels {
 namespace {
 
 using namespace rng_math;
-
-struct Words {
-  __m256i w[4];
-};
-
-// 32x32 -> 64 multiply of every lane: even lanes from mul_epu32 directly, odd lanes after
-// shifting them down; then the halves are blended back into lane order.
-inline void mulhilo8(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
-  const __m256i even = _mm256_mul_epu32(a, m);
-  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
-  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
-}
-
-inline Words philox8(const RngStream& s, std::uint64_t first_block) {
-  alignas(32) std::uint32_t lo_words[8], hi_words[8];
-  for (int lane = 0; lane < 8; ++lane) {
-    const std::uint64_t block = first_block + static_cast<std::uint64_t>(lane);
-    lo_words[lane] = static_cast<std::uint32_t>(block);
-    hi_words[lane] = static_cast<std::uint32_t>(block >> 32);
-  }
-  __m256i c0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_words));
-  __m256i c1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_words));
-  __m256i c2 = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream)));
-  __m256i c3 = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream >> 32)));
-  std::uint32_t k0 = s.key[0], k1 = s.key[1];
-  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
-  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
-  for (int round = 0; round < 10; ++round) {
-    __m256i hi0, lo0, hi1, lo1;
-    mulhilo8(c0, m0, hi0, lo0);
-    mulhilo8(c2, m1, hi1, lo1);
-    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
-    const __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
-    c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), key0);
-    c1 = lo1;
-    c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), key1);
-    c3 = lo0;
-    k0 += kPhiloxW0;
-    k1 += kPhiloxW1;
-  }
-  return Words{{c0, c1, c2, c3}};
-}
 
 inline __m256 unit_closed_open(__m256i w) {
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w, 8)), _mm256_set1_ps(kTwoPow24Inv));
@@ -112,38 +70,67 @@ inline void sincos_two_pi(__m256 u, __m256& sin_out, __m256& cos_out) {
   cos_out = _mm256_xor_ps(_mm256_blendv_ps(c, s, swap), _mm256_castsi256_ps(cos_sign));
 }
 
+// Each kernel takes two chunks per iteration (philox8_pair) so the two Philox chains, and the
+// two chunks' Box-Muller polynomials, overlap in the pipeline; an odd last chunk runs alone.
+template <typename ChunkFn>
+inline void for_chunk_words(const RngStream& s, std::uint64_t first_block, std::size_t chunks, ChunkFn&& fn) {
+  std::size_t c = 0;
+  for (; c + 2 <= chunks; c += 2) {
+    PhiloxWords a, b;
+    philox8_pair(s, first_block + c * kRngBlocksPerChunk, a, b);
+    fn(c, a);
+    fn(c + 1, b);
+  }
+  if (c < chunks) fn(c, philox8(s, first_block + c * kRngBlocksPerChunk));
+}
+
 void uniform_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
                          float* out) {
   const __m256 vlo = _mm256_set1_ps(lo), vscale = _mm256_set1_ps(scale);
-  for (std::size_t c = 0; c < chunks; ++c, out += kRngChunkFloats) {
-    const Words words = philox8(s, first_block + c * kRngBlocksPerChunk);
+  for_chunk_words(s, first_block, chunks, [&](std::size_t c, const PhiloxWords& words) {
+    float* dst = out + c * kRngChunkFloats;
     for (int w = 0; w < 4; ++w)
-      _mm256_storeu_ps(out + 8 * w, _mm256_fmadd_ps(unit_closed_open(words.w[w]), vscale, vlo));
+      _mm256_storeu_ps(dst + 8 * w, _mm256_fmadd_ps(unit_closed_open(words.w[w]), vscale, vlo));
+  });
+}
+
+// Box-Muller on the word pairs (w0, w1) and (w2, w3) of each chunk. Two chunks go through
+// each step together: four independent log/sqrt/sincos chains, so their latencies overlap.
+template <int Chunks>
+inline void box_muller(const PhiloxWords* words, __m256 mean, __m256 std_dev, float* out) {
+  constexpr int kPairs = 2 * Chunks;
+  __m256 radius[kPairs], sin_v[kPairs], cos_v[kPairs];
+  for (int k = 0; k < kPairs; ++k)
+    radius[k] = _mm256_mul_ps(_mm256_set1_ps(-2.0f), log_unit(unit_open_closed(words[k / 2].w[2 * (k % 2)])));
+  for (int k = 0; k < kPairs; ++k) sincos_two_pi(unit_closed_open(words[k / 2].w[2 * (k % 2) + 1]), sin_v[k], cos_v[k]);
+  for (int k = 0; k < kPairs; ++k) {
+    const __m256 r = _mm256_sqrt_ps(radius[k]);
+    float* dst = out + (k / 2) * kRngChunkFloats + 16 * (k % 2);
+    _mm256_storeu_ps(dst, _mm256_fmadd_ps(_mm256_mul_ps(r, cos_v[k]), std_dev, mean));
+    _mm256_storeu_ps(dst + 8, _mm256_fmadd_ps(_mm256_mul_ps(r, sin_v[k]), std_dev, mean));
   }
 }
 
 void normal_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
                         float std_dev, float* out) {
   const __m256 vmean = _mm256_set1_ps(mean), vstd = _mm256_set1_ps(std_dev);
-  const __m256 minus_two = _mm256_set1_ps(-2.0f);
-  for (std::size_t c = 0; c < chunks; ++c, out += kRngChunkFloats) {
-    const Words words = philox8(s, first_block + c * kRngBlocksPerChunk);
-    for (int pair = 0; pair < 2; ++pair) {
-      const __m256 radius =
-          _mm256_sqrt_ps(_mm256_mul_ps(minus_two, log_unit(unit_open_closed(words.w[2 * pair]))));
-      __m256 sin_v, cos_v;
-      sincos_two_pi(unit_closed_open(words.w[2 * pair + 1]), sin_v, cos_v);
-      _mm256_storeu_ps(out + 16 * pair, _mm256_fmadd_ps(_mm256_mul_ps(radius, cos_v), vstd, vmean));
-      _mm256_storeu_ps(out + 16 * pair + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, sin_v), vstd, vmean));
-    }
+  std::size_t c = 0;
+  for (; c + 2 <= chunks; c += 2) {
+    PhiloxWords words[2];
+    philox8_pair(s, first_block + c * kRngBlocksPerChunk, words[0], words[1]);
+    box_muller<2>(words, vmean, vstd, out + c * kRngChunkFloats);
+  }
+  if (c < chunks) {
+    const PhiloxWords words = philox8(s, first_block + c * kRngBlocksPerChunk);
+    box_muller<1>(&words, vmean, vstd, out + c * kRngChunkFloats);
   }
 }
 
 void bits_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out) {
-  for (std::size_t c = 0; c < chunks; ++c, out += kRngChunkFloats) {
-    const Words words = philox8(s, first_block + c * kRngBlocksPerChunk);
-    for (int w = 0; w < 4; ++w) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * w), words.w[w]);
-  }
+  for_chunk_words(s, first_block, chunks, [&](std::size_t c, const PhiloxWords& words) {
+    std::uint32_t* dst = out + c * kRngChunkFloats;
+    for (int w = 0; w < 4; ++w) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 8 * w), words.w[w]);
+  });
 }
 
 const RngKernels kAvx2 = {uniform_chunks_avx2, normal_chunks_avx2, bits_chunks_avx2};
