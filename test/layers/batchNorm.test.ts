@@ -129,7 +129,7 @@ describe('nn.BatchNorm', () => {
   });
 
   it('gives the same bits for every thread count, and writes into given buffers', () => {
-    const X = lcgMatrix(300, 200, 13), dY = lcgMatrix(300, 200, 14);
+    const X = lcgMatrix(3000, 200, 13), dY = lcgMatrix(3000, 200, 14); // 3 row-block tasks
     const run = () => {
       const bn = new nn.BatchNorm(200);
       const Y = bn.forward(X);
@@ -139,7 +139,7 @@ describe('nn.BatchNorm', () => {
     const one = withThreads(1, run);
     expect(withThreads(3, run)).toEqual(one);
     const bn = new nn.BatchNorm(200);
-    const out = nn.matrix(300, 200), dX = nn.matrix(300, 200), dGamma = new Float32Array(200), dBeta = new Float32Array(200);
+    const out = nn.matrix(3000, 200), dX = nn.matrix(3000, 200), dGamma = new Float32Array(200), dBeta = new Float32Array(200);
     expect(bn.forward(X, { out })).toBe(out);
     const g = bn.backward(dY, { dX, dGamma, dBeta });
     expect(g.dX).toBe(dX);
