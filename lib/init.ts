@@ -98,6 +98,14 @@ function fillScaled(fanIn: number, fanOut: number, std: number, distribution: 'n
   return W;
 }
 
+async function fillScaledAsync(fanIn: number, fanOut: number, std: number, distribution: 'normal' | 'uniform', opts: RandomInitOptions | undefined): Promise<Matrix> {
+  const rng = resolveRng(opts?.rng);
+  const W = target(fanIn, fanOut, opts);
+  if (distribution === 'normal') await rng.normalAsync(W.data, 0, std);
+  else await rng.uniformAsync(W.data, -std * SQRT3, std * SQRT3);
+  return W;
+}
+
 /**
  * All-zero weights. Kept for completeness and as the notes' **pitfall**: with every weight
  * equal, every neuron of a layer computes the same output and receives the same gradient, so
@@ -160,6 +168,48 @@ export function he(fanIn: number, fanOut: number, opts?: CalibratedOptions): Mat
   checkFans(fanIn, fanOut);
   assertOptions(opts, 'options');
   return fillScaled(fanIn, fanOut, Math.sqrt(2 / fanIn), distributionOf(opts), opts);
+}
+
+/**
+ * {@link normal} on the libuv thread pool (the event loop stays free for large layers). The
+ * generator advances immediately, so the weights are the same bits as the synchronous call's;
+ * do not touch `out` until the Promise settles.
+ */
+export async function normalAsync(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Promise<Matrix> {
+  checkFans(fanIn, fanOut);
+  assertOptions(opts, 'options');
+  return fillScaledAsync(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'normal', opts);
+}
+
+/** {@link uniform} on the libuv thread pool (see {@link normalAsync}). */
+export async function uniformAsync(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Promise<Matrix> {
+  checkFans(fanIn, fanOut);
+  assertOptions(opts, 'options');
+  return fillScaledAsync(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'uniform', opts);
+}
+
+/** {@link lecun} on the libuv thread pool (see {@link normalAsync}). */
+export async function lecunAsync(fanIn: number, fanOut: number, opts?: CalibratedOptions): Promise<Matrix> {
+  checkFans(fanIn, fanOut);
+  assertOptions(opts, 'options');
+  return fillScaledAsync(fanIn, fanOut, Math.sqrt(1 / fanIn), distributionOf(opts), opts);
+}
+
+/** {@link glorot} on the libuv thread pool (see {@link normalAsync}). */
+export async function glorotAsync(fanIn: number, fanOut: number, opts?: GlorotOptions): Promise<Matrix> {
+  checkFans(fanIn, fanOut);
+  assertOptions(opts, 'options');
+  const gain = opts?.gain ?? 1;
+  assertFiniteNumber(gain, 'gain');
+  if (gain < 0) rangeError('gain', 'a non-negative number', gain);
+  return fillScaledAsync(fanIn, fanOut, gain * Math.sqrt(2 / (fanIn + fanOut)), distributionOf(opts), opts);
+}
+
+/** {@link he} on the libuv thread pool (see {@link normalAsync}). */
+export async function heAsync(fanIn: number, fanOut: number, opts?: CalibratedOptions): Promise<Matrix> {
+  checkFans(fanIn, fanOut);
+  assertOptions(opts, 'options');
+  return fillScaledAsync(fanIn, fanOut, Math.sqrt(2 / fanIn), distributionOf(opts), opts);
 }
 
 /**

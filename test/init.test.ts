@@ -91,6 +91,23 @@ describe('nn.init random schemes', () => {
     });
   });
 
+  it('async variants give the same bits as the synchronous calls and advance the generator alike', async () => {
+    const pairs: [() => nn.Matrix, () => Promise<nn.Matrix>][] = [];
+    const make = (seed: number) => new nn.Rng(seed);
+    pairs.push([() => nn.init.he(300, 301, { rng: make(1) }), () => nn.init.heAsync(300, 301, { rng: make(1) })]);
+    pairs.push([() => nn.init.glorot(33, 65, { rng: make(2), distribution: 'uniform', gain: 3 }), () => nn.init.glorotAsync(33, 65, { rng: make(2), distribution: 'uniform', gain: 3 })]);
+    pairs.push([() => nn.init.lecun(70, 9, { rng: make(3) }), () => nn.init.lecunAsync(70, 9, { rng: make(3) })]);
+    pairs.push([() => nn.init.normal(70, 9, { rng: make(4), std: 2 }), () => nn.init.normalAsync(70, 9, { rng: make(4), std: 2 })]);
+    pairs.push([() => nn.init.uniform(70, 9, { rng: make(5) }), () => nn.init.uniformAsync(70, 9, { rng: make(5) })]);
+    for (const [sync, async] of pairs) expect(bitsOf((await async()).data)).toEqual(bitsOf(sync().data));
+    const a = new nn.Rng(6), b = new nn.Rng(6);
+    nn.init.he(10, 11, { rng: a });
+    const pending = nn.init.heAsync(10, 11, { rng: b });
+    expect(a.bits(new Uint32Array(2))).toEqual(b.bits(new Uint32Array(2)));
+    await pending;
+    await expect(nn.init.heAsync(0, 3)).rejects.toMatchObject({ code: 'ERR_NNKIT_RANGE' });
+  });
+
   it('draws from the default generator, reseeded by nn.seed', () => {
     nn.seed(99);
     const a = nn.init.he(10, 10);
