@@ -13,6 +13,7 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
+        "native/kernels/optim_avx2.cc",
         "native/kernels/layers_avx2.cc",
         "native/kernels/batchnorm_avx2.cc",
         "native/kernels/dropout_avx2.cc"
@@ -31,6 +32,7 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/optim.cc",
         "native/kernels/layers.cc",
         "native/kernels/batchnorm.cc",
         "native/kernels/dropout.cc",
@@ -40,6 +42,7 @@
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
+        "native/binding/optim.cc",
         "native/binding/layers.cc",
         "native/binding/addon.cc"
       ],

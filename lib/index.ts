@@ -19,6 +19,7 @@ export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
+export * as optim from './optim';
 export * as init from './init';
 export * as linear from './layers/linear';
 export * as relu from './layers/relu';

@@ -33,6 +33,7 @@ export interface NativeAddon {
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
+  sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
   linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,

@@ -6,13 +6,112 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-#include "philox_avx2.h"
 #include "rng_math.h"
 
 namespace nnkit::kernels {
 namespace {
 
 using namespace rng_math;
+
+struct Words {
+  __m256i w[4];
+};
+
+// 32x32 -> 64 multiply of every lane: even lanes from mul_epu32 directly, odd lanes after
+// shifting them down; then the halves are blended back into lane order.
+inline void mulhilo8(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
+  const __m256i even = _mm256_mul_epu32(a, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+
+// The round keys are the same for every block of a stream: computed once per call.
+struct KeySchedule {
+  __m256i k0[10], k1[10];
+  explicit KeySchedule(const RngStream& s) {
+    std::uint32_t a = s.key[0], b = s.key[1];
+    for (int round = 0; round < 10; ++round, a += kPhiloxW0, b += kPhiloxW1) {
+      k0[round] = _mm256_set1_epi32(static_cast<int>(a));
+      k1[round] = _mm256_set1_epi32(static_cast<int>(b));
+    }
+  }
+};
+
+struct Counters {
+  __m256i c[4];
+};
+
+// Counters of blocks first .. first + 7: the low word counts up per lane; when it would wrap
+// inside the 8 lanes (once in 2^29 chunks) the lanes are built one by one to carry exactly.
+inline Counters counters8(const RngStream& s, std::uint64_t first_block) {
+  Counters out;
+  const auto lo = static_cast<std::uint32_t>(first_block);
+  if (lo <= 0xfffffff8u) {
+    out.c[0] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(lo)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    out.c[1] = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(first_block >> 32)));
+  } else {
+    alignas(32) std::uint32_t lo_words[8], hi_words[8];
+    for (int lane = 0; lane < 8; ++lane) {
+      const std::uint64_t block = first_block + static_cast<std::uint64_t>(lane);
+      lo_words[lane] = static_cast<std::uint32_t>(block);
+      hi_words[lane] = static_cast<std::uint32_t>(block >> 32);
+    }
+    out.c[0] = _mm256_load_si256(reinterpret_cast<const __m256i*>(lo_words));
+    out.c[1] = _mm256_load_si256(reinterpret_cast<const __m256i*>(hi_words));
+  }
+  out.c[2] = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream)));
+  out.c[3] = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(s.stream >> 32)));
+  return out;
+}
+
+inline void philox_round(Counters& x, __m256i m0, __m256i m1, __m256i key0, __m256i key1) {
+  __m256i hi0, lo0, hi1, lo1;
+  mulhilo8(x.c[0], m0, hi0, lo0);
+  mulhilo8(x.c[2], m1, hi1, lo1);
+  x.c[0] = _mm256_xor_si256(_mm256_xor_si256(hi1, x.c[1]), key0);
+  x.c[1] = lo1;
+  x.c[2] = _mm256_xor_si256(_mm256_xor_si256(hi0, x.c[3]), key1);
+  x.c[3] = lo0;
+}
+
+// Two chunks (16 blocks) at once: each round is a chain of dependent multiplies, so
+// interleaving two independent chains keeps the multiplier busy while the other waits.
+inline void philox8x2(const RngStream& s, const KeySchedule& keys, std::uint64_t first_block, Words& a, Words& b) {
+  Counters x = counters8(s, first_block), y = counters8(s, first_block + kRngBlocksPerChunk);
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (int round = 0; round < 10; ++round) {
+    philox_round(x, m0, m1, keys.k0[round], keys.k1[round]);
+    philox_round(y, m0, m1, keys.k0[round], keys.k1[round]);
+  }
+  for (int w = 0; w < 4; ++w) {
+    a.w[w] = x.c[w];
+    b.w[w] = y.c[w];
+  }
+}
+
+inline Words philox8(const RngStream& s, const KeySchedule& keys, std::uint64_t first_block) {
+  Counters x = counters8(s, first_block);
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (int round = 0; round < 10; ++round) philox_round(x, m0, m1, keys.k0[round], keys.k1[round]);
+  return Words{{x.c[0], x.c[1], x.c[2], x.c[3]}};
+}
+
+// Calls emit(words, out) for every chunk, two chunks per Philox call where possible.
+template <typename Emit, typename T>
+inline void for_each_chunk(const RngStream& s, std::uint64_t first_block, std::size_t chunks, T* out, Emit&& emit) {
+  const KeySchedule keys(s);
+  std::size_t c = 0;
+  for (; c + 2 <= chunks; c += 2) {
+    Words a, b;
+    philox8x2(s, keys, first_block + c * kRngBlocksPerChunk, a, b);
+    emit(a, out + c * kRngChunkFloats);
+    emit(b, out + (c + 1) * kRngChunkFloats);
+  }
+  if (c < chunks) emit(philox8(s, keys, first_block + c * kRngBlocksPerChunk), out + c * kRngChunkFloats);
+}
 
 inline __m256 unit_closed_open(__m256i w) {
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w, 8)), _mm256_set1_ps(kTwoPow24Inv));
@@ -70,65 +169,33 @@ inline void sincos_two_pi(__m256 u, __m256& sin_out, __m256& cos_out) {
   cos_out = _mm256_xor_ps(_mm256_blendv_ps(c, s, swap), _mm256_castsi256_ps(cos_sign));
 }
 
-// Each kernel takes two chunks per iteration (philox8_pair) so the two Philox chains, and the
-// two chunks' Box-Muller polynomials, overlap in the pipeline; an odd last chunk runs alone.
-template <typename ChunkFn>
-inline void for_chunk_words(const RngStream& s, std::uint64_t first_block, std::size_t chunks, ChunkFn&& fn) {
-  std::size_t c = 0;
-  for (; c + 2 <= chunks; c += 2) {
-    PhiloxWords a, b;
-    philox8_pair(s, first_block + c * kRngBlocksPerChunk, a, b);
-    fn(c, a);
-    fn(c + 1, b);
-  }
-  if (c < chunks) fn(c, philox8(s, first_block + c * kRngBlocksPerChunk));
-}
-
 void uniform_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
                          float* out) {
   const __m256 vlo = _mm256_set1_ps(lo), vscale = _mm256_set1_ps(scale);
-  for_chunk_words(s, first_block, chunks, [&](std::size_t c, const PhiloxWords& words) {
-    float* dst = out + c * kRngChunkFloats;
+  for_each_chunk(s, first_block, chunks, out, [&](const Words& words, float* dst) {
     for (int w = 0; w < 4; ++w)
       _mm256_storeu_ps(dst + 8 * w, _mm256_fmadd_ps(unit_closed_open(words.w[w]), vscale, vlo));
   });
 }
 
-// Box-Muller on the word pairs (w0, w1) and (w2, w3) of each chunk. Two chunks go through
-// each step together: four independent log/sqrt/sincos chains, so their latencies overlap.
-template <int Chunks>
-inline void box_muller(const PhiloxWords* words, __m256 mean, __m256 std_dev, float* out) {
-  constexpr int kPairs = 2 * Chunks;
-  __m256 radius[kPairs], sin_v[kPairs], cos_v[kPairs];
-  for (int k = 0; k < kPairs; ++k)
-    radius[k] = _mm256_mul_ps(_mm256_set1_ps(-2.0f), log_unit(unit_open_closed(words[k / 2].w[2 * (k % 2)])));
-  for (int k = 0; k < kPairs; ++k) sincos_two_pi(unit_closed_open(words[k / 2].w[2 * (k % 2) + 1]), sin_v[k], cos_v[k]);
-  for (int k = 0; k < kPairs; ++k) {
-    const __m256 r = _mm256_sqrt_ps(radius[k]);
-    float* dst = out + (k / 2) * kRngChunkFloats + 16 * (k % 2);
-    _mm256_storeu_ps(dst, _mm256_fmadd_ps(_mm256_mul_ps(r, cos_v[k]), std_dev, mean));
-    _mm256_storeu_ps(dst + 8, _mm256_fmadd_ps(_mm256_mul_ps(r, sin_v[k]), std_dev, mean));
-  }
-}
-
 void normal_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
                         float std_dev, float* out) {
   const __m256 vmean = _mm256_set1_ps(mean), vstd = _mm256_set1_ps(std_dev);
-  std::size_t c = 0;
-  for (; c + 2 <= chunks; c += 2) {
-    PhiloxWords words[2];
-    philox8_pair(s, first_block + c * kRngBlocksPerChunk, words[0], words[1]);
-    box_muller<2>(words, vmean, vstd, out + c * kRngChunkFloats);
-  }
-  if (c < chunks) {
-    const PhiloxWords words = philox8(s, first_block + c * kRngBlocksPerChunk);
-    box_muller<1>(&words, vmean, vstd, out + c * kRngChunkFloats);
-  }
+  const __m256 minus_two = _mm256_set1_ps(-2.0f);
+  for_each_chunk(s, first_block, chunks, out, [&](const Words& words, float* dst) {
+    for (int pair = 0; pair < 2; ++pair) {
+      const __m256 radius =
+          _mm256_sqrt_ps(_mm256_mul_ps(minus_two, log_unit(unit_open_closed(words.w[2 * pair]))));
+      __m256 sin_v, cos_v;
+      sincos_two_pi(unit_closed_open(words.w[2 * pair + 1]), sin_v, cos_v);
+      _mm256_storeu_ps(dst + 16 * pair, _mm256_fmadd_ps(_mm256_mul_ps(radius, cos_v), vstd, vmean));
+      _mm256_storeu_ps(dst + 16 * pair + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, sin_v), vstd, vmean));
+    }
+  });
 }
 
 void bits_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out) {
-  for_chunk_words(s, first_block, chunks, [&](std::size_t c, const PhiloxWords& words) {
-    std::uint32_t* dst = out + c * kRngChunkFloats;
+  for_each_chunk(s, first_block, chunks, out, [&](const Words& words, std::uint32_t* dst) {
     for (int w = 0; w < 4; ++w) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 8 * w), words.w[w]);
   });
 }

@@ -1,75 +1,15 @@
 /**
- * Helpers for the init and layer tests: deterministic data independent of nnkit's Rng, float64
- * references, loops over SIMD paths and thread counts, and coded-error assertions.
+ * Helpers for the init and layer tests on top of test/helpers.ts: matrices of LCG data, bit
+ * views, error measures and centered finite differences.
  */
-import { expect } from 'vitest';
 import * as nn from '../../lib/index';
+import { lcg } from '../helpers';
 
-/** A small LCG (Numerical Recipes constants): test data independent of nnkit's own Rng. */
-export function lcg(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761 + 12345) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) / 16777216) * (hi - lo);
-  }
-  return out;
-}
+export { expectCoded, forEachGemmBackend, forEachSimdPath, lcg, withThreads } from '../helpers';
+export type { SimdPath } from '../helpers';
 
 export function lcgMatrix(rows: number, cols: number, seed: number, lo = -1, hi = 1): nn.Matrix {
   return nn.matrix(lcg(rows * cols, seed, lo, hi), rows, cols);
-}
-
-export type SimdPath = 'avx2' | 'scalar';
-
-/** Runs `fn` once per SIMD path this CPU and build support, restoring the original path. */
-export function forEachSimdPath(fn: (path: SimdPath) => void): void {
-  const { simd, simdPaths } = nn.backend();
-  try {
-    for (const path of simdPaths as SimdPath[]) {
-      nn.setSimd(path);
-      fn(path);
-    }
-  } finally {
-    nn.setSimd(simd as SimdPath);
-  }
-}
-
-/** Runs `fn` once per GEMM backend this build has, restoring the original. */
-export function forEachGemmBackend(fn: (backend: 'blas' | 'builtin') => void): void {
-  const original = nn.backend().gemm;
-  const backends: ('blas' | 'builtin')[] = nn.backend().blas === 'builtin' ? ['builtin'] : ['blas', 'builtin'];
-  try {
-    for (const b of backends) {
-      nn.setGemmBackend(b);
-      fn(b);
-    }
-  } finally {
-    nn.setGemmBackend(original);
-  }
-}
-
-/** Runs `fn` with the thread count set to n, restoring the original. */
-export function withThreads<T>(n: number, fn: () => T): T {
-  const original = nn.backend().threads;
-  nn.setThreads(n);
-  try {
-    return fn();
-  } finally {
-    nn.setThreads(original);
-  }
-}
-
-/** Asserts that `fn` throws a `type` error with `code`. */
-export function expectCoded(fn: () => unknown, code: string, type: typeof TypeError | typeof RangeError = RangeError): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, `expected ${code}`).toBeInstanceOf(type);
-  expect((thrown as { code?: string }).code).toBe(code);
 }
 
 /** Bytes of a Float32Array, for bit-exact comparisons. */
