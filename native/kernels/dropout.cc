@@ -10,12 +10,9 @@
 namespace nnkit::kernels {
 namespace {
 
-void forward_chunks_scalar(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t threshold,
-                           float scale, const float* x, float* out, std::uint32_t* mask) {
-  std::uint32_t words[kRngChunkFloats];
-  const RngKernels& rng = rng_kernels_scalar();
-  for (std::size_t c = 0; c < chunks; ++c, x += kRngChunkFloats, out += kRngChunkFloats) {
-    rng.bits_chunks(s, first_block + c * kRngBlocksPerChunk, 1, words);
+void mask_chunks_scalar(const std::uint32_t* words, std::size_t chunks, std::uint32_t threshold, float scale,
+                        const float* x, float* out, std::uint32_t* mask) {
+  for (std::size_t c = 0; c < chunks; ++c, words += kRngChunkFloats, x += kRngChunkFloats, out += kRngChunkFloats) {
     std::uint32_t bits = 0;
     for (std::size_t e = 0; e < kRngChunkFloats; ++e) {
       const bool keep = words[e] < threshold;
@@ -35,13 +32,15 @@ void scale_scalar(const float* x, float scale, float* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = x[i] * scale;
 }
 
-const DropoutKernels kScalar = {forward_chunks_scalar, backward_words_scalar, scale_scalar};
+const DropoutKernels kScalar = {mask_chunks_scalar, backward_words_scalar, scale_scalar};
 
 // 2048 chunks = 64 Ki elements per task, the same split as the RNG fills; fixed, so the
 // output never depends on the thread count.
 constexpr std::size_t kChunksPerTask = 2048;
 
 constexpr std::size_t kElementsPerTask = kChunksPerTask * kRngChunkFloats;
+// Chunks whose words are generated into a stack buffer at a time: 8 KiB, read back from L1.
+constexpr std::size_t kChunksPerBatch = 64;
 
 // fn(begin, count) over [0, units) in fixed blocks of `per_task` units.
 template <typename Fn>
@@ -78,15 +77,22 @@ void dropout_forward(SimdPath path, const RngStream& s, std::uint64_t offset, do
     return;
   }
   const auto t = static_cast<std::uint32_t>(threshold);
+  const RngKernels& rng = rng_kernels(path);
   for_each_block(full, kChunksPerTask, [&](std::size_t begin, std::size_t count) {
-    k.forward_chunks(s, offset + begin * kRngBlocksPerChunk, count, t, scale, x + begin * kRngChunkFloats,
-                     out + begin * kRngChunkFloats, mask + begin);
+    std::uint32_t words[kChunksPerBatch * kRngChunkFloats];
+    for (std::size_t c = begin; c < begin + count; c += kChunksPerBatch) {
+      const std::size_t m = std::min(kChunksPerBatch, begin + count - c);
+      rng.bits_chunks(s, offset + c * kRngBlocksPerChunk, m, words);
+      k.mask_chunks(words, m, t, scale, x + c * kRngChunkFloats, out + c * kRngChunkFloats, mask + c);
+    }
   });
   if (tail != 0) {
+    std::uint32_t words[kRngChunkFloats];
     float x_tail[kRngChunkFloats] = {}, out_tail[kRngChunkFloats];
     std::uint32_t bits = 0;
     std::memcpy(x_tail, x + full * kRngChunkFloats, tail * sizeof(float));
-    k.forward_chunks(s, offset + full * kRngBlocksPerChunk, 1, t, scale, x_tail, out_tail, &bits);
+    rng.bits_chunks(s, offset + full * kRngBlocksPerChunk, 1, words);
+    k.mask_chunks(words, 1, t, scale, x_tail, out_tail, &bits);
     std::memcpy(out + full * kRngChunkFloats, out_tail, tail * sizeof(float));
     mask[full] = bits & ((1u << tail) - 1u);
   }

@@ -4,8 +4,9 @@
 // (the word rng_fill_bits would give for index i) satisfies w_i < threshold, threshold =
 // ceil(keep_prob * 2^32): exactly "u < p" for u = w / 2^32 uniform on [0, 1). The 32 elements
 // of one RNG chunk make one mask word (element i is bit i % 32 of word i / 32), so the mask is
-// 1 bit per element and one fused pass generates the words, writes the mask and scales x.
-// Dropped elements are written as 0 whatever x holds (also NaN or Inf).
+// 1 bit per element. The words come from rng.h's chunk kernels (the same Philox code as every
+// fill) a few KiB at a time, so they are consumed from L1 in the same pass that writes the mask
+// and scales x. Dropped elements are written as 0 whatever x holds (also NaN or Inf).
 #pragma once
 
 #include <cstddef>
@@ -17,9 +18,10 @@
 namespace nnkit::kernels {
 
 struct DropoutKernels {
-  // For whole chunks: mask[c] bit e = (word e of chunk c) < threshold; out = kept ? x * scale : 0.
-  void (*forward_chunks)(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t threshold,
-                         float scale, const float* x, float* out, std::uint32_t* mask);
+  // For whole chunks of 32 words: mask[c] bit e = words[32c + e] < threshold;
+  // out = kept ? x * scale : 0.
+  void (*mask_chunks)(const std::uint32_t* words, std::size_t chunks, std::uint32_t threshold, float scale,
+                      const float* x, float* out, std::uint32_t* mask);
   // For whole mask words: dx = bit set ? dy * scale : 0.
   void (*backward_words)(const float* dy, const std::uint32_t* mask, std::size_t words, float scale, float* dx);
   // out = x * scale.

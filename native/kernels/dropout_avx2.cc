@@ -1,44 +1,29 @@
 // AVX2 twins of the dropout kernels (compiled with -mavx2 -mfma; internal linkage only).
-// Bit-identical to the scalar twins: the same Philox words, the same compare, one multiply.
+// Bit-identical to the scalar twins: the same compare, one multiply.
 #include "dropout.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-#include "philox_avx2.h"
 
 namespace nnkit::kernels {
 namespace {
 
-// Applies one chunk's words: the mask word, and out = kept ? x * scale : 0.
-inline std::uint32_t apply_chunk(const PhiloxWords& words, __m256i threshold_flipped, __m256 scale, const float* x,
-                                 float* out) {
+void mask_chunks_avx2(const std::uint32_t* words, std::size_t chunks, std::uint32_t threshold, float scale,
+                      const float* x, float* out, std::uint32_t* mask) {
+  // Unsigned w < t as a signed compare with both sign bits flipped.
   const __m256i flip = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-  std::uint32_t bits = 0;
-  for (int g = 0; g < 4; ++g) {
-    // Unsigned w < t as a signed compare with both sign bits flipped.
-    const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(threshold_flipped, _mm256_xor_si256(words.w[g], flip)));
-    bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(keep)) << (8 * g);
-    _mm256_storeu_ps(out + 8 * g, _mm256_and_ps(keep, _mm256_mul_ps(_mm256_loadu_ps(x + 8 * g), scale)));
-  }
-  return bits;
-}
-
-void forward_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t threshold,
-                         float scale, const float* x, float* out, std::uint32_t* mask) {
   const __m256i t = _mm256_set1_epi32(static_cast<int>(threshold ^ 0x80000000u));
   const __m256 vscale = _mm256_set1_ps(scale);
-  std::size_t c = 0;
-  for (; c + 2 <= chunks; c += 2) {
-    PhiloxWords a, b;
-    philox8_pair(s, first_block + c * kRngBlocksPerChunk, a, b);
-    mask[c] = apply_chunk(a, t, vscale, x + c * kRngChunkFloats, out + c * kRngChunkFloats);
-    mask[c + 1] = apply_chunk(b, t, vscale, x + (c + 1) * kRngChunkFloats, out + (c + 1) * kRngChunkFloats);
-  }
-  if (c < chunks) {
-    PhiloxWords a, unused;
-    philox8_pair(s, first_block + c * kRngBlocksPerChunk, a, unused);
-    mask[c] = apply_chunk(a, t, vscale, x + c * kRngChunkFloats, out + c * kRngChunkFloats);
+  for (std::size_t c = 0; c < chunks; ++c, words += kRngChunkFloats, x += kRngChunkFloats, out += kRngChunkFloats) {
+    std::uint32_t bits = 0;
+    for (int g = 0; g < 4; ++g) {
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words + 8 * g));
+      const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(t, _mm256_xor_si256(w, flip)));
+      bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(keep)) << (8 * g);
+      _mm256_storeu_ps(out + 8 * g, _mm256_and_ps(keep, _mm256_mul_ps(_mm256_loadu_ps(x + 8 * g), vscale)));
+    }
+    mask[c] = bits;
   }
 }
 
@@ -62,7 +47,7 @@ void scale_avx2(const float* x, float scale, float* out, std::size_t n) {
   for (; i < n; ++i) out[i] = x[i] * scale;
 }
 
-const DropoutKernels kAvx2 = {forward_chunks_avx2, backward_words_avx2, scale_avx2};
+const DropoutKernels kAvx2 = {mask_chunks_avx2, backward_words_avx2, scale_avx2};
 
 }  // namespace
 
