@@ -128,6 +128,7 @@ export class BatchNorm {
   #savedMean: Float32Array;
   #savedInvstd: Float32Array;
   #savedX: Matrix | null = null;
+  #pending = false;
 
   constructor(features: number, opts?: BatchNormOptions) {
     assertInteger(features, 'features', 1, MAX_DIMENSION);
@@ -158,17 +159,28 @@ export class BatchNorm {
    * statistics.
    */
   forward(X: Matrix, opts?: BatchNormForwardOptions): Matrix {
-    assertMatrix(X, 'X');
-    assertOptions(opts, 'options');
-    const training = opts?.training ?? true;
-    assertBoolean(training, 'training');
-    if (X.cols !== this.features)
-      rangeError('X', `a Matrix with ${this.features} columns (the BatchNorm's features)`, new Received(`a ${X.rows} × ${X.cols} Matrix`), ErrorCodes.SHAPE);
-    if (training && X.rows < 2)
-      rangeError('X', 'at least 2 rows in training mode (the unbiased running variance divides by N − 1)', new Received(`${X.rows} row`), ErrorCodes.SHAPE);
-    const out = outMatrix(opts?.out, X.rows, X.cols);
+    const { training, out } = this.#planForward(X, opts);
     native.batchNormForward(X.data, X.rows, X.cols, this.gamma, this.beta, training, this.momentum, this.eps,
       this.runningMean, this.runningVar, this.#savedMean, this.#savedInvstd, out.data);
+    this.#savedX = training ? X : null;
+    return out;
+  }
+
+  /**
+   * {@link forward} on the libuv thread pool. Until the Promise settles the layer is busy
+   * (other calls throw `ERR_NNKIT_STATE`) and X, `out` and the layer's arrays must not be
+   * touched.
+   */
+  async forwardAsync(X: Matrix, opts?: BatchNormForwardOptions): Promise<Matrix> {
+    const { training, out } = this.#planForward(X, opts);
+    this.#savedX = null;
+    this.#pending = true;
+    try {
+      await native.batchNormForwardAsync(X.data, X.rows, X.cols, this.gamma, this.beta, training, this.momentum, this.eps,
+        this.runningMean, this.runningVar, this.#savedMean, this.#savedInvstd, out.data);
+    } finally {
+      this.#pending = false;
+    }
     this.#savedX = training ? X : null;
     return out;
   }
@@ -178,6 +190,42 @@ export class BatchNorm {
    * `ERR_NNKIT_STATE` error otherwise). Writes, does not accumulate, into the given buffers.
    */
   backward(dY: Matrix, opts?: BatchNormBackwardOptions): BatchNormGradients {
+    const { X, grads } = this.#planBackward(dY, opts);
+    native.batchNormBackward(dY.data, X.data, X.rows, X.cols, this.gamma, this.#savedMean, this.#savedInvstd, grads.dX.data, grads.dGamma, grads.dBeta);
+    return grads;
+  }
+
+  /** {@link backward} on the libuv thread pool (see {@link forwardAsync}). */
+  async backwardAsync(dY: Matrix, opts?: BatchNormBackwardOptions): Promise<BatchNormGradients> {
+    const { X, grads } = this.#planBackward(dY, opts);
+    this.#pending = true;
+    try {
+      await native.batchNormBackwardAsync(dY.data, X.data, X.rows, X.cols, this.gamma, this.#savedMean, this.#savedInvstd, grads.dX.data, grads.dGamma, grads.dBeta);
+    } finally {
+      this.#pending = false;
+    }
+    return grads;
+  }
+
+  #checkIdle(): void {
+    if (this.#pending) throw new NnkitRangeError(ErrorCodes.STATE, 'BatchNorm is busy: an async forward or backward has not settled yet');
+  }
+
+  #planForward(X: Matrix, opts: BatchNormForwardOptions | undefined): { training: boolean; out: Matrix } {
+    this.#checkIdle();
+    assertMatrix(X, 'X');
+    assertOptions(opts, 'options');
+    const training = opts?.training ?? true;
+    assertBoolean(training, 'training');
+    if (X.cols !== this.features)
+      rangeError('X', `a Matrix with ${this.features} columns (the BatchNorm's features)`, new Received(`a ${X.rows} × ${X.cols} Matrix`), ErrorCodes.SHAPE);
+    if (training && X.rows < 2)
+      rangeError('X', 'at least 2 rows in training mode (the unbiased running variance divides by N − 1)', new Received(`${X.rows} row`), ErrorCodes.SHAPE);
+    return { training, out: outMatrix(opts?.out, X.rows, X.cols) };
+  }
+
+  #planBackward(dY: Matrix, opts: BatchNormBackwardOptions | undefined): { X: Matrix; grads: BatchNormGradients } {
+    this.#checkIdle();
     assertMatrix(dY, 'dY');
     assertOptions(opts, 'options');
     const X = this.#savedX;
@@ -196,8 +244,7 @@ export class BatchNorm {
       if (dGamma.length !== this.features) rangeError('dGamma', `a Float32Array of length ${this.features}`, dGamma, ErrorCodes.SHAPE);
       if (dBeta.length !== this.features) rangeError('dBeta', `a Float32Array of length ${this.features}`, dBeta, ErrorCodes.SHAPE);
     }
-    native.batchNormBackward(dY.data, X.data, X.rows, X.cols, this.gamma, this.#savedMean, this.#savedInvstd, dX.data, dGamma, dBeta);
-    return { dX, dGamma, dBeta };
+    return { X, grads: { dX, dGamma, dBeta } };
   }
 
   /** A versioned JSON document: the options, running statistics and gamma/beta, bit-exact. */

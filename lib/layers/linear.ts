@@ -59,14 +59,28 @@ function checkInner(X: Matrix, W: Matrix): void {
  * @returns `out` (or a new `N × fanOut` Matrix).
  */
 export function forward(X: Matrix, W: Matrix, b: Bias | null | undefined, opts?: LinearForwardOptions): Matrix {
+  const p = planForward(X, W, b, opts);
+  native.linearForward(X.data, X.rows, X.cols, W.data, W.cols, p.bias, p.out.data);
+  return p.out;
+}
+
+/**
+ * {@link forward} on the libuv thread pool. X, W, b and `out` are held until the Promise
+ * settles; do not write to them meanwhile.
+ */
+export async function forwardAsync(X: Matrix, W: Matrix, b: Bias | null | undefined, opts?: LinearForwardOptions): Promise<Matrix> {
+  const p = planForward(X, W, b, opts);
+  await native.linearForwardAsync(X.data, X.rows, X.cols, W.data, W.cols, p.bias, p.out.data);
+  return p.out;
+}
+
+function planForward(X: Matrix, W: Matrix, b: Bias | null | undefined, opts: LinearForwardOptions | undefined): { bias: Float32Array | null; out: Matrix } {
   assertMatrix(X, 'X');
   assertMatrix(W, 'W');
   assertOptions(opts, 'options');
   checkInner(X, W);
   const bias = biasData(b, W.cols);
-  const out = outMatrix(opts?.out, X.rows, W.cols);
-  native.linearForward(X.data, X.rows, X.cols, W.data, W.cols, bias, out.data);
-  return out;
+  return { bias, out: outMatrix(opts?.out, X.rows, W.cols) };
 }
 
 /**
@@ -75,6 +89,19 @@ export function forward(X: Matrix, W: Matrix, b: Bias | null | undefined, opts?:
  * Gradients are written (not accumulated) into the given buffers.
  */
 export function backward(dY: Matrix, X: Matrix, W: Matrix, opts?: LinearBackwardOptions): LinearGradients {
+  const g = planBackward(dY, X, W, opts);
+  native.linearBackward(dY.data, dY.rows, dY.cols, X.data, X.cols, W.data, g.dX?.data ?? null, g.dW?.data ?? null, g.db);
+  return g;
+}
+
+/** {@link backward} on the libuv thread pool (see {@link forwardAsync}). */
+export async function backwardAsync(dY: Matrix, X: Matrix, W: Matrix, opts?: LinearBackwardOptions): Promise<LinearGradients> {
+  const g = planBackward(dY, X, W, opts);
+  await native.linearBackwardAsync(dY.data, dY.rows, dY.cols, X.data, X.cols, W.data, g.dX?.data ?? null, g.dW?.data ?? null, g.db);
+  return g;
+}
+
+function planBackward(dY: Matrix, X: Matrix, W: Matrix, opts: LinearBackwardOptions | undefined): LinearGradients {
   assertMatrix(dY, 'dY');
   assertMatrix(X, 'X');
   assertMatrix(W, 'W');
@@ -90,6 +117,5 @@ export function backward(dY: Matrix, X: Matrix, W: Matrix, opts?: LinearBackward
     assertFloat32Array(db, 'db');
     if (db.length !== W.cols) rangeError('db', `a Float32Array of length ${W.cols}`, db, ErrorCodes.SHAPE);
   }
-  native.linearBackward(dY.data, dY.rows, dY.cols, X.data, X.cols, W.data, dX?.data ?? null, dW?.data ?? null, db);
   return { dX, dW, db };
 }

@@ -147,6 +147,22 @@ describe('nn.BatchNorm', () => {
     expect(g.dBeta).toBe(dBeta);
   });
 
+  it('async forward/backward give the same bits and guard the layer while pending', async () => {
+    const X = lcgMatrix(500, 37, 21), dY = lcgMatrix(500, 37, 22);
+    const sync = new nn.BatchNorm(37), async = new nn.BatchNorm(37);
+    const Y = sync.forward(X), g = sync.backward(dY);
+    const pending = async.forwardAsync(X);
+    expectCoded(() => async.forward(X), 'ERR_NNKIT_STATE');
+    const Ya = await pending;
+    const ga = await async.backwardAsync(dY);
+    expect(bitsOf(Ya.data)).toEqual(bitsOf(Y.data));
+    expect(bitsOf(ga.dX.data)).toEqual(bitsOf(g.dX.data));
+    expect(bitsOf(ga.dGamma!)).toEqual(bitsOf(g.dGamma!));
+    expect(bitsOf(async.runningVar)).toEqual(bitsOf(sync.runningVar));
+    await expect(async.forwardAsync(lcgMatrix(3, 5, 1))).rejects.toMatchObject({ code: 'ERR_NNKIT_SHAPE' });
+    await expect(new nn.BatchNorm(3).backwardAsync(lcgMatrix(3, 3, 1))).rejects.toMatchObject({ code: 'ERR_NNKIT_STATE' });
+  });
+
   it('toJSON / fromJSON round-trips bit for bit and rejects bad documents', () => {
     const bn = new nn.BatchNorm(37, { momentum: 0.3, eps: 1e-4 });
     bn.forward(lcgMatrix(20, 37, 15, -7, 9));

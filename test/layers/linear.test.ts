@@ -72,6 +72,16 @@ describe('nn.linear', () => {
     expect(gradRelError(g.dX!.data, numericGradient(Xd, loss64, 1e-3))).toBeLessThan(1e-4);
   });
 
+  it('async forward/backward give the same bits as the synchronous calls', async () => {
+    const X = lcgMatrix(70, 33, 14), W = lcgMatrix(33, 21, 15), b = lcg(21, 16), dY = lcgMatrix(70, 21, 17);
+    expect(Array.from((await nn.linear.forwardAsync(X, W, b)).data)).toEqual(Array.from(nn.linear.forward(X, W, b).data));
+    const ga = await nn.linear.backwardAsync(dY, X, W), g = nn.linear.backward(dY, X, W);
+    expect(Array.from(ga.dX!.data)).toEqual(Array.from(g.dX!.data));
+    expect(Array.from(ga.dW!.data)).toEqual(Array.from(g.dW!.data));
+    expect(Array.from(ga.db!)).toEqual(Array.from(g.db!));
+    await expect(nn.linear.forwardAsync(X, dY, null)).rejects.toMatchObject({ code: 'ERR_NNKIT_SHAPE' });
+  });
+
   it('writes into the given buffers and skips gradients set to false', () => {
     const X = lcgMatrix(8, 3, 11), W = lcgMatrix(3, 2, 12), dY = lcgMatrix(8, 2, 13);
     const dX = nn.matrix(8, 3), dW = new Float32Array(6), db = new Float32Array(2);
