@@ -26,5 +26,7 @@ export * as relu from './layers/relu';
 export * as dropout from './layers/dropout';
 export * as dropConnect from './layers/dropConnect';
 export { BatchNorm } from './layers/batchNorm';
-export type { BatchNormGradients, BatchNormJSON, BatchNormOptions } from './layers/batchNorm';
+export type {
+  BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions,
+} from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';

@@ -8,18 +8,6 @@ import { assertFiniteNumber, assertFloat32Array } from './validate';
 
 const TWO_32 = 2 ** 32;
 
-/**
- * Where a native draw starts: the stream's key and id, and its first Philox block.
- * @internal
- */
-export interface RngDraw {
-  key0: number;
-  key1: number;
-  stream0: number;
-  stream1: number;
-  offset: number;
-}
-
 /** A Float32Array or a Matrix to fill in place. */
 export type FillTarget = Float32Array | Matrix;
 
@@ -133,10 +121,11 @@ export class Rng {
 
   /**
    * Reserves the blocks a native draw of `n` values consumes (whole chunks, like every fill)
-   * and returns where that draw starts. For nnkit's own fused kernels (dropout masks).
+   * and returns where that draw starts (the stream's key and id, and its first Philox block).
+   * For nnkit's own fused kernels (dropout masks).
    * @internal
    */
-  claim(n: number): RngDraw {
+  claim(n: number): { key0: number; key1: number; stream0: number; stream1: number; offset: number } {
     return { key0: this.#key0, key1: this.#key1, stream0: this.#stream0, stream1: this.#stream1, offset: this.#advance(n) };
   }
 
