@@ -14,7 +14,10 @@
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
         "native/kernels/optim_avx2.cc",
-        "native/kernels/eigen_kernels_avx2.cc"
+        "native/kernels/eigen_kernels_avx2.cc",
+        "native/kernels/layers_avx2.cc",
+        "native/kernels/batchnorm_avx2.cc",
+        "native/kernels/dropout_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -32,6 +35,9 @@
         "native/kernels/rng.cc",
         "native/kernels/optim.cc",
         "native/kernels/eigen_kernels.cc",
+        "native/kernels/layers.cc",
+        "native/kernels/batchnorm.cc",
+        "native/kernels/dropout.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/linalg/lapack.cc",
@@ -43,6 +49,7 @@
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
         "native/binding/optim.cc",
+        "native/binding/layers.cc",
         "native/binding/addon.cc"
       ],
       "defines": [

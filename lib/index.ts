@@ -25,3 +25,13 @@ export type { CovarianceOptions, EighOptions, EighResult, RandomizedSvdOptions, 
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
 export * as optim from './optim';
+export * as init from './init';
+export * as linear from './layers/linear';
+export * as relu from './layers/relu';
+export * as dropout from './layers/dropout';
+export * as dropConnect from './layers/dropConnect';
+export { BatchNorm } from './layers/batchNorm';
+export type {
+  BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions,
+} from './layers/batchNorm';
+export type { DropoutMask } from './layers/dropout';

@@ -47,6 +47,31 @@ export interface NativeAddon {
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
+  // Layers (lib/layers/*).
+  linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
+  linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): void;
+  reluForward(x: Float32Array, out: Float32Array): void;
+  reluBackward(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  batchNormForward(x: Float32Array, n: number, d: number, gamma: Float32Array | null, beta: Float32Array | null,
+    training: boolean, momentum: number, eps: number, runningMean: Float32Array, runningVar: Float32Array,
+    savedMean: Float32Array, savedInvstd: Float32Array, out: Float32Array): void;
+  batchNormBackward(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
+    savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
+    dBeta: Float32Array | null): void;
+  /** Returns the Philox blocks consumed. */
+  dropoutForward(key0: number, key1: number, stream0: number, stream1: number, offset: number, x: Float32Array,
+    out: Float32Array, mask: Uint32Array, keepProb: number, scale: number): number;
+  dropoutBackward(dy: Float32Array, mask: Uint32Array | null, scale: number, out: Float32Array): void;
+  linearForwardAsync(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): Promise<void>;
+  linearBackwardAsync(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): Promise<void>;
+  batchNormForwardAsync(x: Float32Array, n: number, d: number, gamma: Float32Array | null, beta: Float32Array | null,
+    training: boolean, momentum: number, eps: number, runningMean: Float32Array, runningVar: Float32Array,
+    savedMean: Float32Array, savedInvstd: Float32Array, out: Float32Array): Promise<void>;
+  batchNormBackwardAsync(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
+    savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
+    dBeta: Float32Array | null): Promise<void>;
 }
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.
