@@ -12,7 +12,9 @@
       "type": "static_library",
       "sources": [
         "native/kernels/gemm_avx2.cc",
-        "native/kernels/rng_avx2.cc"
+        "native/kernels/rng_avx2.cc",
+        "native/kernels/loss_avx2.cc",
+        "native/kernels/regularize_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -34,7 +36,11 @@
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
-        "native/binding/addon.cc"
+        "native/binding/addon.cc",
+        "native/kernels/loss.cc",
+        "native/kernels/regularize.cc",
+        "native/binding/loss.cc",
+        "native/binding/regularize.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",
