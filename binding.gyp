@@ -13,6 +13,7 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
+        "native/kernels/optim_avx2.cc",
         "native/kernels/loss_avx2.cc",
         "native/kernels/regularize_avx2.cc"
       ],
@@ -30,12 +31,14 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/optim.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/binding/common.cc",
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
+        "native/binding/optim.cc",
         "native/binding/addon.cc",
         "native/kernels/loss.cc",
         "native/kernels/regularize.cc",

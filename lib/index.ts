@@ -19,6 +19,7 @@ export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
+export * as optim from './optim';
 export * as loss from './loss/index';
 export { softmax } from './loss/probabilities';
 export { LabelTree } from './loss/hierarchical';

@@ -33,6 +33,7 @@ export interface NativeAddon {
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
+  sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   /** Losses return Σ L_i and write gradScale · ∂L/∂scores into grad (when not null). */
   lossSvm(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, margin: number, squared: boolean,
     gradScale: number, grad: Float32Array | null): number;

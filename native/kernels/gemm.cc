@@ -32,7 +32,7 @@ AlignedBuffer allocate_aligned(std::size_t floats) {
 }
 
 void micro_scalar(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
-                  std::size_t m_valid, std::size_t n_valid) {
+                  float beta, std::size_t m_valid, std::size_t n_valid) {
   float acc[kGemmMR][kGemmNR] = {};
   for (std::size_t p = 0; p < k; ++p) {
     const float* ap = a + p * kGemmMR;
@@ -41,7 +41,8 @@ void micro_scalar(std::size_t k, const float* a, const float* b, float* c, std::
       for (std::size_t j = 0; j < kGemmNR; ++j) acc[i][j] += ap[i] * bp[j];
   }
   for (std::size_t i = 0; i < m_valid; ++i)
-    for (std::size_t j = 0; j < n_valid; ++j) c[i * ldc + j] += alpha * acc[i][j];
+    for (std::size_t j = 0; j < n_valid; ++j)
+      c[i * ldc + j] = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * c[i * ldc + j];
 }
 
 const GemmKernels kScalar = {"scalar_6x16", micro_scalar};
@@ -121,8 +122,10 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
                    float* c, std::size_t ldc) {
   if (m == 0 || n == 0) return;
-  scale_matrix(m, n, beta, c, ldc);
-  if (k == 0 || alpha == 0.0f) return;
+  if (k == 0 || alpha == 0.0f) {
+    scale_matrix(m, n, beta, c, ldc);
+    return;
+  }
   const GemmMicroKernel micro = gemm_kernels(path).micro;
 
   // Row blocks: as many as MC allows, rounded up to a multiple of the thread count so that no
@@ -132,15 +135,23 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
   const std::size_t mc = std::min(round_up((m + row_blocks - 1) / row_blocks, kGemmMR), round_up(m, kGemmMR));
   row_blocks = (m + mc - 1) / mc;
 
+  // The packed B panel is reused across calls on the same thread (grow-only, at most
+  // KC x NC floats = 4 MiB): allocating it per call costs fresh page faults every time.
   const std::size_t nc_max = std::min(kNC, round_up(n, kGemmNR));
   const std::size_t kc_max = std::min(kKC, k);
-  AlignedBuffer packed_b = allocate_aligned(nc_max * kc_max);
+  thread_local AlignedBuffer packed_b;
+  thread_local std::size_t packed_b_capacity = 0;
+  if (packed_b_capacity < nc_max * kc_max) {
+    packed_b = allocate_aligned(nc_max * kc_max);
+    packed_b_capacity = nc_max * kc_max;
+  }
 
   for (std::size_t jc = 0; jc < n; jc += kNC) {
     const std::size_t nc = std::min(kNC, n - jc);
     const std::size_t slivers_b = (nc + kGemmNR - 1) / kGemmNR;
     for (std::size_t pc = 0; pc < k; pc += kKC) {
       const std::size_t kc = std::min(kKC, k - pc);
+      const float block_beta = pc == 0 ? beta : 1.0f;
       float* pb = packed_b.get();
       parallel_for(slivers_b, [&](std::size_t s) {
         const std::size_t col0 = s * kGemmNR;
@@ -164,7 +175,7 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
           const std::size_t cols = std::min(kGemmNR, nc - jr);
           const float* sliver_b = pb + (jr / kGemmNR) * kGemmNR * kc;
           for (std::size_t ir = 0; ir < rows; ir += kGemmMR) {
-            micro(kc, pa + ir * kc, sliver_b, c + (row0 + ir) * ldc + jc + jr, ldc, alpha,
+            micro(kc, pa + ir * kc, sliver_b, c + (row0 + ir) * ldc + jc + jr, ldc, alpha, block_beta,
                   std::min(kGemmMR, rows - ir), cols);
           }
         }

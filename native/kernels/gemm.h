@@ -17,10 +17,13 @@ namespace nnkit::kernels {
 inline constexpr std::size_t kGemmMR = 6;
 inline constexpr std::size_t kGemmNR = 16;
 
-// c[i * ldc + j] += alpha * sum_p a[p * MR + i] * b[p * NR + j] for i < m_valid, j < n_valid.
-// `a` and `b` are packed slivers of depth k; c is the caller's row-major output.
+// c[i * ldc + j] = alpha * sum_p a[p * MR + i] * b[p * NR + j] + beta * c[i * ldc + j] for
+// i < m_valid, j < n_valid; beta == 0 stores without reading c. `a` and `b` are packed slivers
+// of depth k; c is the caller's row-major output. The driver passes the caller's beta for the
+// first k-block and 1 for the rest, so C is read and written once per k-block, never scaled
+// in a pass of its own.
 using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc,
-                                 float alpha, std::size_t m_valid, std::size_t n_valid);
+                                 float alpha, float beta, std::size_t m_valid, std::size_t n_valid);
 
 struct GemmKernels {
   const char* name;

@@ -12,7 +12,12 @@ namespace {
 static_assert(kGemmMR == 6 && kGemmNR == 16, "the register tile below is 6 x 16");
 
 void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
-                     std::size_t m_valid, std::size_t n_valid) {
+                     float beta, std::size_t m_valid, std::size_t n_valid) {
+  // The C tile is touched only after k steps; ask for its lines now so they arrive meanwhile.
+  for (std::size_t i = 0; i < m_valid; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 15), _MM_HINT_T0);
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -44,10 +49,19 @@ void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, st
   const __m256 valpha = _mm256_set1_ps(alpha);
   const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if (m_valid == 6 && n_valid == 16) {
+    if (beta == 0.0f) {
+      for (int i = 0; i < 6; ++i) {
+        float* ci = c + i * ldc;
+        _mm256_storeu_ps(ci, _mm256_mul_ps(valpha, rows[i][0]));
+        _mm256_storeu_ps(ci + 8, _mm256_mul_ps(valpha, rows[i][1]));
+      }
+      return;
+    }
+    const __m256 vbeta = _mm256_set1_ps(beta);
     for (int i = 0; i < 6; ++i) {
       float* ci = c + i * ldc;
-      _mm256_storeu_ps(ci, _mm256_fmadd_ps(valpha, rows[i][0], _mm256_loadu_ps(ci)));
-      _mm256_storeu_ps(ci + 8, _mm256_fmadd_ps(valpha, rows[i][1], _mm256_loadu_ps(ci + 8)));
+      _mm256_storeu_ps(ci, _mm256_fmadd_ps(valpha, rows[i][0], _mm256_mul_ps(vbeta, _mm256_loadu_ps(ci))));
+      _mm256_storeu_ps(ci + 8, _mm256_fmadd_ps(valpha, rows[i][1], _mm256_mul_ps(vbeta, _mm256_loadu_ps(ci + 8))));
     }
     return;
   }
@@ -58,7 +72,8 @@ void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, st
     _mm256_store_ps(tile[i] + 8, _mm256_mul_ps(valpha, rows[i][1]));
   }
   for (std::size_t i = 0; i < m_valid; ++i)
-    for (std::size_t j = 0; j < n_valid; ++j) c[i * ldc + j] += tile[i][j];
+    for (std::size_t j = 0; j < n_valid; ++j)
+      c[i * ldc + j] = beta == 0.0f ? tile[i][j] : tile[i][j] + beta * c[i * ldc + j];
 }
 
 const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -24,10 +25,10 @@ class ThreadPool {
     if (n == threads_) return;
     stop_workers();
     threads_ = n;
-    stopping_ = false;
+    stopping_.store(false);
     // Workers start from the current generation, handed over here rather than read later: a
     // worker scheduled late must not mistake the first job for one it has already run.
-    const std::uint64_t start = generation_;
+    const std::uint64_t start = generation_.load();
     for (int i = 0; i < n - 1; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
   }
 
@@ -43,13 +44,14 @@ class ThreadPool {
       job_ = &fn;
       job_tasks_ = tasks;
       next_task_.store(0, std::memory_order_relaxed);
-      busy_workers_ = static_cast<int>(workers_.size());
-      ++generation_;
+      busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     drain(fn, tasks);
+    spin_until([this] { return busy_workers_.load(std::memory_order_acquire) == 0; });
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return busy_workers_ == 0; });
+    done_.wait(lock, [this] { return busy_workers_.load(std::memory_order_acquire) == 0; });
     job_ = nullptr;
   }
 
@@ -57,6 +59,25 @@ class ThreadPool {
   static int default_threads() {
     const unsigned hw = std::thread::hardware_concurrency();
     return hw == 0 ? 1 : static_cast<int>(hw);
+  }
+
+  // Spins for a short while before a thread blocks on a condition variable. One kernel often
+  // issues several parallel_for calls in a row (GEMM: one per k-block), and waking a sleeping
+  // thread costs up to a millisecond on a virtual machine whose idle vCPU was halted; a worker
+  // that spins ~0.2 ms between jobs is still awake for the next one. OpenBLAS and OpenMP
+  // runtimes do the same.
+  template <typename Ready>
+  static bool spin_until(Ready&& ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (ready()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      }
+      if (std::chrono::steady_clock::now() > deadline) return false;
+    }
   }
 
   void drain(const std::function<void(std::size_t)>& fn, std::size_t tasks) {
@@ -68,24 +89,27 @@ class ThreadPool {
   }
 
   void worker_loop(std::uint64_t seen) {
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+      spin_until([&] {
+        return generation_.load(std::memory_order_acquire) != seen || stopping_.load(std::memory_order_relaxed);
+      });
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+      if (stopping_.load()) return;
+      seen = generation_.load();
       const auto* fn = job_;
       const std::size_t tasks = job_tasks_;
       lock.unlock();
       drain(*fn, tasks);
       lock.lock();
-      if (--busy_workers_ == 0) done_.notify_one();
+      if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_one();
     }
   }
 
   void stop_workers() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
@@ -100,9 +124,9 @@ class ThreadPool {
   const std::function<void(std::size_t)>* job_ = nullptr;
   std::size_t job_tasks_ = 0;
   std::atomic<std::size_t> next_task_{0};
-  int busy_workers_ = 0;
-  std::uint64_t generation_ = 0;
-  bool stopping_ = false;
+  std::atomic<int> busy_workers_{0};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
   int threads_ = 0;
 };
 

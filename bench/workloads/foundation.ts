@@ -1,0 +1,74 @@
+/** Foundation workloads: GEMM (OpenBLAS and built-in), the Rng, calling overhead, copy bandwidth. */
+import * as nn from '../../lib/index';
+import type { Workload } from '../workload';
+
+function randomMatrix(rows: number, cols: number, seed: number): nn.Matrix {
+  return new nn.Rng(seed).normal(nn.matrix(rows, cols));
+}
+
+function sgemm(n: number, backend: 'blas' | 'builtin', quick: boolean): Workload {
+  let original: 'blas' | 'builtin' = 'blas';
+  return {
+    name: `sgemm ${n}³ (${backend === 'blas' ? nn.backend().blas : 'built-in'})`,
+    area: 'linalg',
+    quick,
+    flops: 2 * n ** 3,
+    target: backend === 'blas' ? '≥ 0.95× numpy GFLOPS' : '≥ 0.60× OpenBLAS (numpy) GFLOPS',
+    setup() {
+      original = nn.backend().gemm;
+      if (backend === 'blas' && nn.backend().blas === 'builtin') throw new Error('this build has no BLAS');
+      nn.setGemmBackend(backend);
+      const a = randomMatrix(n, n, 1), b = randomMatrix(n, n, 2), out = nn.matrix(n, n);
+      return () => nn.gemm(a, b, { out });
+    },
+    teardown: () => nn.setGemmBackend(original),
+    peers: [
+      { name: 'numpy', task: 'numpy.sgemm', args: { m: n, n, k: n } },
+      { name: 'torch', task: 'torch.sgemm', args: { m: n, n, k: n } },
+    ],
+  };
+}
+
+const hasBlas = nn.backend().blas !== 'builtin';
+
+export const workloads: Workload[] = [
+  ...(hasBlas ? [sgemm(1024, 'blas', true), sgemm(2048, 'blas', false)] : []),
+  sgemm(1024, 'builtin', true),
+  sgemm(2048, 'builtin', false),
+  {
+    name: 'gemm 4×4 call (out given)',
+    area: 'overhead',
+    quick: true,
+    inner: 200_000,
+    repeats: 5,
+    target: '≤ 2 µs per call',
+    setup() {
+      const a = randomMatrix(4, 4, 3), b = randomMatrix(4, 4, 4), out = nn.matrix(4, 4);
+      return () => nn.gemm(a, b, { out });
+    },
+    peers: [{ name: 'numpy', task: 'numpy.sgemm', args: { m: 4, n: 4, k: 4 } }],
+  },
+  {
+    name: 'Rng normal fill 4096×4096',
+    area: 'rng',
+    quick: true,
+    target: '≥ 4× torch.nn.init.normal_',
+    setup() {
+      const rng = new nn.Rng(42), out = new Float32Array(4096 * 4096);
+      return () => rng.normal(out);
+    },
+    peers: [
+      { name: 'torch', task: 'torch.normal_', args: { rows: 4096, cols: 4096 } },
+      { name: 'numpy', task: 'numpy.normal', args: { rows: 4096, cols: 4096 } },
+    ],
+  },
+  {
+    name: 'copy 8192×1024 float32 (bandwidth baseline)',
+    area: 'memory',
+    quick: true,
+    setup() {
+      const src = new Float32Array(8192 * 1024).fill(1), dst = new Float32Array(8192 * 1024);
+      return () => dst.set(src);
+    },
+  },
+];
