@@ -65,6 +65,14 @@ float softmax_row_scalar(const float* f, std::size_t c, std::uint32_t y, float g
   return (std::log(sum) + max) - f[y];
 }
 
+double softmax_rows_scalar(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
+                           float* grad) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < rows; ++i)
+    s += softmax_row_scalar(f + i * c, c, y[i], grad_scale, grad ? grad + i * c : nullptr);
+  return s;
+}
+
 void softmax_probabilities_row_scalar(const float* f, std::size_t c, float* out) {
   float max = f[0], nonfinite = 0.0f;
   for (std::size_t j = 0; j < c; ++j) {
@@ -112,10 +120,11 @@ float sigmoid_cross_entropy_row_scalar(const float* f, const float* t, std::size
     nonfinite += x * 0.0f;
     valid = valid && y >= 0.0f && y <= 1.0f;
     const float e = exp_neg(-std::fabs(x));
-    const float term = ((x > 0.0f ? x : 0.0f) - x * y) + log1p_unit(e);
+    const float w = 1.0f + e;
+    const float inv = 1.0f / w;
+    const float term = ((x > 0.0f ? x : 0.0f) - x * y) + log1p_unit(e, w, inv);
     loss += term;
     if (grad) {
-      const float inv = 1.0f / (1.0f + e);
       const float sigma = x >= 0.0f ? inv : e * inv;
       grad[j] = (sigma - y) * grad_scale;
     }
@@ -162,6 +171,7 @@ void axpy_scalar(float alpha, const float* x, float* y, std::size_t n) {
 
 const LossKernels kScalar = {svm_row_scalar,
                              softmax_row_scalar,
+                             softmax_rows_scalar,
                              softmax_probabilities_row_scalar,
                              multilabel_hinge_row_scalar,
                              sigmoid_cross_entropy_row_scalar,
@@ -233,10 +243,25 @@ double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c
 double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels,
                     float grad_scale, float* grad) {
   const LossKernels& k = loss_kernels(path);
-  return sum_rows(n, c, [&](std::size_t i) {
-    return k.softmax_row(scores + i * c, c, static_cast<std::uint32_t>(labels.at(i)), grad_scale,
-                         grad ? grad + i * c : nullptr);
+  const std::size_t per_task = rows_per_task(c);
+  const std::size_t tasks = (n + per_task - 1) / per_task;
+  std::vector<double> sums(tasks, 0.0);
+  parallel_for(tasks, [&](std::size_t task) {
+    const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
+    // Labels of any integer type, converted a chunk at a time for the block kernel.
+    constexpr std::size_t kChunk = 256;
+    std::uint32_t y[kChunk];
+    double s = 0.0;
+    for (std::size_t i = begin; i < end; i += kChunk) {
+      const std::size_t count = std::min(kChunk, end - i);
+      for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(labels.at(i + r));
+      s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
+    }
+    sums[task] = s;
   });
+  double total = 0.0;
+  for (double s : sums) total += s;
+  return total;
 }
 
 void softmax_probabilities(SimdPath path, const float* scores, std::size_t n, std::size_t c, float* out) {

@@ -40,6 +40,11 @@ struct LossKernels {
                    float* grad);
   // −log softmax(f)_y by log-sum-exp; gradient softmax(f) − onehot(y).
   float (*softmax_row)(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad);
+  // The same over `rows` consecutive rows with labels y[0, rows); returns Σ L_i summed in row
+  // order in double. The AVX2 path computes 8 short rows at once (one row per lane) so small
+  // batches with few classes do not pay per-row horizontal reductions.
+  double (*softmax_rows)(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
+                         float* grad);
   // out = softmax(f) (out may equal f).
   void (*softmax_probabilities_row)(const float* f, std::size_t c, float* out);
   // Σ_j max(0, 1 − y_j f_j) with y_j = +1 for t_j = 1 and −1 for t_j ∈ {0, −1}. Sets *bad_target

@@ -197,6 +197,114 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
   return (std::log(sum) + max) - f[y];
 }
 
+// Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
+// and transposed in registers (8×8 blocks), so max, exponentials, sums and the logarithm are all
+// vertical operations, and the gradient is transposed back the same way. Short rows would
+// otherwise pay three horizontal reductions and a libm log per row.
+constexpr std::size_t kLaneRowsMaxClasses = 16;
+
+inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Loads columns [c0, c0 + 8) of 8 rows as 8 column vectors (lanes past c read as 0). A full
+// load that would reach past the 8-row block is masked, so nothing outside it is read.
+inline void load_columns(const float* block, std::size_t c, std::size_t c0, __m256 col[8]) {
+  const std::size_t width = c - c0 < 8 ? c - c0 : 8;
+  const __m256i mask = tail_mask(width);
+  for (std::size_t r = 0; r < 8; ++r) {
+    const std::size_t at = r * c + c0;
+    col[r] = at + 8 <= 8 * c ? _mm256_loadu_ps(block + at) : _mm256_maskload_ps(block + at, mask);
+  }
+  transpose8(col);
+}
+
+// Stores column vectors back into 8 rows (lo: columns 0-7, hi: columns 8-15 when c > 8). Rows
+// are written in order with full-width stores whose spill into the following row is overwritten
+// when that row is stored; a store that would reach past the block goes through a buffer.
+inline void store_rows(float* block, std::size_t c, __m256 lo[8], __m256* hi) {
+  transpose8(lo);
+  if (hi) transpose8(hi);
+  alignas(32) float buffer[8];
+  for (std::size_t r = 0; r < 8; ++r)
+    for (std::size_t half = 0; half < (hi ? 2u : 1u); ++half) {
+      const std::size_t c0 = 8 * half, width = c - c0 < 8 ? c - c0 : 8, at = r * c + c0;
+      const __m256 v = half ? hi[r] : lo[r];
+      if (at + 8 <= 8 * c) {
+        _mm256_storeu_ps(block + at, v);
+      } else {
+        _mm256_store_ps(buffer, v);
+        for (std::size_t j = 0; j < width; ++j) block[at + j] = buffer[j];
+      }
+    }
+}
+
+double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
+                         float* grad) {
+  double total = 0.0;
+  std::size_t i = 0;
+  if (c <= kLaneRowsMaxClasses && c > 0) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 scale = _mm256_set1_ps(grad_scale);
+    alignas(32) float lane_loss[8];
+    alignas(32) float lane_bad[8];
+    for (; i + 8 <= rows; i += 8) {
+      const float* block = f + i * c;
+      __m256 v[kLaneRowsMaxClasses];
+      load_columns(block, c, 0, v);
+      if (c > 8) load_columns(block, c, 8, v + 8);
+      const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i));
+      __m256 max = v[0], nonfinite = zero, fy = zero;
+      for (std::size_t j = 0; j < c; ++j) {
+        nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(v[j], zero));
+        max = _mm256_max_ps(max, v[j]);
+        const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+        fy = _mm256_blendv_ps(fy, v[j], is_label);
+      }
+      __m256 sum = zero;
+      for (std::size_t j = 0; j < c; ++j) {
+        v[j] = exp_neg8(_mm256_sub_ps(v[j], max));
+        sum = _mm256_add_ps(sum, v[j]);
+      }
+      // log of a sum in [1, c]: the Cephes log is valid for any positive normal float.
+      _mm256_store_ps(lane_loss, _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy));
+      _mm256_store_ps(lane_bad, nonfinite);
+      if (grad) {
+        const __m256 factor = _mm256_div_ps(scale, sum);
+        for (std::size_t j = 0; j < c; ++j) {
+          const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+          v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(is_label, scale));
+        }
+        for (std::size_t j = c; j < (c > 8 ? 16 : 8); ++j) v[j] = zero;
+        store_rows(grad + i * c, c, v, c > 8 ? v + 8 : nullptr);
+      }
+      for (std::size_t r = 0; r < 8; ++r) {
+        if (lane_bad[r] != 0.0f)
+          total += poison_row(c, grad ? grad + (i + r) * c : nullptr);
+        else
+          total += lane_loss[r];
+      }
+    }
+  }
+  for (; i < rows; ++i) total += softmax_row_avx2(f + i * c, c, y[i], grad_scale, grad ? grad + i * c : nullptr);
+  return total;
+}
+
 void softmax_probabilities_row_avx2(const float* f, std::size_t c, float* out) {
   bool finite;
   const float max = row_max(f, c, finite);
@@ -244,10 +352,13 @@ float sigmoid_cross_entropy_row_avx2(const float* f, const float* t, std::size_t
     nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(x, zero));
     valid = _mm256_and_ps(valid, _mm256_and_ps(_mm256_cmp_ps(y, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, one, _CMP_LE_OQ)));
     const __m256 e = exp_neg8(_mm256_sub_ps(zero, _mm256_and_ps(x, abs_mask)));
+    const __m256 w = _mm256_add_ps(one, e);
+    const __m256 inv = _mm256_div_ps(one, w);
     const __m256 positive = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), x);
-    const __m256 term = _mm256_add_ps(_mm256_sub_ps(positive, _mm256_mul_ps(x, y)), log1p_unit8(e));
+    // log(1 + e) with the rounding of w corrected, sharing 1/w with the sigmoid
+    const __m256 log1p = _mm256_sub_ps(log_one_two8(w), _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(w, one), e), inv));
+    const __m256 term = _mm256_add_ps(_mm256_sub_ps(positive, _mm256_mul_ps(x, y)), log1p);
     loss = _mm256_add_ps(loss, _mm256_and_ps(lanes, term));
-    const __m256 inv = _mm256_div_ps(one, _mm256_add_ps(one, e));
     const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(x, zero, _CMP_GE_OQ));
     return _mm256_mul_ps(_mm256_sub_ps(sigma, y), scale);
   });
@@ -310,6 +421,7 @@ void axpy_avx2(float alpha, const float* x, float* y, std::size_t n) {
 
 const LossKernels kAvx2 = {svm_row_avx2,
                            softmax_row_avx2,
+                           softmax_rows_avx2,
                            softmax_probabilities_row_avx2,
                            multilabel_hinge_row_avx2,
                            sigmoid_cross_entropy_row_avx2,

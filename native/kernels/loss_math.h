@@ -79,4 +79,11 @@ inline float log1p_unit(float u) {
   return log_one_two(w) - correction;
 }
 
+// The same given w = 1 + u and inv = 1 / w, which the sigmoid needs anyway: one division per
+// element instead of two.
+inline float log1p_unit(float u, float w, float inv) {
+  const float correction = ((w - 1.0f) - u) * inv;
+  return log_one_two(w) - correction;
+}
+
 }  // namespace nnkit::kernels::loss_math

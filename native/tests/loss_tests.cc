@@ -240,3 +240,32 @@ TEST(penalty_and_max_norm_match_float64) {
       }
     }
 }
+
+TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
+  for (SimdPath path : paths())
+    for (std::size_t c = 1; c <= 17; ++c)
+      for (std::size_t n : {8u, 9u, 16u, 23u}) {
+        const std::size_t guard = 16;
+        auto f = data(n * c, static_cast<std::uint32_t>(c * 31 + n), -6.0f, 6.0f);
+        auto y = labels_for(n, c, static_cast<std::uint32_t>(n));
+        std::vector<float> buffer(n * c + 2 * guard, 7.0f);
+        float* g = buffer.data() + guard;
+        const double loss = loss_softmax(path, f.data(), n, c, {y.data(), LabelType::int32}, 0.25f, g);
+        double want = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          double mx = -1e300, sum = 0.0;
+          for (std::size_t j = 0; j < c; ++j) mx = std::fmax(mx, f[i * c + j]);
+          for (std::size_t j = 0; j < c; ++j) sum += std::exp(f[i * c + j] - mx);
+          want += std::log(sum) + mx - f[i * c + y[i]];
+          for (std::size_t j = 0; j < c; ++j) {
+            const double gj = 0.25 * (std::exp(f[i * c + j] - mx) / sum - (static_cast<int>(j) == y[i] ? 1.0 : 0.0));
+            CHECK(close(g[i * c + j], gj, 1e-5, 1e-7), "%s c=%zu n=%zu grad[%zu,%zu] %g vs %g", simd_path_name(path), c, n,
+                  i, j, g[i * c + j], gj);
+          }
+        }
+        CHECK(close(loss, want, 1e-5, 1e-6), "%s c=%zu n=%zu loss %g vs %g", simd_path_name(path), c, n, loss, want);
+        for (std::size_t k = 0; k < guard; ++k)
+          CHECK(buffer[k] == 7.0f && buffer[guard + n * c + k] == 7.0f, "%s c=%zu n=%zu wrote outside the gradient",
+                simd_path_name(path), c, n);
+      }
+}
