@@ -110,3 +110,32 @@ def torch_max_norm(args):
         state["c"] *= 0.999
         w.renorm_(2, 1, state["c"])
     return run
+
+
+@task("torch.l2_penalty_autograd")
+def torch_l2_autograd(args):
+    """The penalty as a PyTorch user writes it: ½λ‖W‖² in the graph, backward() accumulating λW into W.grad."""
+    import torch
+    n = args["n"]
+    w = torch.randn(n, n, requires_grad=True)
+    lam = 1e-3
+
+    def run():
+        penalty = 0.5 * lam * (w * w).sum()
+        penalty.backward()
+        return penalty.item()
+    return run
+
+
+@task("torch.max_norm_manual")
+def torch_max_norm_manual(args):
+    import torch
+    n = args["n"]
+    w = torch.randn(n, n)
+    state = {"c": 3.0}
+
+    def run():
+        state["c"] *= 0.999
+        norms = w.norm(dim=0, keepdim=True)
+        w.mul_(torch.clamp(state["c"] / norms, max=1.0))
+    return run

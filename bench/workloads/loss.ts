@@ -72,21 +72,23 @@ export const workloads: Workload[] = [
       return () => nn.loss.softmax(s, y);
     },
   },
-  {
-    name: 'reg.l2 penalty + gradient 4096×4096',
+  // PyTorch has no fused penalty: the two ways a user writes it are separate workloads (the
+  // runner keys peers by package), the manual in-place form and the autograd form.
+  ...([['manual', 'torch.l2_penalty'], ['autograd', 'torch.l2_penalty_autograd']] as const).map(([how, task]): Workload => ({
+    name: `reg.l2 penalty + gradient 4096×4096 (torch ${how})`,
     area: 'reg',
-    quick: true,
+    quick: how === 'autograd',
     target: '≥ 4× torch',
     setup() {
       const w = new nn.Rng(5).normal(new Float32Array(4096 * 4096)), grad = new Float32Array(4096 * 4096);
       return () => nn.reg.l2(w, 1e-3, { grad });
     },
-    peers: [{ name: 'torch', task: 'torch.l2_penalty', args: { n: 4096 } }],
-  },
-  {
-    name: 'reg.maxNorm 4096×4096 (every column clipped)',
+    peers: [{ name: 'torch', task, args: { n: 4096 } }],
+  })),
+  ...([['renorm_', 'torch.max_norm'], ['norm + mul_', 'torch.max_norm_manual']] as const).map(([how, task]): Workload => ({
+    name: `reg.maxNorm 4096×4096, every column clipped (torch ${how})`,
     area: 'reg',
-    quick: true,
+    quick: how === 'renorm_',
     target: '≥ 4× torch',
     setup() {
       const W = new nn.Rng(6).normal(nn.matrix(4096, 4096));
@@ -94,8 +96,8 @@ export const workloads: Workload[] = [
       // c shrinks a little every call so every column is clipped every time (the full work).
       return () => nn.reg.maxNorm(W, (c *= 0.999));
     },
-    peers: [{ name: 'torch', task: 'torch.max_norm', args: { n: 4096 } }],
-  },
+    peers: [{ name: 'torch', task, args: { n: 4096 } }],
+  })),
   ...[1000, 10000].map((classes): Workload => ({
     name: `hierarchical softmax (balanced tree) vs full softmax, C = ${classes}, 2048×128`,
     area: 'loss',

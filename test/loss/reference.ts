@@ -20,8 +20,8 @@ export function svmRef(f: Scores, n: number, c: number, y: ArrayLike<number>, ma
       if (m > 0) {
         loss += squared ? m * m : m;
         const slope = squared ? 2 * m : 1;
-        grad[i * c + j] += slope;
-        grad[i * c + y[i]!] -= slope;
+        grad[i * c + j]! += slope;
+        grad[i * c + y[i]!]! -= slope;
       }
     }
   }
