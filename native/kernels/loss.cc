@@ -120,9 +120,9 @@ float sigmoid_cross_entropy_row_scalar(const float* f, const float* t, std::size
     nonfinite += x * 0.0f;
     valid = valid && y >= 0.0f && y <= 1.0f;
     const float e = exp_neg(-std::fabs(x));
-    const float w = 1.0f + e;
-    const float inv = 1.0f / w;
-    const float term = ((x > 0.0f ? x : 0.0f) - x * y) + log1p_unit(e, w, inv);
+    float log1p_e, inv;
+    softplus_sigmoid(e, &log1p_e, &inv);
+    const float term = ((x > 0.0f ? x : 0.0f) - x * y) + log1p_e;
     loss += term;
     if (grad) {
       const float sigma = x >= 0.0f ? inv : e * inv;

@@ -38,10 +38,11 @@ inline float hmax(__m256 v) {
 
 // e^x for x <= 0, lane-wise twin of loss_math::exp_neg.
 inline __m256 exp_neg8(__m256 x) {
-  const __m256 low = _mm256_set1_ps(kExpLow);
-  const __m256 underflow = _mm256_cmp_ps(x, low, _CMP_LT_OQ);
-  const __m256 xc = _mm256_blendv_ps(x, low, underflow);
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // max(low, x) returns x when x is NaN (the second operand), like the scalar twin.
+  const __m256 xc = _mm256_max_ps(_mm256_set1_ps(kExpLow), x);
+  const __m256 magic = _mm256_set1_ps(kRoundMagic);
+  const __m256 t = _mm256_fmadd_ps(xc, _mm256_set1_ps(kLog2e), magic);
+  const __m256 n = _mm256_sub_ps(t, magic);
   __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Hi), xc);
   r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Lo), r);
   __m256 p = _mm256_set1_ps(kExpP[0]);
@@ -49,9 +50,9 @@ inline __m256 exp_neg8(__m256 x) {
   const __m256 r2 = _mm256_mul_ps(r, r);
   __m256 y = _mm256_fmadd_ps(p, r2, r);
   y = _mm256_add_ps(y, _mm256_set1_ps(1.0f));
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  y = _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
-  return _mm256_andnot_ps(underflow, y);
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(kRoundMagicBits - 127)), 23);
+  return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
 }
 
 // log(w) for w in [1, 2], twin of loss_math::log_one_two.
@@ -74,13 +75,6 @@ inline __m256 log_one_two8(__m256 w) {
   y = _mm256_fmadd_ps(z, _mm256_set1_ps(-0.5f), y);
   const __m256 r = _mm256_add_ps(m, y);
   return _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Hi), r);
-}
-
-inline __m256 log1p_unit8(__m256 u) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 w = _mm256_add_ps(one, u);
-  const __m256 correction = _mm256_div_ps(_mm256_sub_ps(_mm256_sub_ps(w, one), u), w);
-  return _mm256_sub_ps(log_one_two8(w), correction);
 }
 
 inline __m256 sign8(__m256 x) {  // +1, −1, or 0 at ±0 (NaN gives 0: the row is poisoned anyway)
@@ -352,11 +346,16 @@ float sigmoid_cross_entropy_row_avx2(const float* f, const float* t, std::size_t
     nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(x, zero));
     valid = _mm256_and_ps(valid, _mm256_and_ps(_mm256_cmp_ps(y, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, one, _CMP_LE_OQ)));
     const __m256 e = exp_neg8(_mm256_sub_ps(zero, _mm256_and_ps(x, abs_mask)));
-    const __m256 w = _mm256_add_ps(one, e);
-    const __m256 inv = _mm256_div_ps(one, w);
+    // log(1 + e) = 2·atanh(e/(2 + e)) and σ(|x|) = 1/(1 + e) from one division (loss_math.h)
+    const __m256 w1 = _mm256_add_ps(one, e), w2 = _mm256_add_ps(_mm256_set1_ps(2.0f), e);
+    const __m256 d = _mm256_div_ps(one, _mm256_mul_ps(w1, w2));
+    const __m256 s = _mm256_mul_ps(_mm256_mul_ps(e, w1), d);
+    const __m256 z = _mm256_mul_ps(s, s);
+    __m256 p = _mm256_set1_ps(kAtanhP[0]);
+    for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(kAtanhP[i]));
+    const __m256 log1p = _mm256_mul_ps(p, s);
+    const __m256 inv = _mm256_mul_ps(w2, d);
     const __m256 positive = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), x);
-    // log(1 + e) with the rounding of w corrected, sharing 1/w with the sigmoid
-    const __m256 log1p = _mm256_sub_ps(log_one_two8(w), _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(w, one), e), inv));
     const __m256 term = _mm256_add_ps(_mm256_sub_ps(positive, _mm256_mul_ps(x, y)), log1p);
     loss = _mm256_add_ps(loss, _mm256_and_ps(lanes, term));
     const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(x, zero, _CMP_GE_OQ));

@@ -52,13 +52,19 @@ TEST(exp_and_log1p_twins_match_libm) {
   for (float x = -100.0f; x <= 0.0f; x += 0.01337f) {
     const double want = std::exp(static_cast<double>(x));
     const float got = loss_math::exp_neg(x);
-    CHECK(close(got, want, 3e-7, 1e-37), "exp(%g) = %g, want %g", x, got, want);
+    CHECK(close(got, want, 3e-7, 2e-38), "exp(%g) = %g, want %g", x, got, want);
   }
   for (float u = 0.0f; u <= 1.0f; u += 0.000731f) {
     const double want = std::log1p(static_cast<double>(u));
     CHECK(close(loss_math::log1p_unit(u), want, 3e-7, 1e-30), "log1p(%g)", u);
   }
   CHECK(close(loss_math::log1p_unit(1e-30f), 1e-30, 1e-6, 0), "log1p of a tiny argument");
+  for (float e : {1.0f, 0.9f, 0.5f, 0.1f, 1e-3f, 1e-7f, 1e-20f, 1.6e-38f}) {
+    float l, s;
+    loss_math::softplus_sigmoid(e, &l, &s);
+    CHECK(close(l, std::log1p(static_cast<double>(e)), 3e-7, 1e-44), "log1p(%g) = %g", e, l);
+    CHECK(close(s, 1.0 / (1.0 + e), 3e-7, 0), "1/(1+%g) = %g", e, s);
+  }
 }
 
 TEST(softmax_and_svm_match_float64_on_every_tail) {
@@ -268,4 +274,16 @@ TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
           CHECK(buffer[k] == 7.0f && buffer[guard + n * c + k] == 7.0f, "%s c=%zu n=%zu wrote outside the gradient",
                 simd_path_name(path), c, n);
       }
+}
+
+TEST(softmax_paths_agree_over_the_whole_exp_range) {
+  // Scores from −100 to 1: exponent arguments cover the clamp at −87 and the whole range above.
+  if (!simd_path_supported(SimdPath::avx2)) return;
+  const std::size_t c = 203;
+  std::vector<float> f(c);
+  for (std::size_t j = 0; j < c; ++j) f[j] = -100.0f + 0.5f * static_cast<float>(j);
+  std::vector<float> a(c), b(c);
+  softmax_probabilities(SimdPath::scalar, f.data(), 1, c, a.data());
+  softmax_probabilities(SimdPath::avx2, f.data(), 1, c, b.data());
+  for (std::size_t j = 0; j < c; ++j) CHECK(close(a[j], b[j], 2e-6, 1e-37), "prob %zu: %g vs %g", j, a[j], b[j]);
 }

@@ -189,7 +189,8 @@ describe('nn.loss.sigmoidCrossEntropy', () => {
           const r = nn.loss.sigmoidCrossEntropy(nn.matrix(f, n, c), nn.matrix(t, n, c), { reduction: 'sum' });
           const ref = sigmoidCrossEntropyRef(f, t);
           expectNumberClose(r.loss, ref.loss, 2e-6, 1e-5, `${path} ${n}x${c} loss`);
-          expectClose(r.grad!.data, ref.grad, 1e-6, 1e-7, `${path} ${n}x${c} grad`);
+          // σ(f) − y cancels when y is soft: allow a few float32 ulps of σ ∈ [0, 1] in absolute terms.
+          expectClose(r.grad!.data, ref.grad, 1e-6, 3e-7, `${path} ${n}x${c} grad`);
         }
       }
     });
