@@ -17,7 +17,9 @@
         "native/kernels/eigen_kernels_avx2.cc",
         "native/kernels/layers_avx2.cc",
         "native/kernels/batchnorm_avx2.cc",
-        "native/kernels/dropout_avx2.cc"
+        "native/kernels/dropout_avx2.cc",
+        "native/kernels/loss_avx2.cc",
+        "native/kernels/regularize_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -38,6 +40,8 @@
         "native/kernels/layers.cc",
         "native/kernels/batchnorm.cc",
         "native/kernels/dropout.cc",
+        "native/kernels/loss.cc",
+        "native/kernels/regularize.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/linalg/lapack.cc",
@@ -50,6 +54,8 @@
         "native/binding/rng.cc",
         "native/binding/optim.cc",
         "native/binding/layers.cc",
+        "native/binding/loss.cc",
+        "native/binding/regularize.cc",
         "native/binding/addon.cc"
       ],
       "defines": [

@@ -35,3 +35,9 @@ export type {
   BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions,
 } from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';
+export * as loss from './loss/index';
+export { softmax } from './loss/probabilities';
+export { LabelTree } from './loss/hierarchical';
+export * as reg from './reg';
+export { gradcheck } from './gradcheck';
+export type { GradcheckEntry, GradcheckOptions, GradcheckResult } from './gradcheck';

@@ -72,6 +72,24 @@ export interface NativeAddon {
   batchNormBackwardAsync(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
     savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
     dBeta: Float32Array | null): Promise<void>;
+  /** Losses return Σ L_i and write gradScale · ∂L/∂scores into grad (when not null). */
+  lossSvm(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, margin: number, squared: boolean,
+    gradScale: number, grad: Float32Array | null): number;
+  lossSoftmax(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, gradScale: number,
+    grad: Float32Array | null): number;
+  lossTargets(scores: Float32Array, rows: number, cols: number, targets: Float32Array,
+    kind: 'multiLabelHinge' | 'sigmoidCrossEntropy' | 'l2' | 'l1', gradScale: number, grad: Float32Array | null): number;
+  softmax(scores: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  lossHierarchicalSoftmax(h: Float32Array, rows: number, dim: number, labels: ArrayBufferView, offsets: Uint32Array,
+    nodes: Uint32Array, bits: Uint32Array, internalNodes: number, v: Float32Array, gradScale: number,
+    dH: Float32Array | null, dV: Float32Array | null): number;
+  hierarchicalLogProbabilities(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
+    bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): void;
+
+  /** Returns c1·Σ|w| + c2·Σw² and adds a1·sign(w) + a2·w into grad (when not null). */
+  regPenalty(w: Float32Array, a1: number, a2: number, c1: number, c2: number, grad: Float32Array | null): number;
+  /** Projects each column (or row) onto ‖w‖₂ ≤ c; returns how many were clipped. */
+  regMaxNorm(w: Float32Array, rows: number, cols: number, c: number, byRows: boolean): number;
 }
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.

@@ -80,5 +80,7 @@ void register_linalg(Napi::Env env, Napi::Object exports);
 void register_rng(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
 void register_layers(Napi::Env env, Napi::Object exports);
+void register_loss(Napi::Env env, Napi::Object exports);
+void register_regularize(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnkit::binding
