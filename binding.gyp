@@ -12,7 +12,8 @@
       "type": "static_library",
       "sources": [
         "native/kernels/gemm_avx2.cc",
-        "native/kernels/rng_avx2.cc"
+        "native/kernels/rng_avx2.cc",
+        "native/kernels/stats_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -28,13 +29,15 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/stats.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/binding/common.cc",
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
-        "native/binding/addon.cc"
+        "native/binding/addon.cc",
+        "native/binding/preprocess.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",
