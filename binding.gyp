@@ -13,7 +13,8 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
-        "native/kernels/stats_avx2.cc"
+        "native/kernels/stats_avx2.cc",
+        "native/kernels/optim_avx2.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
@@ -30,12 +31,14 @@
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
         "native/kernels/stats.cc",
+        "native/kernels/optim.cc",
         "native/linalg/blas.cc",
         "native/linalg/gfortran_shim.cc",
         "native/binding/common.cc",
         "native/binding/runtime.cc",
         "native/binding/linalg.cc",
         "native/binding/rng.cc",
+        "native/binding/optim.cc",
         "native/binding/addon.cc",
         "native/binding/preprocess.cc"
       ],

@@ -19,3 +19,4 @@ export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
+export * as optim from './optim';

@@ -44,6 +44,7 @@ export interface NativeAddon {
     offset: Float32Array): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
     offset: Float32Array): Promise<void>;
+  sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
 }
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.

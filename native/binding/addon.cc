@@ -8,6 +8,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   nnkit::binding::register_linalg(env, exports);
   nnkit::binding::register_rng(env, exports);
   nnkit::binding::register_preprocess(env, exports);
+  nnkit::binding::register_optim(env, exports);
   return exports;
 }
 

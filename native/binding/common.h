@@ -79,5 +79,6 @@ void register_runtime(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
 void register_rng(Napi::Env env, Napi::Object exports);
 void register_preprocess(Napi::Env env, Napi::Object exports);
+void register_optim(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnkit::binding
