@@ -20,3 +20,5 @@ export type { GemmOptions } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
 export * as optim from './optim';
+export { DocumentReader, encodeFloat32, encodeFloat64, Pipeline, RangeScaler, Standardizer } from './preprocess';
+export type { RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions } from './preprocess';

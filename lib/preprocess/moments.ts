@@ -47,7 +47,7 @@ export function poolColumns(rows: number, mean: Float64Array, m2: Float64Array, 
   if (groups === cols) return { count: rows, mean, m2 };
   const perGroup = cols / groups;
   const pooled: Moments = { count: rows * perGroup, mean: new Float64Array(groups), m2: new Float64Array(groups) };
-  for (let j = 0; j < cols; j++) pooled.mean[j % groups] += mean[j]!;
+  for (let j = 0; j < cols; j++) pooled.mean[j % groups] = pooled.mean[j % groups]! + mean[j]!;
   for (let g = 0; g < groups; g++) pooled.mean[g] = pooled.mean[g]! / perGroup;
   for (let j = 0; j < cols; j++) {
     const g = j % groups;

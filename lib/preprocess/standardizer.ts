@@ -39,6 +39,9 @@ export interface StandardizerOptions {
 
 const FORMAT = 'nnkit.Standardizer';
 
+/** Installs validated state into a new Standardizer (set in the class's static block). */
+let restore: (s: Standardizer, width: number, rows: number, moments: Moments) => void;
+
 /**
  * Standardizes data with statistics fitted on training data:
  * `transform(X) = (X − mean) / std` with the population std (ddof = 0),
@@ -297,9 +300,6 @@ export class Standardizer implements Transformer {
     };
   }
 }
-
-/** Installs validated state into a new Standardizer (set in the class's static block). */
-let restore: (s: Standardizer, width: number, rows: number, moments: Moments) => void;
 
 function readStandardizer(json: unknown, path: string): Standardizer {
   const r = new DocumentReader(json, FORMAT, [1], path);
