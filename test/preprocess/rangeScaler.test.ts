@@ -6,11 +6,11 @@ import { maxAbsError, offsetData, rowSlice } from './reference';
 
 /** Float64 per-column min and max. */
 function columnRange(X: nn.Matrix): { min: number[]; max: number[] } {
-  const min = Array(X.cols).fill(Infinity), max = Array(X.cols).fill(-Infinity);
+  const min: number[] = Array(X.cols).fill(Infinity), max: number[] = Array(X.cols).fill(-Infinity);
   for (let k = 0; k < X.data.length; k++) {
     const j = k % X.cols;
-    min[j] = Math.min(min[j], X.data[k]!);
-    max[j] = Math.max(max[j], X.data[k]!);
+    min[j] = Math.min(min[j]!, X.data[k]!);
+    max[j] = Math.max(max[j]!, X.data[k]!);
   }
   return { min, max };
 }
@@ -28,7 +28,7 @@ describe('nn.RangeScaler', () => {
         let worst = 0;
         for (let k = 0; k < X.data.length; k++) {
           const j = k % cols;
-          const expected = lo + ((X.data[k]! - ref.min[j]) * (hi - lo)) / (ref.max[j] - ref.min[j]);
+          const expected = lo + ((X.data[k]! - ref.min[j]!) * (hi - lo)) / (ref.max[j]! - ref.min[j]!);
           worst = Math.max(worst, Math.abs(Y.data[k]! - expected));
         }
         expect(worst, `${path} ${rows}x${cols}`).toBeLessThan(1e-5 * (hi - lo));

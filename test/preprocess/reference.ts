@@ -16,14 +16,15 @@ export function groupStats(X: nn.Matrix, groups: number, group: (j: number) => n
   const sum = new Float64Array(groups), count = new Float64Array(groups), ss = new Float64Array(groups);
   for (let i = 0; i < X.rows; i++)
     for (let j = 0; j < X.cols; j++) {
-      sum[group(j)] += X.data[i * X.cols + j]!;
-      count[group(j)]! += 1;
+      const g = group(j);
+      sum[g] = sum[g]! + X.data[i * X.cols + j]!;
+      count[g] = count[g]! + 1;
     }
   const mean = sum.map((s, g) => s / count[g]!);
   for (let i = 0; i < X.rows; i++)
     for (let j = 0; j < X.cols; j++) {
       const d = X.data[i * X.cols + j]! - mean[group(j)]!;
-      ss[group(j)] += d * d;
+      ss[group(j)] = ss[group(j)]! + d * d;
     }
   return { mean, std: ss.map((s, g) => Math.sqrt(s / count[g]!)) };
 }
