@@ -13,6 +13,7 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/rng_avx2.cc",
+        "native/kernels/stats_avx2.cc",
         "native/kernels/optim_avx2.cc",
         "native/kernels/eigen_kernels_avx2.cc",
         "native/kernels/layers_avx2.cc",
@@ -35,6 +36,7 @@
         "native/kernels/parallel.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
+        "native/kernels/stats.cc",
         "native/kernels/optim.cc",
         "native/kernels/eigen_kernels.cc",
         "native/kernels/layers.cc",
@@ -56,6 +58,7 @@
         "native/binding/layers.cc",
         "native/binding/loss.cc",
         "native/binding/regularize.cc",
+        "native/binding/preprocess.cc",
         "native/binding/addon.cc"
       ],
       "defines": [

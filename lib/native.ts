@@ -46,6 +46,17 @@ export interface NativeAddon {
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
+  /** Per-column float64 mean and M2 = Σ(x − mean)²; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMoments(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): void;
+  columnMomentsAsync(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): Promise<void>;
+  /** Per-column min and max; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMinMax(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): void;
+  columnMinMaxAsync(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): Promise<void>;
+  /** out = (x − shift) · scale + offset per column; out may be x itself. */
+  columnAffine(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): void;
+  columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): Promise<void>;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
