@@ -14,7 +14,7 @@
  * const b1 = nn.init.bias(256, 0.01);
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { type Matrix, MAX_DIMENSION, outMatrix } from './matrix';
+import { type Matrix, MAX_DIMENSION, outMatrix, allocateFloat32 } from './matrix';
 import { defaultRng, Rng } from './rng';
 import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOneOf, assertOptions } from './validate';
 
@@ -272,7 +272,7 @@ export function bias(n: number, value = 0, opts?: { out?: Float32Array }): Float
   assertFiniteNumber(value, 'value');
   assertOptions(opts, 'options');
   const out = opts?.out;
-  if (out === undefined) return new Float32Array(n).fill(value);
+  if (out === undefined) return allocateFloat32(n, 'n').fill(value);
   assertFloat32Array(out, 'out');
   if (out.length !== n) rangeError('out', `a Float32Array of length ${n}`, out, ErrorCodes.SHAPE);
   return out.fill(value);

@@ -3,7 +3,7 @@
  * one feature per column.
  */
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, MAX_DIMENSION, outMatrix } from '../matrix';
+import { assertMatrix, type Matrix, MAX_DIMENSION, outMatrix, allocateFloat32 } from '../matrix';
 import { native } from '../native';
 import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions } from '../validate';
 
@@ -145,12 +145,12 @@ export class BatchNorm {
     this.momentum = momentum;
     this.eps = eps;
     this.affine = affine;
-    this.gamma = affine ? new Float32Array(features).fill(1) : null;
-    this.beta = affine ? new Float32Array(features) : null;
-    this.runningMean = new Float32Array(features);
-    this.runningVar = new Float32Array(features).fill(1);
-    this.#savedMean = new Float32Array(features);
-    this.#savedInvstd = new Float32Array(features);
+    this.gamma = affine ? allocateFloat32(features, 'features').fill(1) : null;
+    this.beta = affine ? allocateFloat32(features, 'features') : null;
+    this.runningMean = allocateFloat32(features, 'features');
+    this.runningVar = allocateFloat32(features, 'features').fill(1);
+    this.#savedMean = allocateFloat32(features, 'features');
+    this.#savedInvstd = allocateFloat32(features, 'features');
   }
 
   /**

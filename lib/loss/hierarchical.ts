@@ -11,6 +11,13 @@ import { assertInteger, assertOneOf, assertOptions } from '../validate';
 import { assertLabels, type Reduction } from './common';
 
 /**
+ * Most classes a LabelTree accepts. Trees are built through per-class JavaScript paths; 2^31
+ * classes would exhaust the JS heap and abort the process (found by the boundary fuzzer);
+ * 2^20 (1M classes) builds in a few seconds and about a GB.
+ */
+export const MAX_TREE_CLASSES = 2 ** 20;
+
+/**
  * A binary tree whose leaves are the classes `0 … numClasses − 1`. Internal nodes are numbered
  * `0 … internalNodes − 1`; node n's vector is row n of V. At every internal node the path goes
  * either to the first child (sign +, probability σ(v_n·h)) or the second (sign −, σ(−v_n·h)).
@@ -75,7 +82,7 @@ export class LabelTree {
    * sample costs O(log C · D).
    */
   static balanced(numClasses: number): LabelTree {
-    assertInteger(numClasses, 'numClasses', 1, 2 ** 31 - 1);
+    assertInteger(numClasses, 'numClasses', 1, MAX_TREE_CLASSES);
     const children: [number, number][] = [];
     const build = (lo: number, hi: number): number => {  // returns a node id
       if (hi - lo === 1) return -(lo + 1);
@@ -100,7 +107,7 @@ export class LabelTree {
     if (classCounts === null || typeof classCounts !== 'object' || typeof classCounts.length !== 'number')
       typeError('classCounts', 'an array of counts', classCounts);
     const c = classCounts.length;
-    if (c < 1) rangeError('classCounts', 'at least one class', classCounts, ErrorCodes.SHAPE);
+    if (!(c >= 1 && c <= MAX_TREE_CLASSES)) rangeError('classCounts', `1 to ${MAX_TREE_CLASSES} classes`, classCounts, ErrorCodes.SHAPE);
     // A plain binary heap over (weight, order, id).
     type Item = { w: number; order: number; id: number };
     const heap: Item[] = [];
@@ -161,7 +168,7 @@ export class LabelTree {
   static fromParents(parents: ArrayLike<number>, numClasses: number): LabelTree {
     if (parents === null || typeof parents !== 'object' || typeof parents.length !== 'number')
       typeError('parents', 'an array of parent node ids', parents);
-    assertInteger(numClasses, 'numClasses', 1, 2 ** 31 - 1);
+    assertInteger(numClasses, 'numClasses', 1, MAX_TREE_CLASSES);
     const total = parents.length;
     if (total < numClasses)
       rangeError('parents', `an entry for each of the ${numClasses} classes and each internal node`, total, ErrorCodes.SHAPE);

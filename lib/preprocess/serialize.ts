@@ -7,7 +7,7 @@
  * Float arrays are stored as base64 of their little-endian IEEE-754 bytes (float32 for the
  * arrays a user sees, float64 for accumulated statistics), so a round trip is bit-exact.
  */
-import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe } from '../errors';
+import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe, typeError } from '../errors';
 import { MAX_DIMENSION } from '../matrix';
 
 /** The fields every saved document starts with. */
@@ -36,11 +36,13 @@ function bytesOf(array: Float32Array | Float64Array): Buffer {
 
 /** Base64 of the little-endian float32 bytes of `array` (bit-exact, NaN payloads included). */
 export function encodeFloat32(array: Float32Array): string {
+  if (!(array instanceof Float32Array)) typeError('array', 'a Float32Array', array);
   return bytesOf(array).toString('base64');
 }
 
 /** Base64 of the little-endian float64 bytes of `array`. */
 export function encodeFloat64(array: Float64Array): string {
+  if (!(array instanceof Float64Array)) typeError('array', 'a Float64Array', array);
   return bytesOf(array).toString('base64');
 }
 
@@ -80,6 +82,9 @@ export class DocumentReader {
    */
   constructor(json: unknown, format: string, versions: readonly number[], path = 'json') {
     this.path = path;
+    if (typeof format !== 'string') typeError('format', 'a string', format);
+    if (!Array.isArray(versions)) typeError('versions', 'an array of version numbers', versions);
+    if (typeof path !== 'string') typeError('path', 'a string', path);
     if (typeof json === 'string') {
       try {
         json = JSON.parse(json) as unknown;

@@ -48,6 +48,15 @@ Array typed_arg(const Napi::CallbackInfo& info, std::size_t index, const char* n
 
 }  // namespace
 
+void* typed_array_data(const Napi::TypedArray& typed) {
+  napi_typedarray_type type;
+  std::size_t length = 0, offset = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  if (napi_get_typedarray_info(typed.Env(), typed, &type, &length, &data, &buffer, &offset) != napi_ok) return nullptr;
+  return data;
+}
+
 std::string describe(const Napi::Value& value) {
   std::ostringstream s;
   if (value.IsUndefined()) return "undefined";
@@ -216,18 +225,6 @@ void AsyncStaging::output_bytes(Napi::Env, void*& data, std::size_t bytes, const
   staged_.push_back(std::move(s));
 }
 
-void AsyncStaging::input(Napi::Env env, FloatArray& array) {
-  void* data = array.data;
-  input_bytes(env, data, array.length * sizeof(float), array.object);
-  array.data = static_cast<float*>(data);
-}
-
-void AsyncStaging::output(Napi::Env env, FloatArray& array) {
-  void* data = array.data;
-  output_bytes(env, data, array.length * sizeof(float), array.object);
-  array.data = static_cast<float*>(data);
-}
-
 bool AsyncStaging::commit(Napi::Env) {
   bool all = true;
   for (const auto& s : staged_) {
@@ -238,7 +235,7 @@ bool AsyncStaging::commit(Napi::Env) {
       continue;
     }
     auto typed = target.As<Napi::TypedArray>();
-    std::memcpy(static_cast<unsigned char*>(typed.ArrayBuffer().Data()) + typed.ByteOffset(), s->copy.data(), s->bytes);
+    std::memcpy(typed_array_data(typed), s->copy.data(), s->bytes);
   }
   staged_.clear();
   return all;

@@ -21,6 +21,10 @@ namespace nnkit::binding {
                                        const std::string& expected, const std::string& received);
 [[noreturn]] void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message);
 
+// The first byte of a typed array's elements (byteOffset applied), for ArrayBuffer and
+// SharedArrayBuffer alike (ArrayBuffer().Data() throws "Invalid argument" on a shared one).
+void* typed_array_data(const Napi::TypedArray& typed);
+
 // A short description of a JS value for error messages ("a Float64Array of length 3", "-1").
 std::string describe(const Napi::Value& value);
 
@@ -78,11 +82,20 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 // The cost is one copy of each operand, small next to the work worth running asynchronously.
 class AsyncStaging {
  public:
-  // Repoints array.data to a private copy of its contents.
-  void input(Napi::Env env, FloatArray& array);
-  // Repoints array.data to a private copy that `commit` writes back.
-  void output(Napi::Env env, FloatArray& array);
-  // Raw byte variants for other element types (labels).
+  // Repoints array.data (FloatArray or any {data, length, object}) to a private copy.
+  template <typename Array>
+  void input(Napi::Env env, Array& array) {
+    void* data = array.data;
+    input_bytes(env, data, array.length * sizeof(*array.data), array.object);
+    array.data = static_cast<decltype(array.data)>(data);
+  }
+  // Repoints array.data to a private copy (of the current contents) that `commit` writes back.
+  template <typename Array>
+  void output(Napi::Env env, Array& array) {
+    void* data = array.data;
+    output_bytes(env, data, array.length * sizeof(*array.data), array.object);
+    array.data = static_cast<decltype(array.data)>(data);
+  }
   void input_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
   void output_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
   // On the JS thread after the work: copies outputs back; false when one was detached meanwhile.

@@ -84,8 +84,11 @@ Napi::Value linear_forward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value linear_forward_async(const Napi::CallbackInfo& info) {
-  const LinearForwardCall c = parse_linear_forward(info);
-  return queue_async(info.Env(), keep_alive({&c.x, &c.w, &c.b, &c.out}), [c] { c.run(); }, nullptr);
+  LinearForwardCall c = parse_linear_forward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  for (FloatArray* in : {&c.x, &c.w, &c.b}) staging->input(info.Env(), *in);
+  staging->output(info.Env(), c.out);
+  return queue_async(info.Env(), keep_alive({&c.x, &c.w, &c.b, &c.out}), [c] { c.run(); }, nullptr, staging);
 }
 
 struct LinearBackwardCall {
@@ -136,8 +139,12 @@ Napi::Value linear_backward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value linear_backward_async(const Napi::CallbackInfo& info) {
-  const LinearBackwardCall c = parse_linear_backward(info);
-  return queue_async(info.Env(), keep_alive({&c.dy, &c.x, &c.w, &c.dx, &c.dw, &c.db}), [c] { c.run(); }, nullptr);
+  LinearBackwardCall c = parse_linear_backward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  for (FloatArray* in : {&c.dy, &c.x, &c.w}) staging->input(info.Env(), *in);
+  for (FloatArray* out : {&c.dx, &c.dw, &c.db}) staging->output(info.Env(), *out);
+  return queue_async(info.Env(), keep_alive({&c.dy, &c.x, &c.w, &c.dx, &c.dw, &c.db}), [c] { c.run(); }, nullptr,
+                     staging);
 }
 
 // reluForward(X, out)
@@ -230,11 +237,17 @@ Napi::Value batchnorm_forward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value batchnorm_forward_async(const Napi::CallbackInfo& info) {
-  const BatchNormForwardCall c = parse_batchnorm_forward(info);
+  BatchNormForwardCall c = parse_batchnorm_forward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  for (FloatArray* in : {&c.x, &c.gamma, &c.beta}) staging->input(info.Env(), *in);
+  for (FloatArray* out : {&c.running_mean, &c.running_var, &c.saved_mean, &c.saved_invstd, &c.out})
+    staging->output(info.Env(), *out);
+  c.p.gamma = c.gamma.data;  // the params carry their own pointers: point them at the copies
+  c.p.beta = c.beta.data;
   return queue_async(info.Env(),
                      keep_alive({&c.x, &c.gamma, &c.beta, &c.running_mean, &c.running_var, &c.saved_mean,
                                  &c.saved_invstd, &c.out}),
-                     [c] { c.run(); }, nullptr);
+                     [c] { c.run(); }, nullptr, staging);
 }
 
 struct BatchNormBackwardCall {
@@ -288,10 +301,14 @@ Napi::Value batchnorm_backward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value batchnorm_backward_async(const Napi::CallbackInfo& info) {
-  const BatchNormBackwardCall c = parse_batchnorm_backward(info);
+  BatchNormBackwardCall c = parse_batchnorm_backward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  for (FloatArray* in : {&c.dy, &c.x, &c.gamma, &c.saved_mean, &c.saved_invstd}) staging->input(info.Env(), *in);
+  for (FloatArray* out : {&c.dx, &c.dgamma, &c.dbeta}) staging->output(info.Env(), *out);
+  c.p.gamma = c.gamma.data;
   return queue_async(info.Env(),
                      keep_alive({&c.dy, &c.x, &c.gamma, &c.saved_mean, &c.saved_invstd, &c.dx, &c.dgamma, &c.dbeta}),
-                     [c] { c.run(); }, nullptr);
+                     [c] { c.run(); }, nullptr, staging);
 }
 
 // dropoutForward(key0, key1, stream0, stream1, offset, X, out, mask: Uint32Array, keepProb, scale)

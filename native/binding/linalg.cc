@@ -111,8 +111,12 @@ Napi::Value covariance(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value covariance_async(const Napi::CallbackInfo& info) {
-  const CovarianceCall call = parse_covariance(info);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+  CovarianceCall call = parse_covariance(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.x);
+  staging->output(info.Env(), call.out);
+  if (call.has_mean) staging->output(info.Env(), call.mean);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
 }
 
 // eigh(a, n, values, vectors)
@@ -144,9 +148,13 @@ Napi::Value eigh(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value eigh_async(const Napi::CallbackInfo& info) {
-  const EighCall call = parse_eigh(info);
+  EighCall call = parse_eigh(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.a);
+  staging->output(info.Env(), call.values);
+  staging->output(info.Env(), call.vectors);
   return queue_async(info.Env(), {call.a.object, call.values.object, call.vectors.object}, [call] { call.run(); },
-                     nullptr);
+                     nullptr, staging);
 }
 
 // svd(a, m, n, u, s, vt) and randomizedSvd(a, m, n, k, omega, l, powerIters, u, s, vt): the
@@ -230,9 +238,21 @@ Napi::Value svd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Inputs copied, outputs staged: see AsyncStaging.
+std::shared_ptr<AsyncStaging> stage_svd(Napi::Env env, SvdCall& call) {
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, call.a);
+  if (call.randomized) staging->input(env, call.omega);
+  staging->output(env, call.u);
+  staging->output(env, call.s);
+  staging->output(env, call.vt);
+  return staging;
+}
+
 Napi::Value svd_async(const Napi::CallbackInfo& info) {
-  const SvdCall call = parse_svd(info);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+  SvdCall call = parse_svd(info);
+  auto staging = stage_svd(info.Env(), call);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
 }
 
 Napi::Value randomized_svd(const Napi::CallbackInfo& info) {
@@ -241,8 +261,9 @@ Napi::Value randomized_svd(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value randomized_svd_async(const Napi::CallbackInfo& info) {
-  const SvdCall call = parse_randomized_svd(info);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+  SvdCall call = parse_randomized_svd(info);
+  auto staging = stage_svd(info.Env(), call);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
 }
 
 Napi::Value set_lapack_backend(const Napi::CallbackInfo& info) {

@@ -35,7 +35,7 @@ Labels labels_arg(const Napi::CallbackInfo& info, std::size_t index, const char*
   if (typed.ArrayBuffer().IsDetached())
     throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
                          "a view of a detached ArrayBuffer");
-  labels.view.data = static_cast<const std::uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
+  labels.view.data = static_cast<const std::uint8_t*>(typed_array_data(typed));  // SharedArrayBuffer too
   labels.length = typed.ElementLength();
   labels.object = value.As<Napi::Object>();
   return labels;

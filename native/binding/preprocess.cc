@@ -64,8 +64,13 @@ Napi::Value column_moments(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value column_moments_async(const Napi::CallbackInfo& info) {
-  const MomentsCall call = parse_moments(info);
-  return queue_async(info.Env(), {call.x.object, call.mean.object, call.m2.object}, [call] { call.run(); }, nullptr);
+  MomentsCall call = parse_moments(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.x);
+  staging->output(info.Env(), call.mean);
+  staging->output(info.Env(), call.m2);
+  return queue_async(info.Env(), {call.x.object, call.mean.object, call.m2.object}, [call] { call.run(); }, nullptr,
+                     staging);
 }
 
 struct MinMaxCall {
@@ -99,8 +104,13 @@ Napi::Value column_min_max(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value column_min_max_async(const Napi::CallbackInfo& info) {
-  const MinMaxCall call = parse_min_max(info);
-  return queue_async(info.Env(), {call.x.object, call.mn.object, call.mx.object}, [call] { call.run(); }, nullptr);
+  MinMaxCall call = parse_min_max(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.x);
+  staging->output(info.Env(), call.mn);
+  staging->output(info.Env(), call.mx);
+  return queue_async(info.Env(), {call.x.object, call.mn.object, call.mx.object}, [call] { call.run(); }, nullptr,
+                     staging);
 }
 
 struct AffineCall {
@@ -142,10 +152,16 @@ Napi::Value column_affine(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
-  const AffineCall call = parse_affine(info);
+  AffineCall call = parse_affine(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), call.x);  // in place (out is X): the private copies differ, commit writes X
+  staging->input(info.Env(), call.shift);
+  staging->input(info.Env(), call.scale);
+  staging->input(info.Env(), call.offset);
+  staging->output(info.Env(), call.out);
   return queue_async(info.Env(),
                      {call.x.object, call.out.object, call.shift.object, call.scale.object, call.offset.object},
-                     [call] { call.run(); }, nullptr);
+                     [call] { call.run(); }, nullptr, staging);
 }
 
 }  // namespace

@@ -289,7 +289,7 @@ export class Materialized {
     const buffer = spec.shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total);
     const bytes = new Uint8Array(buffer);
     for (let i = 0; i < total; i++) bytes[i] = canary(i);
-    const view = new Ctor(buffer, start, spec.len);
+    const view = new Ctor(buffer as ArrayBuffer, start, spec.len);
     fillView(view, spec);
     if (spec.detached) {
       if (spec.shared) return view; // a SharedArrayBuffer cannot be detached

@@ -20,6 +20,8 @@ export interface Target {
   check?: (result: any, args: any[]) => string;
   /** Changes process-wide settings (threads, SIMD path, backend): restored after each call. */
   global?: boolean;
+  /** Only junk arguments (an export without a table entry): no call is expected to succeed. */
+  generic?: boolean;
 }
 
 const dim = fc.integer({ min: 0, max: 9 });
@@ -227,4 +229,18 @@ export const targets: Target[] = [
  * Everything else exported by lib/index.ts or the addon is either in `targets` or fuzzed
  * generically.
  */
-export const NOT_CALLABLE = new Set(['ErrorCodes', 'MAX_DIMENSION', 'NnkitRangeError', 'NnkitTypeError']);
+export const NOT_CALLABLE = new Set(['ErrorCodes', 'MAX_DIMENSION', 'MAX_ELEMENTS', 'NnkitRangeError', 'NnkitTypeError']);
+
+/**
+ * Members that are not public API although JavaScript can reach them: TypeScript-`private`
+ * members and `@internal` helpers re-exported through a namespace. They receive only
+ * arguments already validated by their public callers (which are fuzzed), and everything
+ * they pass to the addon is re-checked natively. Listed rather than silently skipped.
+ */
+export const NOT_PUBLIC = new Set([
+  'new nn.LabelTree', // private constructor: LabelTree.huffman / balanced / fromParents build trees
+  'nn.LabelTree.fromChildren', // private static
+  'nn.dropout.applyRandomMask', // @internal, shared by dropout.forward and dropConnect.forward
+  'nn.dropout.checkKeepProb', // @internal
+  'nn.dropout.checkMask', // @internal
+]);
