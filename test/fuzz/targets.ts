@@ -44,7 +44,8 @@ function dataOf(x: any): Float32Array | undefined {
 
 /** A float64 gemm reference check, only for finite inputs (NaN/Inf propagation is checked elsewhere). */
 function gemmValues(r: any, A: any, B: any, o: any, c0: Float32Array | undefined): string {
-  const ta = !!o?.transA, tb = !!o?.transB, alpha = o?.alpha ?? 1, beta = o?.beta ?? 0;
+  // alpha and beta reach the kernels as float32 (a denormal alpha keeps only a few bits)
+  const ta = !!o?.transA, tb = !!o?.transB, alpha = Math.fround(o?.alpha ?? 1), beta = Math.fround(o?.beta ?? 0);
   const m = ta ? A.cols : A.rows, k = ta ? A.rows : A.cols, n = tb ? B.rows : B.cols;
   const all = [...A.data, ...B.data, ...(beta !== 0 && c0 ? c0 : [])];
   if (!all.every((v: number) => Number.isFinite(v) && Math.abs(v) < 1e30)) return '';
