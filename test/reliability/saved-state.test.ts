@@ -9,10 +9,10 @@ import * as nn from '../../lib/index';
 const X = nn.matrix(new Float32Array([1, 2, 3, 4, 5, 7, 2, 2, 9]), 3, 3);
 
 const documents: [string, () => Record<string, unknown>, (doc: unknown) => unknown][] = [
-  ['Standardizer', () => new nn.Standardizer().fit(X).toJSON() as Record<string, unknown>, (d) => nn.Standardizer.fromJSON(d)],
-  ['RangeScaler', () => new nn.RangeScaler().fit(X).toJSON() as Record<string, unknown>, (d) => nn.RangeScaler.fromJSON(d)],
-  ['BatchNorm', () => new nn.BatchNorm(3).toJSON() as Record<string, unknown>, (d) => nn.BatchNorm.fromJSON(d)],
-  ['Pipeline', () => new nn.Pipeline([new nn.Standardizer()]).fit(X).toJSON() as Record<string, unknown>, (d) => nn.Pipeline.fromJSON(d)],
+  ['Standardizer', () => new nn.Standardizer().fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.Standardizer.fromJSON(d)],
+  ['RangeScaler', () => new nn.RangeScaler().fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.RangeScaler.fromJSON(d)],
+  ['BatchNorm', () => new nn.BatchNorm(3).toJSON() as unknown as Record<string, unknown>, (d) => nn.BatchNorm.fromJSON(d)],
+  ['Pipeline', () => new nn.Pipeline([new nn.Standardizer()]).fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.Pipeline.fromJSON(d)],
 ];
 
 /** Ways to break a document: each keeps the rest intact. */
