@@ -133,9 +133,9 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
 void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
                      const std::vector<Rotation>& rotations) {
   if (rotations.empty()) return;
-  // About 16 slabs whatever n (a multiple of 8 columns for the AVX2 kernel): balanced over 2 or
+  // About 16 slabs whatever n (a multiple of 16 columns for the AVX2 kernel): balanced over 2 or
   // 4 threads, and, depending only on n, the same arithmetic for every thread count.
-  const std::size_t slab = std::max<std::size_t>(8, (tasks_for(n, 16) + 7) / 8 * 8);
+  const std::size_t slab = std::max<std::size_t>(16, (tasks_for(n, 16) + 15) / 16 * 16);
   parallel_for(tasks_for(n, slab), [&](std::size_t task) {
     const std::size_t c0 = task * slab;
     kern.rotate_rows(zt + c0, n, std::min(slab, n - c0), rotations.data(), rotations.size());

@@ -260,7 +260,7 @@ TEST(randomized_svd_recovers_low_rank) {
 
 TEST(eigen_kernels_match_reference_on_every_path) {
   // Odd widths exercise the AVX2 tails; a chain of 5 descending rotations, then a lone one.
-  const std::size_t rows = 9, width = 37;
+  const std::size_t rows = 9, width = 45;  // 16 + 16 + 8 + 5 columns: every AVX2 block and tail
   std::vector<double> base(rows * width);
   const std::vector<float> init = lcg_matrix(rows * width, 42);
   for (std::size_t i = 0; i < base.size(); ++i) base[i] = init[i];
