@@ -26,6 +26,19 @@ export interface NativeAddon {
   gemmAsync(a: Float32Array, aRows: number, aCols: number, b: Float32Array, bRows: number, bCols: number,
     out: Float32Array, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<void>;
 
+  covariance(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): void;
+  covarianceAsync(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): Promise<void>;
+  eigh(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): void;
+  eighAsync(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): Promise<void>;
+  svd(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  svdAsync(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  randomizedSvd(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  randomizedSvdAsync(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  setLapackBackend(backend: 'lapack' | 'builtin'): void;
+  lapackBackend(): 'lapack' | 'builtin';
+
   /** Fills `out`; returns the Philox blocks consumed. */
   rngFill(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
     kind: 'normal' | 'uniform', p0: number, p1: number): number;
@@ -33,7 +46,43 @@ export interface NativeAddon {
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
+  /** Per-column float64 mean and M2 = Σ(x − mean)²; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMoments(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): void;
+  columnMomentsAsync(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): Promise<void>;
+  /** Per-column min and max; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMinMax(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): void;
+  columnMinMaxAsync(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): Promise<void>;
+  /** out = (x − shift) · scale + offset per column; out may be x itself. */
+  columnAffine(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): void;
+  columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): Promise<void>;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
+  // Layers (lib/layers/*).
+  linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
+  linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): void;
+  reluForward(x: Float32Array, out: Float32Array): void;
+  reluBackward(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  batchNormForward(x: Float32Array, n: number, d: number, gamma: Float32Array | null, beta: Float32Array | null,
+    training: boolean, momentum: number, eps: number, runningMean: Float32Array, runningVar: Float32Array,
+    savedMean: Float32Array, savedInvstd: Float32Array, out: Float32Array): void;
+  batchNormBackward(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
+    savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
+    dBeta: Float32Array | null): void;
+  /** Returns the Philox blocks consumed. */
+  dropoutForward(key0: number, key1: number, stream0: number, stream1: number, offset: number, x: Float32Array,
+    out: Float32Array, mask: Uint32Array, keepProb: number, scale: number): number;
+  dropoutBackward(dy: Float32Array, mask: Uint32Array | null, scale: number, out: Float32Array): void;
+  linearForwardAsync(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): Promise<void>;
+  linearBackwardAsync(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): Promise<void>;
+  batchNormForwardAsync(x: Float32Array, n: number, d: number, gamma: Float32Array | null, beta: Float32Array | null,
+    training: boolean, momentum: number, eps: number, runningMean: Float32Array, runningVar: Float32Array,
+    savedMean: Float32Array, savedInvstd: Float32Array, out: Float32Array): Promise<void>;
+  batchNormBackwardAsync(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
+    savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
+    dBeta: Float32Array | null): Promise<void>;
   /** Losses return Σ L_i and write gradScale · ∂L/∂scores into grad (when not null). */
   lossSvm(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, margin: number, squared: boolean,
     gradScale: number, grad: Float32Array | null): number;

@@ -119,6 +119,16 @@ export class Rng {
     return child;
   }
 
+  /**
+   * Reserves the blocks a native draw of `n` values consumes (whole chunks, like every fill)
+   * and returns where that draw starts (the stream's key and id, and its first Philox block).
+   * For nnkit's own fused kernels (dropout masks).
+   * @internal
+   */
+  claim(n: number): { key0: number; key1: number; stream0: number; stream1: number; offset: number } {
+    return { key0: this.#key0, key1: this.#key1, stream0: this.#stream0, stream1: this.#stream1, offset: this.#advance(n) };
+  }
+
   #checkParams(a: number, b: number, nameA: string, nameB: string): void {
     assertFiniteNumber(a, nameA);
     assertFiniteNumber(b, nameB);

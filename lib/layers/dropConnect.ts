@@ -1,0 +1,53 @@
+/**
+ * DropConnect (`nn.dropConnect`, Wan et al. 2013): during training a random subset of the
+ * **weights** is zeroed in the forward pass (dropout drops activations). Use the masked
+ * weights `out` in place of W for that step, then map the gradient of the masked weights back
+ * with {@link backward}: `dW = dWmasked ⊙ mask`.
+ *
+ * Like `nn.dropout`, `keepProb` is the probability of keeping a weight, and the mask comes
+ * from the counter-based {@link Rng} (same seed, same mask). `mode: 'inverted'` (default)
+ * scales kept weights by `1/p` so the expected pre-activation equals the one with W (test
+ * time then uses W unchanged); `'vanilla'` keeps them as they are (test time then uses `p·W`,
+ * the mean-field approximation).
+ */
+import { assertMatrix, type Matrix, outMatrix } from '../matrix';
+import { native } from '../native';
+import type { Rng } from '../rng';
+import { assertOneOf, assertOptions } from '../validate';
+import { applyRandomMask, checkKeepProb, checkMask, type DropoutMask } from './dropout';
+
+/** Options of {@link forward}. */
+export interface DropConnectOptions {
+  /** Probability of keeping a weight, in (0, 1]; default 0.5. */
+  keepProb?: number;
+  /** `'inverted'` (default: kept weights × 1/p) or `'vanilla'` (kept weights unchanged). */
+  mode?: 'inverted' | 'vanilla';
+  /** The generator of the mask (default: `nn.defaultRng()`). */
+  rng?: Rng;
+  /** Where to write the masked weights; a new Matrix otherwise. */
+  out?: Matrix | Float32Array;
+  /** Where to write the mask bits (`⌈fanIn·fanOut / 32⌉` words); a new Uint32Array otherwise. */
+  maskBits?: Uint32Array;
+}
+
+/** Masks the weights for one training step: `out = W ⊙ mask`, mask `(u < p)/p` or `(u < p)`. */
+export function forward(W: Matrix, opts?: DropConnectOptions): { out: Matrix; mask: DropoutMask } {
+  assertMatrix(W, 'W');
+  assertOptions(opts, 'options');
+  const keepProb = checkKeepProb(opts?.keepProb ?? 0.5);
+  const mode = opts?.mode ?? 'inverted';
+  assertOneOf(mode, 'mode', ['inverted', 'vanilla'] as const);
+  const out = outMatrix(opts?.out, W.rows, W.cols);
+  const mask = applyRandomMask(W, out, keepProb, mode === 'inverted' ? Math.fround(1 / keepProb) : 1, opts?.rng, opts?.maskBits);
+  return { out, mask };
+}
+
+/** The gradient of the loss with respect to W: `dW = dWmasked ⊙ mask` (dropped weights get 0). */
+export function backward(dWmasked: Matrix, mask: DropoutMask, opts?: { out?: Matrix | Float32Array }): Matrix {
+  assertMatrix(dWmasked, 'dWmasked');
+  assertOptions(opts, 'options');
+  checkMask(mask, dWmasked.data.length);
+  const out = outMatrix(opts?.out, dWmasked.rows, dWmasked.cols);
+  native.dropoutBackward(dWmasked.data, mask.bits, mask.scale, out.data);
+  return out;
+}
