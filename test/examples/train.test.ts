@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { defaults, train } from '../../examples/train';
+
+describe('examples/train.ts (the main example)', () => {
+  it('learns the spiral with the notes recipe, reproducibly', () => {
+    const o = { ...defaults.spiral, data: 'spiral' as const, progress: false, log: () => {} };
+    const a = train(o);
+    expect(a.trainAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(a.testAccuracy).toBeGreaterThan(0.9);
+    const b = train(o);
+    expect(b.testAccuracy).toBe(a.testAccuracy); // same seed, same accuracy to the last digit
+    expect(b.finalLoss).toBe(a.finalLoss);
+  });
+
+  it('does not learn from all-zero weights (the symmetry pitfall)', () => {
+    const r = train({ ...defaults.spiral, data: 'spiral', epochs: 10, init: 'zeros', progress: false, log: () => {} });
+    expect(r.trainAccuracy).toBeLessThan(0.5);
+  });
+
+  it('trains with the SVM loss too', () => {
+    const r = train({ ...defaults.spiral, data: 'spiral', loss: 'svm', progress: false, log: () => {} });
+    expect(r.trainAccuracy).toBeGreaterThan(0.9);
+  });
+});
