@@ -252,6 +252,15 @@ describe('nn.PCA', () => {
       expect(() => nn.PCA.fromJSON({ ...doc, ...damage }), JSON.stringify(damage)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_FORMAT' }));
   });
 
+  it('fitAsync gives the same fit as fit', async () => {
+    const X = spectrumData(300, 16, 12, 40);
+    const sync = new nn.PCA({ components: 6, whiten: 'zca', solver: 'exact' }).fit(X);
+    const viaAsync = await new nn.PCA({ components: 6, whiten: 'zca', solver: 'exact' }).fitAsync(X);
+    expect(viaAsync.eigenvalues).toEqual(sync.eigenvalues);
+    expect(viaAsync.components.data).toEqual(sync.components.data);
+    expect(viaAsync.transform(X).data).toEqual(sync.transform(X).data);
+  });
+
   it('refuses transform before fit, other widths, inPlace and bad options', () => {
     const X = spectrumData(20, 5, 11);
     const pca = new nn.PCA({ components: 2 });
