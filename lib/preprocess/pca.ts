@@ -49,8 +49,11 @@ export interface PCAOptions {
 }
 
 const FORMAT = 'nnkit.PCA';
-/** Rows centered per block in transform: the scratch is this many rows of X, never N × D. */
-const TRANSFORM_BLOCK_ROWS = 512;
+/**
+ * Elements of X centered per block in transform (16 MiB of scratch, never N × D): large enough
+ * that each block's GEMM amortizes BLAS's per-call start-up over thousands of rows.
+ */
+const TRANSFORM_BLOCK_ELEMENTS = 1 << 22;
 
 interface Solution {
   k: number;
@@ -118,7 +121,7 @@ function subtractRow(M: Matrix, row: Float32Array): void {
  *   fine), eigenvectors U (columns, descending eigenvalues λ, each with its largest-magnitude
  *   entry positive), k kept.
  * - `transform(X) = (X − μ)·U_k`, divided by `sqrt(λ + eps)` when whitening, and multiplied by
- *   `U_kᵀ` for ZCA. X is centered in blocks of 512 rows (no N × D temporary).
+ *   `U_kᵀ` for ZCA. X is centered in blocks of 4 Mi elements (no N × D temporary).
  * - `inverseTransform` maps back: `Y·diag(sqrt(λ + eps))·U_kᵀ + μ` (exact when k = D).
  * - `partialFit` accumulates count, mean and the float64 co-moment matrix
  *   `M = Σ(x − μ)(x − μ)ᵀ` chunk by chunk; `merge` combines two partial fits with Chan's update
@@ -424,7 +427,7 @@ export class PCA implements Transformer {
     const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width, mean32 = this.#solution!.mean32;
     const ones = new Float32Array(D).fill(1), zeros = new Float32Array(D);
-    const block = Math.min(TRANSFORM_BLOCK_ROWS, X.rows);
+    const block = Math.max(1, Math.min(Math.floor(TRANSFORM_BLOCK_ELEMENTS / D), X.rows));
     const scratch = new Float32Array(block * D);
     for (let r0 = 0; r0 < X.rows; r0 += block) {
       const rows = Math.min(block, X.rows - r0);
