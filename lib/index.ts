@@ -17,6 +17,11 @@ export { backend, setGemmBackend, setSimd, setThreads } from './runtime';
 export type { Backend } from './runtime';
 export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';
+export {
+  covariance, covarianceAsync, eigh, eighAsync, lapackBackend, randomizedSvd, randomizedSvdAsync, setLapackBackend, svd,
+  svdAsync,
+} from './linalg';
+export type { CovarianceOptions, EighOptions, EighResult, RandomizedSvdOptions, SvdOptions, SvdResult } from './linalg';
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
 export * as optim from './optim';
@@ -30,3 +35,11 @@ export type {
   BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions,
 } from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';
+export * as loss from './loss/index';
+export { softmax } from './loss/probabilities';
+export { LabelTree } from './loss/hierarchical';
+export * as reg from './reg';
+export { gradcheck } from './gradcheck';
+export type { GradcheckEntry, GradcheckOptions, GradcheckResult } from './gradcheck';
+export { DocumentReader, encodeFloat32, encodeFloat64, Pipeline, RangeScaler, Standardizer } from './preprocess';
+export type { RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions } from './preprocess';

@@ -26,6 +26,19 @@ export interface NativeAddon {
   gemmAsync(a: Float32Array, aRows: number, aCols: number, b: Float32Array, bRows: number, bCols: number,
     out: Float32Array, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<void>;
 
+  covariance(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): void;
+  covarianceAsync(x: Float32Array, rows: number, cols: number, center: boolean, out: Float32Array, mean?: Float32Array): Promise<void>;
+  eigh(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): void;
+  eighAsync(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): Promise<void>;
+  svd(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  svdAsync(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  randomizedSvd(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): void;
+  randomizedSvdAsync(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
+    u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  setLapackBackend(backend: 'lapack' | 'builtin'): void;
+  lapackBackend(): 'lapack' | 'builtin';
+
   /** Fills `out`; returns the Philox blocks consumed. */
   rngFill(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
     kind: 'normal' | 'uniform', p0: number, p1: number): number;
@@ -33,6 +46,17 @@ export interface NativeAddon {
     kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
+  /** Per-column float64 mean and M2 = Σ(x − mean)²; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMoments(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): void;
+  columnMomentsAsync(x: Float32Array, rows: number, cols: number, mean: Float64Array, m2: Float64Array): Promise<void>;
+  /** Per-column min and max; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
+  columnMinMax(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): void;
+  columnMinMaxAsync(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): Promise<void>;
+  /** out = (x − shift) · scale + offset per column; out may be x itself. */
+  columnAffine(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): void;
+  columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
+    offset: Float32Array): Promise<void>;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
@@ -59,6 +83,24 @@ export interface NativeAddon {
   batchNormBackwardAsync(dy: Float32Array, x: Float32Array, n: number, d: number, gamma: Float32Array | null,
     savedMean: Float32Array, savedInvstd: Float32Array, dx: Float32Array | null, dGamma: Float32Array | null,
     dBeta: Float32Array | null): Promise<void>;
+  /** Losses return Σ L_i and write gradScale · ∂L/∂scores into grad (when not null). */
+  lossSvm(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, margin: number, squared: boolean,
+    gradScale: number, grad: Float32Array | null): number;
+  lossSoftmax(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, gradScale: number,
+    grad: Float32Array | null): number;
+  lossTargets(scores: Float32Array, rows: number, cols: number, targets: Float32Array,
+    kind: 'multiLabelHinge' | 'sigmoidCrossEntropy' | 'l2' | 'l1', gradScale: number, grad: Float32Array | null): number;
+  softmax(scores: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  lossHierarchicalSoftmax(h: Float32Array, rows: number, dim: number, labels: ArrayBufferView, offsets: Uint32Array,
+    nodes: Uint32Array, bits: Uint32Array, internalNodes: number, v: Float32Array, gradScale: number,
+    dH: Float32Array | null, dV: Float32Array | null): number;
+  hierarchicalLogProbabilities(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
+    bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): void;
+
+  /** Returns c1·Σ|w| + c2·Σw² and adds a1·sign(w) + a2·w into grad (when not null). */
+  regPenalty(w: Float32Array, a1: number, a2: number, c1: number, c2: number, grad: Float32Array | null): number;
+  /** Projects each column (or row) onto ‖w‖₂ ≤ c; returns how many were clipped. */
+  regMaxNorm(w: Float32Array, rows: number, cols: number, c: number, byRows: boolean): number;
 }
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.

@@ -33,6 +33,9 @@ export function backend(): Backend {
  * that reaches a parallel kernel while the pool is busy runs that kernel on its own libuv
  * thread instead of queueing, so k concurrent operations use at most n + k − 1 threads.
  * Results never depend on the thread count.
+ *
+ * LAPACK (eigh, svd, the QR of randomizedSvd) runs on OpenBLAS's threads, so the same bound
+ * holds for it; the built-in eigensolver and SVD use nnkit's pool.
  */
 export function setThreads(n: number): void {
   assertInteger(n, 'threads', 1, 256);

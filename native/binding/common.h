@@ -78,7 +78,10 @@ Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_a
 void register_runtime(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
 void register_rng(Napi::Env env, Napi::Object exports);
+void register_preprocess(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
 void register_layers(Napi::Env env, Napi::Object exports);
+void register_loss(Napi::Env env, Napi::Object exports);
+void register_regularize(Napi::Env env, Napi::Object exports);
 
 }  // namespace nnkit::binding

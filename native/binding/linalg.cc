@@ -1,6 +1,13 @@
-// gemm and gemmAsync. Shapes arrive as (rows, cols) per operand and are re-checked here
-// against the typed arrays' real lengths before any pointer is used.
+// gemm, covariance, eigh, svd, randomizedSvd (each with an Async twin) and the LAPACK backend
+// switch. Shapes arrive as (rows, cols) per operand and are re-checked here against the typed
+// arrays' real lengths before any pointer is used.
+#include <algorithm>
+
 #include "../linalg/blas.h"
+#include "../linalg/covariance.h"
+#include "../linalg/eigen.h"
+#include "../linalg/lapack.h"
+#include "../linalg/svd.h"
 #include "common.h"
 
 namespace nnkit::binding {
@@ -58,11 +65,211 @@ Napi::Value gemm_async(const Napi::CallbackInfo& info) {
   return queue_async(info.Env(), {call.a.object, call.b.object, call.c.object}, [call] { call.run(); }, nullptr);
 }
 
+// covariance(x, rows, cols, center, out, mean?) — mean is a Float32Array of length cols or undefined.
+struct CovarianceCall {
+  FloatArray x, out, mean;
+  std::size_t n, d;
+  bool center, has_mean;
+
+  void run() const { linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr); }
+  std::vector<Napi::Object> objects() const {
+    std::vector<Napi::Object> keep{x.object, out.object};
+    if (has_mean) keep.push_back(mean.object);
+    return keep;
+  }
+};
+
+CovarianceCall parse_covariance(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CovarianceCall call{};
+  call.x = float32_arg(info, 0, "X");
+  call.n = size_arg(info, 1, "X.rows");
+  call.d = size_arg(info, 2, "X.cols");
+  call.center = bool_arg(info, 3, "center");
+  call.out = float32_arg(info, 4, "out");
+  check_matrix_length(env, call.x, call.n, call.d, "X");
+  if (call.n == 0) throw_argument_error(env, ErrorKind::range, kErrShape, "X", "at least one row", "0 rows");
+  check_matrix_length(env, call.out, call.d, call.d, "out");
+  check_no_overlap(env, call.out, call.x, "out", "X");
+  call.has_mean = info.Length() > 5 && !info[5].IsUndefined();
+  if (call.has_mean) {
+    call.mean = float32_arg(info, 5, "mean");
+    check_matrix_length(env, call.mean, 1, call.d, "mean");
+    check_no_overlap(env, call.mean, call.x, "mean", "X");
+    check_no_overlap(env, call.mean, call.out, "mean", "out");
+  }
+  return call;
+}
+
+Napi::Value covariance(const Napi::CallbackInfo& info) {
+  parse_covariance(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value covariance_async(const Napi::CallbackInfo& info) {
+  const CovarianceCall call = parse_covariance(info);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+}
+
+// eigh(a, n, values, vectors)
+struct EighCall {
+  FloatArray a, values, vectors;
+  std::size_t n;
+  void run() const { linalg::eigh(a.data, n, values.data, vectors.data); }
+};
+
+EighCall parse_eigh(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EighCall call{};
+  call.a = float32_arg(info, 0, "A");
+  call.n = size_arg(info, 1, "A.rows");
+  call.values = float32_arg(info, 2, "values");
+  call.vectors = float32_arg(info, 3, "vectors");
+  check_matrix_length(env, call.a, call.n, call.n, "A");
+  check_matrix_length(env, call.values, 1, call.n, "values");
+  check_matrix_length(env, call.vectors, call.n, call.n, "vectors");
+  check_no_overlap(env, call.values, call.a, "values", "A");
+  check_no_overlap(env, call.vectors, call.a, "vectors", "A");
+  check_no_overlap(env, call.vectors, call.values, "vectors", "values");
+  return call;
+}
+
+Napi::Value eigh(const Napi::CallbackInfo& info) {
+  parse_eigh(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value eigh_async(const Napi::CallbackInfo& info) {
+  const EighCall call = parse_eigh(info);
+  return queue_async(info.Env(), {call.a.object, call.values.object, call.vectors.object}, [call] { call.run(); },
+                     nullptr);
+}
+
+// svd(a, m, n, u, s, vt) and randomizedSvd(a, m, n, k, omega, l, powerIters, u, s, vt): the
+// same outputs, r = min(m, n) components for svd and k for the randomized one.
+struct SvdCall {
+  FloatArray a, omega, u, s, vt;
+  std::size_t m, n, k, l, power_iterations;
+  bool randomized;
+  void run() const {
+    if (randomized) {
+      linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data);
+    } else {
+      linalg::svd(a.data, m, n, u.data, s.data, vt.data);
+    }
+  }
+  std::vector<Napi::Object> objects() const {
+    std::vector<Napi::Object> keep{a.object, u.object, s.object, vt.object};
+    if (randomized) keep.push_back(omega.object);
+    return keep;
+  }
+};
+
+void check_svd_outputs(Napi::Env env, const SvdCall& call) {
+  check_matrix_length(env, call.u, call.m, call.k, "U");
+  check_matrix_length(env, call.s, 1, call.k, "S");
+  check_matrix_length(env, call.vt, call.k, call.n, "Vt");
+  const FloatArray* outs[] = {&call.u, &call.s, &call.vt};
+  const char* names[] = {"U", "S", "Vt"};
+  for (int i = 0; i < 3; ++i) {
+    check_no_overlap(env, *outs[i], call.a, names[i], "A");
+    for (int j = i + 1; j < 3; ++j) check_no_overlap(env, *outs[i], *outs[j], names[i], names[j]);
+  }
+}
+
+SvdCall parse_svd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SvdCall call{};
+  call.a = float32_arg(info, 0, "A");
+  call.m = size_arg(info, 1, "A.rows");
+  call.n = size_arg(info, 2, "A.cols");
+  call.u = float32_arg(info, 3, "U");
+  call.s = float32_arg(info, 4, "S");
+  call.vt = float32_arg(info, 5, "Vt");
+  check_matrix_length(env, call.a, call.m, call.n, "A");
+  call.k = std::min(call.m, call.n);
+  check_svd_outputs(env, call);
+  return call;
+}
+
+SvdCall parse_randomized_svd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SvdCall call{};
+  call.randomized = true;
+  call.a = float32_arg(info, 0, "A");
+  call.m = size_arg(info, 1, "A.rows");
+  call.n = size_arg(info, 2, "A.cols");
+  call.k = size_arg(info, 3, "k");
+  call.omega = float32_arg(info, 4, "omega");
+  call.l = size_arg(info, 5, "l");
+  call.power_iterations = size_arg(info, 6, "powerIters", 1000);
+  call.u = float32_arg(info, 7, "U");
+  call.s = float32_arg(info, 8, "S");
+  call.vt = float32_arg(info, 9, "Vt");
+  check_matrix_length(env, call.a, call.m, call.n, "A");
+  const std::size_t r = std::min(call.m, call.n);
+  if (call.k < 1 || call.k > r)
+    throw_argument_error(env, ErrorKind::range, kErrRange, "k", "an integer from 1 to min(rows, cols) = " + std::to_string(r),
+                         std::to_string(call.k));
+  if (call.l < call.k || call.l > r)
+    throw_argument_error(env, ErrorKind::range, kErrRange, "l", "from k to min(rows, cols)", std::to_string(call.l));
+  check_matrix_length(env, call.omega, call.n, call.l, "omega");
+  check_svd_outputs(env, call);
+  check_no_overlap(env, call.u, call.omega, "U", "omega");
+  check_no_overlap(env, call.s, call.omega, "S", "omega");
+  check_no_overlap(env, call.vt, call.omega, "Vt", "omega");
+  return call;
+}
+
+Napi::Value svd(const Napi::CallbackInfo& info) {
+  parse_svd(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value svd_async(const Napi::CallbackInfo& info) {
+  const SvdCall call = parse_svd(info);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+}
+
+Napi::Value randomized_svd(const Napi::CallbackInfo& info) {
+  parse_randomized_svd(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value randomized_svd_async(const Napi::CallbackInfo& info) {
+  const SvdCall call = parse_randomized_svd(info);
+  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr);
+}
+
+Napi::Value set_lapack_backend(const Napi::CallbackInfo& info) {
+  const std::string name = string_arg(info, 0, "backend");
+  if (name != "lapack" && name != "builtin")
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "backend", "'lapack' or 'builtin'", "\"" + name + "\"");
+  if (!linalg::set_lapack_backend(name == "lapack" ? linalg::LapackBackend::lapack : linalg::LapackBackend::builtin))
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "backend", "'builtin' (this build has no LAPACKE)",
+                         "\"lapack\"");
+  return info.Env().Undefined();
+}
+
+Napi::Value lapack_backend(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), linalg::lapack_backend() == linalg::LapackBackend::lapack ? "lapack" : "builtin");
+}
+
 }  // namespace
 
 void register_linalg(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New<guarded<gemm>>(env, "gemm"));
   exports.Set("gemmAsync", Napi::Function::New<guarded<gemm_async>>(env, "gemmAsync"));
+  exports.Set("covariance", Napi::Function::New<guarded<covariance>>(env, "covariance"));
+  exports.Set("covarianceAsync", Napi::Function::New<guarded<covariance_async>>(env, "covarianceAsync"));
+  exports.Set("eigh", Napi::Function::New<guarded<eigh>>(env, "eigh"));
+  exports.Set("eighAsync", Napi::Function::New<guarded<eigh_async>>(env, "eighAsync"));
+  exports.Set("svd", Napi::Function::New<guarded<svd>>(env, "svd"));
+  exports.Set("svdAsync", Napi::Function::New<guarded<svd_async>>(env, "svdAsync"));
+  exports.Set("randomizedSvd", Napi::Function::New<guarded<randomized_svd>>(env, "randomizedSvd"));
+  exports.Set("randomizedSvdAsync", Napi::Function::New<guarded<randomized_svd_async>>(env, "randomizedSvdAsync"));
+  exports.Set("setLapackBackend", Napi::Function::New<guarded<set_lapack_backend>>(env, "setLapackBackend"));
+  exports.Set("lapackBackend", Napi::Function::New<guarded<lapack_backend>>(env, "lapackBackend"));
 }
 
 }  // namespace nnkit::binding

@@ -1,0 +1,75 @@
+/**
+ * Option handling shared by every loss: the reduction, the gradient buffer, the labels.
+ * @internal
+ */
+import { ErrorCodes, Received, rangeError, typeError } from '../errors';
+import { assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
+import { assertOneOf, assertOptions, isDetached } from '../validate';
+
+/** How the per-sample losses L_i are combined. */
+export type Reduction = 'mean' | 'sum';
+
+/** Options every loss accepts. */
+export interface LossOptions {
+  /** `'mean'` (default): L = (1/N)·Σ L_i, the notes' data loss; `'sum'`: L = Σ L_i. */
+  reduction?: Reduction;
+  /**
+   * `true` (default): return ∂L/∂scores in a new Matrix; `false`: skip the backward pass
+   * (`grad` is `null`); a Float32Array or Matrix of the scores' size: write the gradient there.
+   */
+  grad?: boolean | Float32Array | Matrix;
+}
+
+/** What every loss returns. */
+export interface LossResult {
+  /** The reduced loss. */
+  loss: number;
+  /** ∂loss/∂scores (same shape as the scores), or `null` when `grad: false`. */
+  grad: Matrix | null;
+}
+
+export interface LossPlan {
+  rows: number;
+  cols: number;
+  gradScale: number;
+  divisor: number;
+  grad: Matrix | null;
+}
+
+/** Resolves reduction and gradient destination for an `rows × cols` score matrix. */
+export function planLoss(scores: Matrix, opts: LossOptions | undefined, scoresName = 'scores'): LossPlan {
+  assertMatrix(scores, scoresName);
+  assertOptions(opts, 'options');
+  const reduction = opts?.reduction ?? 'mean';
+  assertOneOf(reduction, 'reduction', ['mean', 'sum'] as const);
+  const { rows, cols } = scores;
+  const divisor = reduction === 'mean' && rows > 0 ? rows : 1;
+  const g = opts?.grad ?? true;
+  let grad: Matrix | null;
+  if (g === false) grad = null;
+  else if (g === true) grad = { data: new Float32Array(rows * cols), rows, cols };
+  else if (typeof g === 'object' && g !== null) grad = outMatrix(g, rows, cols, 'grad');
+  else typeError('grad', 'a boolean, Float32Array or Matrix', g);
+  return { rows, cols, gradScale: 1 / divisor, divisor, grad };
+}
+
+/** Throws unless `labels` is an integer typed array of one label per row (values are checked natively). */
+export function assertLabels(labels: unknown, rows: number, name = 'labels'): asserts labels is Labels {
+  if (!(labels instanceof Int32Array || labels instanceof Uint32Array || labels instanceof Uint16Array || labels instanceof Uint8Array))
+    typeError(name, 'an Int32Array, Uint32Array, Uint16Array or Uint8Array of class indices', labels);
+  if (isDetached(labels)) typeError(name, 'a live typed array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
+  if (labels.length !== rows) rangeError(name, `one label per row (${rows})`, labels, ErrorCodes.SHAPE);
+}
+
+/** A target matrix of the scores' shape (a Matrix or a bare Float32Array of rows × cols). */
+export function targetData(targets: unknown, rows: number, cols: number, name = 'targets'): Float32Array {
+  if (targets instanceof Float32Array) {
+    if (targets.length !== rows * cols)
+      rangeError(name, `a Float32Array of length ${rows} × ${cols} = ${rows * cols}`, targets, ErrorCodes.SHAPE);
+    return targets;
+  }
+  assertMatrix(targets, name);
+  if (targets.rows !== rows || targets.cols !== cols)
+    rangeError(name, `a ${rows} × ${cols} Matrix like the scores`, new Received(`a ${targets.rows} × ${targets.cols} Matrix`), ErrorCodes.SHAPE);
+  return targets.data;
+}

@@ -1,0 +1,13 @@
+/**
+ * `nn.loss`: the data losses of the notes. Every loss of scores returns `{ loss, grad }`, the
+ * mean over the N samples by default (`reduction: 'sum'` for the sum), with the gradient in a
+ * new Matrix, in a buffer you pass (`grad: buffer`), or skipped (`grad: false`).
+ */
+export { multiLabelHinge, sigmoidCrossEntropy, softmax, svm } from './classification';
+export type { SvmOptions } from './classification';
+export { l1, l2 } from './regression';
+export { hierarchicalSoftmax } from './hierarchical';
+export type { HierarchicalSoftmaxOptions } from './hierarchical';
+export { structuredSvm, viterbi } from './structured';
+export type { StructuredSvmResult } from './structured';
+export type { LossOptions, LossResult, Reduction } from './common';

@@ -1,0 +1,23 @@
+/**
+ * Class probabilities from scores.
+ */
+import { ErrorCodes, rangeError } from '../errors';
+import { assertMatrix, type Matrix, outMatrix } from '../matrix';
+import { native } from '../native';
+import { assertOptions } from '../validate';
+
+/**
+ * Row-wise softmax `p_ij = e^{f_ij − max_k f_ik} / Σ_k e^{f_ik − max_k f_ik}` (stable for any
+ * finite scores). A row with NaN or ±Infinity gives a row of NaN.
+ *
+ * @param opts.out where to write the `[N × C]` probabilities; may be `scores` itself (in place)
+ *   but must not partially overlap it.
+ */
+export function softmax(scores: Matrix, opts?: { out?: Matrix | Float32Array }): Matrix {
+  assertMatrix(scores, 'scores');
+  assertOptions(opts, 'options');
+  const out = outMatrix(opts?.out, scores.rows, scores.cols);
+  if (scores.cols === 0 && scores.rows > 0) rangeError('scores', 'at least one column', scores.cols, ErrorCodes.SHAPE);
+  native.softmax(scores.data, scores.rows, scores.cols, out.data);
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Regression losses of the notes (spec §5).
+ *
+ * The notes' advice, worth repeating: regression losses are much harder to optimize than a
+ * softmax, fragile (one outlier produces a huge gradient) and say nothing about confidence.
+ * When the quantity is discrete, prefer classification — to predict a 1–5 star rating, train 5
+ * independent classifiers (or a 5-way softmax) rather than regress the number. And do not put
+ * dropout right before an L2 loss: it changes the scale of the outputs the loss compares.
+ */
+import { type Matrix } from '../matrix';
+import { native } from '../native';
+import { type LossOptions, type LossResult, planLoss, targetData } from './common';
+
+/**
+ * L2 regression loss `L_i = ‖f_i − y_i‖₂²` (no ½ factor, as in the notes), gradient `2·(f − y)`.
+ * See the module notes: prefer classification for discrete targets, and no dropout right before
+ * this loss.
+ *
+ * @param pred `[N × D]` predictions. @param target `[N × D]` (Matrix or Float32Array).
+ */
+export function l2(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
+  const plan = planLoss(pred, opts, 'pred');
+  const t = targetData(target, plan.rows, plan.cols, 'target');
+  const sum = native.lossTargets(pred.data, plan.rows, plan.cols, t, 'l2', plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}
+
+/**
+ * L1 regression loss `L_i = ‖f_i − y_i‖₁ = Σ_j |f_ij − y_ij|`, gradient `sign(f − y)` (0 where
+ * they are equal). Same advice as {@link l2}.
+ */
+export function l1(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
+  const plan = planLoss(pred, opts, 'pred');
+  const t = targetData(target, plan.rows, plan.cols, 'target');
+  const sum = native.lossTargets(pred.data, plan.rows, plan.cols, t, 'l1', plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}

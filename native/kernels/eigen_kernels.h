@@ -1,0 +1,34 @@
+// Float64 vector kernels of the built-in eigensolver and SVD (linalg/eigen.cc, linalg/svd.cc):
+// Givens rotations applied to pairs of rows, dot products and row updates. Each has a scalar
+// twin and an AVX2/FMA version; the two agree to rounding (FMA rounds once), not bit for bit.
+// Pointers need no alignment; tails are handled explicitly.
+#pragma once
+
+#include <cstddef>
+
+#include "cpu.h"
+
+namespace nnkit::kernels {
+
+struct GivensRotation {
+  std::size_t i;  // rows i and i + 1
+  double c, s;    // row_{i+1} ← s·row_i + c·row_{i+1};  row_i ← c·row_i − s·row_{i+1}
+};
+
+struct EigenKernels {
+  const char* name;
+  // Applies `count` rotations in order to columns [0, width) of the rows of z (stride ld).
+  void (*rotate_rows)(double* z, std::size_t ld, std::size_t width, const GivensRotation* rotations,
+                      std::size_t count);
+  double (*dot)(const double* x, const double* y, std::size_t n);
+  // row[j] −= a·x[j] + b·y[j]
+  void (*update2)(double* row, std::size_t n, double a, const double* x, double b, const double* y);
+  // row[j] −= a·x[j]
+  void (*update1)(double* row, std::size_t n, double a, const double* x);
+};
+
+const EigenKernels& eigen_kernels_scalar();
+const EigenKernels* eigen_kernels_avx2();  // nullptr when the build has no AVX2 path
+const EigenKernels& eigen_kernels(SimdPath path);
+
+}  // namespace nnkit::kernels

@@ -1,0 +1,103 @@
+// AVX2/FMA twins of eigen_kernels.cc: four doubles per register, unaligned loads, scalar
+// tails. Compiled with -mavx2 -mfma; internal linkage but for the table accessor.
+#include "eigen_kernels.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace nnkit::kernels {
+namespace {
+
+// One chain of rotations on rows i0, i0 − 1, …, i0 − len + 1 (each rotation acts on rows
+// i and i + 1, the next one on i − 1 and i, as an implicit QL sweep produces them): the row
+// shared by two consecutive rotations stays in a register, so each row is loaded and stored
+// once per chain instead of twice per rotation.
+void rotate_chain_avx2(double* z, std::size_t ld, std::size_t width, const GivensRotation* r, std::size_t len) {
+  const std::size_t top = r[0].i;  // the chain starts on rows top and top + 1
+  std::size_t j = 0;
+  for (; j + 8 <= width; j += 8) {
+    __m256d y0 = _mm256_loadu_pd(z + (top + 1) * ld + j), y1 = _mm256_loadu_pd(z + (top + 1) * ld + j + 4);
+    for (std::size_t t = 0; t < len; ++t) {
+      double* xrow = z + (top - t) * ld + j;
+      const __m256d vc = _mm256_broadcast_sd(&r[t].c), vs = _mm256_broadcast_sd(&r[t].s);
+      const __m256d x0 = _mm256_loadu_pd(xrow), x1 = _mm256_loadu_pd(xrow + 4);
+      _mm256_storeu_pd(xrow + ld, _mm256_fmadd_pd(vs, x0, _mm256_mul_pd(vc, y0)));
+      _mm256_storeu_pd(xrow + ld + 4, _mm256_fmadd_pd(vs, x1, _mm256_mul_pd(vc, y1)));
+      y0 = _mm256_fmsub_pd(vc, x0, _mm256_mul_pd(vs, y0));
+      y1 = _mm256_fmsub_pd(vc, x1, _mm256_mul_pd(vs, y1));
+    }
+    double* last = z + (top + 1 - len) * ld + j;
+    _mm256_storeu_pd(last, y0);
+    _mm256_storeu_pd(last + 4, y1);
+  }
+  for (; j < width; ++j) {
+    double y = z[(top + 1) * ld + j];
+    for (std::size_t t = 0; t < len; ++t) {
+      double* x = z + (top - t) * ld + j;
+      const double xv = *x;
+      x[ld] = r[t].s * xv + r[t].c * y;
+      y = r[t].c * xv - r[t].s * y;
+    }
+    z[(top + 1 - len) * ld + j] = y;
+  }
+}
+
+void rotate_rows_avx2(double* z, std::size_t ld, std::size_t width, const GivensRotation* rotations,
+                      std::size_t count) {
+  std::size_t start = 0;
+  while (start < count) {
+    std::size_t end = start + 1;
+    while (end < count && rotations[end].i + 1 == rotations[end - 1].i) ++end;
+    rotate_chain_avx2(z, ld, width, rotations + start, end - start);
+    start = end;
+  }
+}
+
+double dot_avx2(const double* x, const double* y, std::size_t n) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i), a0);
+    a1 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i + 4), _mm256_loadu_pd(y + i + 4), a1);
+  }
+  for (; i + 4 <= n; i += 4) a0 = _mm256_fmadd_pd(_mm256_loadu_pd(x + i), _mm256_loadu_pd(y + i), a0);
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(a0, a1));
+  double acc = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; ++i) acc += x[i] * y[i];
+  return acc;
+}
+
+void update2_avx2(double* row, std::size_t n, double a, const double* x, double b, const double* y) {
+  const __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const __m256d t = _mm256_fmadd_pd(va, _mm256_loadu_pd(x + j), _mm256_mul_pd(vb, _mm256_loadu_pd(y + j)));
+    _mm256_storeu_pd(row + j, _mm256_sub_pd(_mm256_loadu_pd(row + j), t));
+  }
+  for (; j < n; ++j) row[j] -= a * x[j] + b * y[j];
+}
+
+void update1_avx2(double* row, std::size_t n, double a, const double* x) {
+  const __m256d va = _mm256_set1_pd(a);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    _mm256_storeu_pd(row + j, _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + j), _mm256_loadu_pd(row + j)));
+  for (; j < n; ++j) row[j] -= a * x[j];
+}
+
+const EigenKernels kAvx2 = {"avx2", rotate_rows_avx2, dot_avx2, update2_avx2, update1_avx2};
+
+}  // namespace
+
+const EigenKernels* eigen_kernels_avx2() { return &kAvx2; }
+
+}  // namespace nnkit::kernels
+
+#else
+
+namespace nnkit::kernels {
+const EigenKernels* eigen_kernels_avx2() { return nullptr; }
+}  // namespace nnkit::kernels
+
+#endif

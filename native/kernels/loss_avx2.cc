@@ -1,0 +1,444 @@
+// AVX2/FMA twins of the loss row kernels: 8 scores per register, the exponential and logarithm of
+// loss_math.h evaluated lane-wise with the same operation sequence as the scalar twin. Full
+// blocks use plain unaligned loads and stores; the last partial block uses masked loads and
+// stores so nothing outside the row is read or written. Compiled with -mavx2 -mfma; everything
+// but the table accessor has internal linkage.
+#include "loss.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+#include <cmath>
+#include <limits>
+
+#include "loss_math.h"
+
+namespace nnkit::kernels {
+namespace {
+
+using namespace loss_math;
+
+inline __m256i tail_mask(std::size_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline float hmax(__m256 v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// e^x for x <= 0, lane-wise twin of loss_math::exp_neg.
+inline __m256 exp_neg8(__m256 x) {
+  // max(low, x) returns x when x is NaN (the second operand), like the scalar twin.
+  const __m256 xc = _mm256_max_ps(_mm256_set1_ps(kExpLow), x);
+  const __m256 magic = _mm256_set1_ps(kRoundMagic);
+  const __m256 t = _mm256_fmadd_ps(xc, _mm256_set1_ps(kLog2e), magic);
+  const __m256 n = _mm256_sub_ps(t, magic);
+  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Hi), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Lo), r);
+  __m256 p = _mm256_set1_ps(kExpP[0]);
+  for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
+  const __m256 r2 = _mm256_mul_ps(r, r);
+  __m256 y = _mm256_fmadd_ps(p, r2, r);
+  y = _mm256_add_ps(y, _mm256_set1_ps(1.0f));
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(kRoundMagicBits - 127)), 23);
+  return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
+}
+
+// log(w) for w in [1, 2], twin of loss_math::log_one_two.
+inline __m256 log_one_two8(__m256 w) {
+  const __m256i bits = _mm256_castps_si256(w);
+  __m256i exponent = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)),
+                                      _mm256_set1_epi32(126));
+  __m256 m = _mm256_castsi256_ps(
+      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
+  const __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrtHalf), _CMP_LT_OQ);
+  exponent = _mm256_add_epi32(exponent, _mm256_castps_si256(small));  // −1 where small
+  const __m256 one = _mm256_set1_ps(1.0f);
+  m = _mm256_blendv_ps(_mm256_sub_ps(m, one), _mm256_sub_ps(_mm256_add_ps(m, m), one), small);
+  const __m256 z = _mm256_mul_ps(m, m);
+  __m256 p = _mm256_set1_ps(kLogP[0]);
+  for (int i = 1; i < 9; ++i) p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(kLogP[i]));
+  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, m), z);
+  const __m256 e = _mm256_cvtepi32_ps(exponent);
+  y = _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Lo), y);
+  y = _mm256_fmadd_ps(z, _mm256_set1_ps(-0.5f), y);
+  const __m256 r = _mm256_add_ps(m, y);
+  return _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Hi), r);
+}
+
+inline __m256 sign8(__m256 x) {  // +1, −1, or 0 at ±0 (NaN gives 0: the row is poisoned anyway)
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 zero = _mm256_setzero_ps();
+  return _mm256_sub_ps(_mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), one),
+                       _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_LT_OQ), one));
+}
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+float poison_row(std::size_t c, float* grad) {
+  if (grad)
+    for (std::size_t j = 0; j < c; ++j) grad[j] = kNaN;
+  return kNaN;
+}
+
+// Runs body(j, f, t, lanes) over a row in blocks of 8; `lanes` is all-ones for a full block and
+// the valid lanes of the tail. body returns the gradient block, stored when grad is non-null.
+template <bool HasTargets, typename Body>
+inline void for_each_block(const float* f, const float* t, std::size_t c, float* grad, Body&& body) {
+  const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  std::size_t j = 0;
+  for (; j + 8 <= c; j += 8) {
+    const __m256 fv = _mm256_loadu_ps(f + j);
+    const __m256 tv = HasTargets ? _mm256_loadu_ps(t + j) : _mm256_setzero_ps();
+    const __m256 g = body(j, fv, tv, all);
+    if (grad) _mm256_storeu_ps(grad + j, g);
+  }
+  if (j < c) {
+    const __m256i mask = tail_mask(c - j);
+    const __m256 fv = _mm256_maskload_ps(f + j, mask);
+    const __m256 tv = HasTargets ? _mm256_maskload_ps(t + j, mask) : _mm256_setzero_ps();
+    const __m256 g = body(j, fv, tv, _mm256_castsi256_ps(mask));
+    if (grad) _mm256_maskstore_ps(grad + j, mask, g);
+  }
+}
+
+float svm_row_avx2(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
+                   float* grad) {
+  const __m256 fy_minus_margin = _mm256_set1_ps(f[y]);
+  const __m256 delta = _mm256_set1_ps(margin);
+  const __m256 scale = _mm256_set1_ps(grad_scale);
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256i label = _mm256_set1_epi32(static_cast<int>(y));
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 loss = zero, count = zero, nonfinite = zero;
+  for_each_block<false>(f, nullptr, c, grad, [&](std::size_t j, __m256 fv, __m256, __m256 lanes) {
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(fv, zero));
+    const __m256 m = _mm256_add_ps(_mm256_sub_ps(fv, fy_minus_margin), delta);
+    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(j)), iota);
+    const __m256 not_label = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_cmpeq_epi32(index, label), _mm256_set1_epi32(-1)));
+    const __m256 active = _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(m, zero, _CMP_GT_OQ), not_label), lanes);
+    __m256 term, slope;
+    if (squared) {
+      term = _mm256_and_ps(active, _mm256_mul_ps(m, m));
+      slope = _mm256_and_ps(active, _mm256_add_ps(m, m));
+    } else {
+      term = _mm256_and_ps(active, m);
+      slope = _mm256_and_ps(active, one);
+    }
+    loss = _mm256_add_ps(loss, term);
+    count = _mm256_add_ps(count, slope);
+    return _mm256_mul_ps(slope, scale);
+  });
+  if (hsum(nonfinite) != 0.0f) return poison_row(c, grad);
+  if (grad) grad[y] = -hsum(count) * grad_scale;
+  return hsum(loss);
+}
+
+// Max over the row; masked-off tail lanes read as −inf so they never win.
+inline float row_max(const float* f, std::size_t c, bool& finite) {
+  const __m256 neg_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 max = neg_inf, nonfinite = zero;
+  for_each_block<false>(f, nullptr, c, nullptr, [&](std::size_t, __m256 fv, __m256, __m256 lanes) {
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(fv, zero));
+    max = _mm256_max_ps(max, _mm256_blendv_ps(neg_inf, fv, lanes));
+    return zero;
+  });
+  finite = hsum(nonfinite) == 0.0f;
+  return hmax(max);
+}
+
+// Writes e^{f − max} into out (when non-null) and returns their sum.
+inline float exp_row(const float* f, std::size_t c, float max, float* out) {
+  const __m256 vmax = _mm256_set1_ps(max);
+  __m256 sum = _mm256_setzero_ps();
+  for_each_block<false>(f, nullptr, c, out, [&](std::size_t, __m256 fv, __m256, __m256 lanes) {
+    const __m256 e = _mm256_and_ps(lanes, exp_neg8(_mm256_sub_ps(fv, vmax)));
+    sum = _mm256_add_ps(sum, e);
+    return e;
+  });
+  return hsum(sum);
+}
+
+inline void scale_row(float* x, std::size_t c, float s) {
+  const __m256 vs = _mm256_set1_ps(s);
+  std::size_t j = 0;
+  for (; j + 8 <= c; j += 8) _mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), vs));
+  for (; j < c; ++j) x[j] *= s;
+}
+
+float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad) {
+  bool finite;
+  const float max = row_max(f, c, finite);
+  if (!finite) return poison_row(c, grad);
+  const float sum = exp_row(f, c, max, grad);
+  if (grad) {
+    scale_row(grad, c, grad_scale / sum);
+    grad[y] -= grad_scale;
+  }
+  return (std::log(sum) + max) - f[y];
+}
+
+// Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
+// and transposed in registers (8×8 blocks), so max, exponentials, sums and the logarithm are all
+// vertical operations, and the gradient is transposed back the same way. Short rows would
+// otherwise pay three horizontal reductions and a libm log per row.
+constexpr std::size_t kLaneRowsMaxClasses = 16;
+
+inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Loads columns [c0, c0 + 8) of 8 rows as 8 column vectors (lanes past c read as 0). A full
+// load that would reach past the 8-row block is masked, so nothing outside it is read.
+inline void load_columns(const float* block, std::size_t c, std::size_t c0, __m256 col[8]) {
+  const std::size_t width = c - c0 < 8 ? c - c0 : 8;
+  const __m256i mask = tail_mask(width);
+  for (std::size_t r = 0; r < 8; ++r) {
+    const std::size_t at = r * c + c0;
+    col[r] = at + 8 <= 8 * c ? _mm256_loadu_ps(block + at) : _mm256_maskload_ps(block + at, mask);
+  }
+  transpose8(col);
+}
+
+// Stores column vectors back into 8 rows (lo: columns 0-7, hi: columns 8-15 when c > 8). Rows
+// are written in order with full-width stores whose spill into the following row is overwritten
+// when that row is stored; a store that would reach past the block goes through a buffer.
+inline void store_rows(float* block, std::size_t c, __m256 lo[8], __m256* hi) {
+  transpose8(lo);
+  if (hi) transpose8(hi);
+  alignas(32) float buffer[8];
+  for (std::size_t r = 0; r < 8; ++r)
+    for (std::size_t half = 0; half < (hi ? 2u : 1u); ++half) {
+      const std::size_t c0 = 8 * half, width = c - c0 < 8 ? c - c0 : 8, at = r * c + c0;
+      const __m256 v = half ? hi[r] : lo[r];
+      if (at + 8 <= 8 * c) {
+        _mm256_storeu_ps(block + at, v);
+      } else {
+        _mm256_store_ps(buffer, v);
+        for (std::size_t j = 0; j < width; ++j) block[at + j] = buffer[j];
+      }
+    }
+}
+
+double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
+                         float* grad) {
+  double total = 0.0;
+  std::size_t i = 0;
+  if (c <= kLaneRowsMaxClasses && c > 0) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 scale = _mm256_set1_ps(grad_scale);
+    alignas(32) float lane_loss[8];
+    alignas(32) float lane_bad[8];
+    for (; i + 8 <= rows; i += 8) {
+      const float* block = f + i * c;
+      __m256 v[kLaneRowsMaxClasses];
+      load_columns(block, c, 0, v);
+      if (c > 8) load_columns(block, c, 8, v + 8);
+      const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i));
+      __m256 max = v[0], nonfinite = zero, fy = zero;
+      for (std::size_t j = 0; j < c; ++j) {
+        nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(v[j], zero));
+        max = _mm256_max_ps(max, v[j]);
+        const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+        fy = _mm256_blendv_ps(fy, v[j], is_label);
+      }
+      __m256 sum = zero;
+      for (std::size_t j = 0; j < c; ++j) {
+        v[j] = exp_neg8(_mm256_sub_ps(v[j], max));
+        sum = _mm256_add_ps(sum, v[j]);
+      }
+      // log of a sum in [1, c]: the Cephes log is valid for any positive normal float.
+      _mm256_store_ps(lane_loss, _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy));
+      _mm256_store_ps(lane_bad, nonfinite);
+      if (grad) {
+        const __m256 factor = _mm256_div_ps(scale, sum);
+        for (std::size_t j = 0; j < c; ++j) {
+          const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+          v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(is_label, scale));
+        }
+        for (std::size_t j = c; j < (c > 8 ? 16 : 8); ++j) v[j] = zero;
+        store_rows(grad + i * c, c, v, c > 8 ? v + 8 : nullptr);
+      }
+      for (std::size_t r = 0; r < 8; ++r) {
+        if (lane_bad[r] != 0.0f)
+          total += poison_row(c, grad ? grad + (i + r) * c : nullptr);
+        else
+          total += lane_loss[r];
+      }
+    }
+  }
+  for (; i < rows; ++i) total += softmax_row_avx2(f + i * c, c, y[i], grad_scale, grad ? grad + i * c : nullptr);
+  return total;
+}
+
+void softmax_probabilities_row_avx2(const float* f, std::size_t c, float* out) {
+  bool finite;
+  const float max = row_max(f, c, finite);
+  if (!finite) {
+    poison_row(c, out);
+    return;
+  }
+  const float sum = exp_row(f, c, max, out);
+  scale_row(out, c, 1.0f / sum);
+}
+
+float multilabel_hinge_row_avx2(const float* f, const float* t, std::size_t c, float grad_scale, float* grad,
+                                bool* bad_target) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 minus_one = _mm256_set1_ps(-1.0f);
+  const __m256 scale = _mm256_set1_ps(grad_scale);
+  __m256 loss = zero, nonfinite = zero;
+  __m256 valid = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  for_each_block<true>(f, t, c, grad, [&](std::size_t, __m256 fv, __m256 tv, __m256 lanes) {
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(fv, zero));
+    const __m256 ok = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(tv, one, _CMP_EQ_OQ), _mm256_cmp_ps(tv, zero, _CMP_EQ_OQ)),
+                                   _mm256_cmp_ps(tv, minus_one, _CMP_EQ_OQ));
+    valid = _mm256_and_ps(valid, ok);
+    const __m256 sign = _mm256_blendv_ps(minus_one, one, _mm256_cmp_ps(tv, zero, _CMP_GT_OQ));
+    const __m256 m = _mm256_sub_ps(one, _mm256_mul_ps(sign, fv));
+    const __m256 active = _mm256_and_ps(_mm256_cmp_ps(m, zero, _CMP_GT_OQ), lanes);
+    loss = _mm256_add_ps(loss, _mm256_and_ps(active, m));
+    return _mm256_and_ps(active, _mm256_mul_ps(_mm256_sub_ps(zero, sign), scale));
+  });
+  if (_mm256_movemask_ps(valid) != 0xff) *bad_target = true;
+  if (hsum(nonfinite) != 0.0f) return poison_row(c, grad);
+  return hsum(loss);
+}
+
+float sigmoid_cross_entropy_row_avx2(const float* f, const float* t, std::size_t c, float grad_scale, float* grad,
+                                     bool* bad_target) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 scale = _mm256_set1_ps(grad_scale);
+  __m256 loss = zero, nonfinite = zero;
+  __m256 valid = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  for_each_block<true>(f, t, c, grad, [&](std::size_t, __m256 x, __m256 y, __m256 lanes) {
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(x, zero));
+    valid = _mm256_and_ps(valid, _mm256_and_ps(_mm256_cmp_ps(y, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, one, _CMP_LE_OQ)));
+    const __m256 e = exp_neg8(_mm256_sub_ps(zero, _mm256_and_ps(x, abs_mask)));
+    // log(1 + e) = 2·atanh(e/(2 + e)) and σ(|x|) = 1/(1 + e) from one division (loss_math.h)
+    const __m256 w1 = _mm256_add_ps(one, e), w2 = _mm256_add_ps(_mm256_set1_ps(2.0f), e);
+    const __m256 d = _mm256_div_ps(one, _mm256_mul_ps(w1, w2));
+    const __m256 s = _mm256_mul_ps(_mm256_mul_ps(e, w1), d);
+    const __m256 z = _mm256_mul_ps(s, s);
+    __m256 p = _mm256_set1_ps(kAtanhP[0]);
+    for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(kAtanhP[i]));
+    const __m256 log1p = _mm256_mul_ps(p, s);
+    const __m256 inv = _mm256_mul_ps(w2, d);
+    const __m256 positive = _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), x);
+    const __m256 term = _mm256_add_ps(_mm256_sub_ps(positive, _mm256_mul_ps(x, y)), log1p);
+    loss = _mm256_add_ps(loss, _mm256_and_ps(lanes, term));
+    const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(x, zero, _CMP_GE_OQ));
+    return _mm256_mul_ps(_mm256_sub_ps(sigma, y), scale);
+  });
+  if (_mm256_movemask_ps(valid) != 0xff) *bad_target = true;
+  if (hsum(nonfinite) != 0.0f) return poison_row(c, grad);
+  return hsum(loss);
+}
+
+float l2_row_avx2(const float* f, const float* t, std::size_t c, float grad_scale, float* grad) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 two_scale = _mm256_set1_ps(2.0f * grad_scale);
+  __m256 loss = zero, nonfinite = zero;
+  for_each_block<true>(f, t, c, grad, [&](std::size_t, __m256 fv, __m256 tv, __m256) {
+    const __m256 d = _mm256_sub_ps(fv, tv);  // masked lanes are 0 − 0
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(d, zero));
+    loss = _mm256_add_ps(loss, _mm256_mul_ps(d, d));
+    return _mm256_mul_ps(d, two_scale);
+  });
+  if (hsum(nonfinite) != 0.0f) return poison_row(c, grad);
+  return hsum(loss);
+}
+
+float l1_row_avx2(const float* f, const float* t, std::size_t c, float grad_scale, float* grad) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 scale = _mm256_set1_ps(grad_scale);
+  __m256 loss = zero, nonfinite = zero;
+  for_each_block<true>(f, t, c, grad, [&](std::size_t, __m256 fv, __m256 tv, __m256) {
+    const __m256 d = _mm256_sub_ps(fv, tv);
+    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(d, zero));
+    loss = _mm256_add_ps(loss, _mm256_and_ps(d, abs_mask));
+    return _mm256_mul_ps(sign8(d), scale);
+  });
+  if (hsum(nonfinite) != 0.0f) return poison_row(c, grad);
+  return hsum(loss);
+}
+
+float dot_avx2(const float* a, const float* b, std::size_t n) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+  }
+  if (i + 8 <= n) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    i += 8;
+  }
+  float s = hsum(_mm256_add_ps(s0, s1));
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+void axpy_avx2(float alpha, const float* x, float* y, std::size_t n) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+const LossKernels kAvx2 = {svm_row_avx2,
+                           softmax_row_avx2,
+                           softmax_rows_avx2,
+                           softmax_probabilities_row_avx2,
+                           multilabel_hinge_row_avx2,
+                           sigmoid_cross_entropy_row_avx2,
+                           l2_row_avx2,
+                           l1_row_avx2,
+                           dot_avx2,
+                           axpy_avx2};
+
+}  // namespace
+
+const LossKernels* loss_kernels_avx2() { return &kAvx2; }
+
+}  // namespace nnkit::kernels
+
+#else
+
+namespace nnkit::kernels {
+const LossKernels* loss_kernels_avx2() { return nullptr; }
+}  // namespace nnkit::kernels
+
+#endif

@@ -1,0 +1,343 @@
+#include "eigen.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "../kernels/cpu.h"
+#include "../kernels/eigen_kernels.h"
+#include "../kernels/error.h"
+#include "../kernels/parallel.h"
+#include "lapack.h"
+
+namespace nnkit::linalg {
+namespace {
+
+// Fixed task sizes (independent of the thread count, so results are too).
+constexpr std::size_t kRowsPerTask = 32;
+constexpr std::size_t kSlabColumns = 128;
+// Rotations buffered before one parallel application: 16 MiB of (index, c, s).
+constexpr std::size_t kRotationBatch = std::size_t{1} << 20;
+constexpr int kMaxQlIterations = 60;
+
+using Rotation = kernels::GivensRotation;  // acts on rows i and i + 1 of Zᵀ
+
+std::size_t tasks_for(std::size_t n, std::size_t per_task) { return (n + per_task - 1) / per_task; }
+
+// Reduces the symmetric n x n `a` (row-major, float64) to tridiagonal form T = Qᵀ·A·Q:
+// d = diagonal, e[k] couples k and k + 1 (e[n − 1] = 0). Row k of `a` keeps the reflector
+// v_k at columns k + 1 .. n − 1, tau[k] its scale; Q = H_0 · H_1 · … · H_{n−2}.
+//
+// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. The
+// update of step k and the product of step k + 1 are fused into one pass over each row (the
+// next reflector comes from the first row of S, which is updated first), halving the memory
+// traffic of this memory-bound loop.
+void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n, double* d, double* e,
+                    double* tau) {
+  std::vector<double> p(n, 0.0), w(n, 0.0);
+  d[0] = a[0];
+  e[n - 1] = 0.0;
+  tau[n - 1] = 0.0;
+  if (n == 1) return;
+  e[0] = householder(a + 1, n - 1, &tau[0]);
+  if (tau[0] != 0.0) {
+    const std::size_t m = n - 1;
+    const double* v = a + 1;
+    const double* s = a + n + 1;
+    parallel_for(tasks_for(m, kRowsPerTask), [&](std::size_t task) {
+      const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
+      for (std::size_t i = task * kRowsPerTask; i < end; ++i) p[i] = tau[0] * kern.dot(s + i * n, v, m);
+    });
+  }
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    const std::size_t m = n - k - 1;  // trailing block size
+    const double* v = a + k * n + k + 1;
+    double* s = a + (k + 1) * n + (k + 1);  // trailing block, leading dimension n
+    const bool update = tau[k] != 0.0;
+    if (update) {
+      // w = p − (tau/2 · pᵀv) · v, so that S − v·wᵀ − w·vᵀ = H·S·H.
+      const double half = 0.5 * tau[k] * kern.dot(p.data(), v, m);
+      for (std::size_t i = 0; i < m; ++i) w[i] = p[i] - half * v[i];
+      kern.update2(s, m, v[0], w.data(), w[0], v);
+    }
+    if (k + 2 == n) {
+      d[n - 1] = s[0];
+      break;
+    }
+    d[k + 1] = s[0];
+    double* next_v = s + 1;
+    e[k + 1] = householder(next_v, m - 1, &tau[k + 1]);
+    const double next_tau = tau[k + 1];
+    // Rows 1 .. m − 1 of S: finish step k's update (columns 1.. only: column 0 lies below the
+    // diagonal and is never read again), then step k + 1's product with the new reflector.
+    parallel_for(tasks_for(m - 1, kRowsPerTask), [&](std::size_t task) {
+      const std::size_t end = std::min(m - 1, (task + 1) * kRowsPerTask);
+      for (std::size_t r = task * kRowsPerTask; r < end; ++r) {
+        const std::size_t i = r + 1;
+        double* row = s + i * n + 1;
+        if (update) kern.update2(row, m - 1, v[i], w.data() + 1, w[i], v + 1);
+        p[r] = next_tau == 0.0 ? 0.0 : next_tau * kern.dot(row, next_v, m - 1);
+      }
+    });
+  }
+}
+
+// q = Q = H_0 · … · H_{n−2} (row-major n x n), accumulated backwards so that each reflector
+// only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
+// is this one bordered by a unit row and column, so its vᵀS is accumulated during this
+// block's update pass, in per-task partial sums added in task order: one pass per reflector
+// instead of two, and the same result for any thread count.
+void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, double* q) {
+  std::fill(q, q + n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
+  if (n < 2) return;
+  std::vector<double> w(n, 0.0), next_w(n, 0.0), partial;
+  w[0] = a[(n - 2) * n + (n - 1)];  // the first block is the 1 x 1 identity: vᵀS = v
+  for (std::size_t kk = n - 1; kk-- > 0;) {
+    const std::size_t m = n - kk - 1;
+    const double* v = a + kk * n + kk + 1;
+    double* s = q + (kk + 1) * n + (kk + 1);
+    const double t = tau[kk];
+    const bool has_next = kk >= 1 && tau[kk - 1] != 0.0;
+    const double* nv = has_next ? a + (kk - 1) * n + kk : nullptr;  // v_{kk−1}, length m + 1
+    if (t == 0.0 && !has_next) continue;
+    const std::size_t tasks = tasks_for(m, kRowsPerTask);
+    if (has_next) partial.assign(tasks * m, 0.0);
+    parallel_for(tasks, [&](std::size_t task) {
+      const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
+      double* acc = has_next ? partial.data() + task * m : nullptr;
+      for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
+        double* row = s + i * n;
+        if (t != 0.0) kern.update1(row, m, t * v[i], w.data());
+        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, -nv[i + 1], row);
+      }
+    });
+    if (has_next) {
+      next_w[0] = nv[0];
+      std::fill(next_w.begin() + 1, next_w.begin() + 1 + m, 0.0);
+      for (std::size_t task = 0; task < tasks; ++task)
+        kern.update1(next_w.data() + 1, m, -1.0, partial.data() + task * m);
+      std::swap(w, next_w);
+    }
+  }
+}
+
+void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
+                     const std::vector<Rotation>& rotations) {
+  if (rotations.empty()) return;
+  parallel_for(tasks_for(n, kSlabColumns), [&](std::size_t task) {
+    const std::size_t c0 = task * kSlabColumns;
+    kern.rotate_rows(zt + c0, n, std::min(kSlabColumns, n - c0), rotations.data(), rotations.size());
+  });
+}
+
+// Implicit QL with Wilkinson-style shifts on the tridiagonal (d, e) (JAMA/EISPACK tql2). The
+// eigenvalues replace d; row i of zt (which starts as Qᵀ) becomes the eigenvector of d[i].
+void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, double* zt) {
+  std::vector<Rotation> batch;
+  batch.reserve(std::min(kRotationBatch, n * 8));
+  const double eps = std::ldexp(1.0, -52);
+  double f = 0.0, tst1 = 0.0;
+  for (std::size_t l = 0; l < n; ++l) {
+    tst1 = std::max(tst1, std::fabs(d[l]) + std::fabs(e[l]));
+    std::size_t m = l;
+    while (m < n - 1 && std::fabs(e[m]) > eps * tst1) ++m;
+    if (m > l) {
+      int iter = 0;
+      do {
+        if (++iter > kMaxQlIterations)
+          throw Error(ErrorKind::range, kErrLapack, "built-in eigh: QL iteration did not converge");
+        double g = d[l];
+        double p = (d[l + 1] - g) / (2.0 * e[l]);
+        double r = std::sqrt(p * p + 1.0);  // float inputs cannot overflow a double here; hypot is slow
+        if (p < 0) r = -r;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const double dl1 = d[l + 1];
+        double h = g - d[l];
+        for (std::size_t i = l + 2; i < n; ++i) d[i] -= h;
+        f += h;
+        p = d[m];
+        double c = 1.0, c2 = 1.0, c3 = 1.0;
+        const double el1 = e[l + 1];
+        double s = 0.0, s2 = 0.0;
+        for (std::size_t i = m; i-- > l;) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * p;
+          r = std::sqrt(p * p + e[i] * e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = p / r;
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+          batch.push_back({i, c, s});
+        }
+        p = -s * s2 * c3 * el1 * e[l] / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+        if (batch.size() >= kRotationBatch) {
+          apply_rotations(kern, zt, n, batch);
+          batch.clear();
+        }
+      } while (std::fabs(e[l]) > eps * tst1);
+    }
+    d[l] += f;
+    e[l] = 0.0;
+  }
+  apply_rotations(kern, zt, n, batch);
+}
+
+#if NNKIT_HAVE_LAPACKE
+void eigh_lapack(const float* a, std::size_t n, float* values, float* vectors) {
+  // LAPACK overwrites its input and is column-major: work on a private copy. A symmetric matrix
+  // is its own transpose, so the row-major copy already is the column-major input; the output
+  // (column j of Z = vector j, column-major) is transposed back below.
+  std::vector<float> z(a, a + n * n);
+  std::vector<float> w(n);
+  lapack_ssyevd(n, z.data(), w.data());
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t src = n - 1 - j;  // LAPACK returns ascending order
+    values[j] = w[src];
+    const float* col = z.data() + src * n;
+    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = col[i];
+  }
+}
+#endif
+
+void validate_eigh_input(const float* a, std::size_t n) {
+  check_finite(a, n * n, "A");
+  check_symmetric(a, n, "A");
+}
+
+}  // namespace
+
+double householder(double* x, std::size_t len, double* tau) {
+  if (len == 0) {
+    *tau = 0.0;
+    return 0.0;
+  }
+  const double alpha = x[0];
+  double sigma = 0.0;
+  for (std::size_t i = 1; i < len; ++i) sigma += x[i] * x[i];
+  if (sigma == 0.0) {
+    *tau = 0.0;
+    x[0] = 1.0;
+    return alpha;
+  }
+  const double norm = std::sqrt(alpha * alpha + sigma);
+  const double beta = alpha >= 0.0 ? -norm : norm;
+  *tau = (beta - alpha) / beta;
+  const double scale = 1.0 / (alpha - beta);
+  for (std::size_t i = 1; i < len; ++i) x[i] *= scale;
+  x[0] = 1.0;
+  return beta;
+}
+
+void check_finite(const float* a, std::size_t count, const char* name) {
+  for (std::size_t i = 0; i < count; ++i)
+    if (!std::isfinite(a[i]))
+      throw Error(ErrorKind::range, kErrNonFinite,
+                  std::string("Expected finite numbers for ") + name + " but received " +
+                      (std::isnan(a[i]) ? "NaN" : "an infinity") + " at index " + std::to_string(i));
+}
+
+void check_symmetric(const float* a, std::size_t n, const char* name) {
+  float max_abs = 0.0f;
+  for (std::size_t i = 0; i < n * n; ++i) max_abs = std::max(max_abs, std::fabs(a[i]));
+  const float tolerance = 1e-4f * max_abs;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (std::fabs(a[i * n + j] - a[j * n + i]) > tolerance)
+        throw Error(ErrorKind::range, kErrShape,
+                    std::string("Expected a symmetric matrix for ") + name + " (|a_ij - a_ji| <= 1e-4 max|a|) but " +
+                        "entries (" + std::to_string(i) + ", " + std::to_string(j) + ") and (" + std::to_string(j) +
+                        ", " + std::to_string(i) + ") differ");
+}
+
+void orient_columns(float* v, std::size_t rows, std::size_t cols, float* companion, std::size_t companion_rows) {
+  for (std::size_t j = 0; j < cols; ++j) {
+    float best = 0.0f;
+    float sign = 1.0f;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const float x = v[i * cols + j];
+      if (std::fabs(x) > best) {
+        best = std::fabs(x);
+        sign = x < 0 ? -1.0f : 1.0f;
+      }
+    }
+    if (sign > 0) continue;
+    for (std::size_t i = 0; i < rows; ++i) v[i * cols + j] = -v[i * cols + j];
+    if (companion)
+      for (std::size_t i = 0; i < companion_rows; ++i) companion[i * cols + j] = -companion[i * cols + j];
+  }
+}
+
+void orient_rows(float* vt, std::size_t rows, std::size_t cols, float* u, std::size_t u_rows) {
+  for (std::size_t j = 0; j < rows; ++j) {
+    float* row = vt + j * cols;
+    float best = 0.0f;
+    float sign = 1.0f;
+    for (std::size_t i = 0; i < cols; ++i) {
+      if (std::fabs(row[i]) > best) {
+        best = std::fabs(row[i]);
+        sign = row[i] < 0 ? -1.0f : 1.0f;
+      }
+    }
+    if (sign > 0) continue;
+    for (std::size_t i = 0; i < cols; ++i) row[i] = -row[i];
+    if (u)
+      for (std::size_t i = 0; i < u_rows; ++i) u[i * rows + j] = -u[i * rows + j];
+  }
+}
+
+void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vectors) {
+  validate_eigh_input(a_in, n);
+  if (n == 0) return;
+  // Symmetrize while widening: the input may be symmetric only to the tolerance above.
+  std::vector<double> a(n * n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      a[i * n + j] = 0.5 * (static_cast<double>(a_in[i * n + j]) + static_cast<double>(a_in[j * n + i]));
+  std::vector<double> d(n), e(n), tau(n);
+  const kernels::EigenKernels& kern = kernels::eigen_kernels(active_simd_path());
+  tridiagonalize(kern, a.data(), n, d.data(), e.data(), tau.data());
+  std::vector<double> zt(n * n);
+  form_q(kern, a.data(), n, tau.data(), zt.data());
+  a.clear();
+  a.shrink_to_fit();
+  // Qᵀ in place: the rotations below act on rows.
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) std::swap(zt[i * n + j], zt[j * n + i]);
+  tridiagonal_ql(kern, d.data(), e.data(), n, zt.data());
+
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return d[x] > d[y]; });
+  for (std::size_t j = 0; j < n; ++j) {
+    values[j] = static_cast<float>(d[order[j]]);
+    const double* z = zt.data() + order[j] * n;
+    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = static_cast<float>(z[i]);
+  }
+  orient_columns(vectors, n, n, nullptr, 0);
+}
+
+void eigh(const float* a, std::size_t n, float* values, float* vectors) {
+#if NNKIT_HAVE_LAPACKE
+  if (lapack_backend() == LapackBackend::lapack) {
+    validate_eigh_input(a, n);
+    if (n == 0) return;
+    eigh_lapack(a, n, values, vectors);
+    orient_columns(vectors, n, n, nullptr, 0);
+    return;
+  }
+#endif
+  eigh_builtin(a, n, values, vectors);
+}
+
+}  // namespace nnkit::linalg
