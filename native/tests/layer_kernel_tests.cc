@@ -141,7 +141,8 @@ BnReference bn_reference(const std::vector<float>& x, const std::vector<float>& 
 
 TEST(batchnorm_matches_float64_reference_every_path) {
   // {200, 4099} and {700, 1001} split into several row-block tasks with a partial last one.
-  const std::size_t shapes[][2] = {{2, 1}, {3, 7}, {17, 9}, {64, 65}, {129, 131}, {1000, 3}, {200, 4099}, {700, 1001}};
+  // {1025, 4100}: outputs over kBatchNormStreamBytes, written with non-temporal stores.
+  const std::size_t shapes[][2] = {{2, 1}, {3, 7}, {17, 9}, {64, 65}, {129, 131}, {1000, 3}, {200, 4099}, {700, 1001}, {1025, 4100}};
   for (const auto& s : shapes) {
     const std::size_t n = s[0], d = s[1];
     const auto x = data(n * d, 21, 90.0f, 110.0f);  // |mean| >> std on purpose
