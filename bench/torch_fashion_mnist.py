@@ -4,7 +4,7 @@ The same recipe, step for step: features standardized with the training split's 
 population std (a zero-variance pixel keeps std 1, as nnkit's Standardizer does), a
 784-512-256-10 MLP with BatchNorm, ReLU and dropout 0.2 (keepProb 0.8) after each hidden layer,
 He (Kaiming normal) initialization, SGD with momentum 0.9, learning rate 0.05 on a cosine
-schedule over the run (per step), weight decay 1e-4, batch 128, 15 epochs; the last 5000
+schedule over the run (per step), weight decay 5e-4 (--weight-decay; the example's λ), batch 128, 15 epochs; the last 5000
 training rows are held out for validation, as in the nnkit example. Run with Debian's
 interpreter: /usr/bin/python3 bench/torch_fashion_mnist.py [--epochs N] [--threads N].
 """
@@ -47,6 +47,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", default=DIR)
     parser.add_argument("--val", type=int, default=5000)
+    parser.add_argument("--weight-decay", type=float, default=5e-4)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -72,7 +73,7 @@ def main():
         if isinstance(m, nn.Linear):
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
             nn.init.zeros_(m.bias)
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=args.weight_decay)
     steps_per_epoch = len(x_train) // args.batch  # whole batches, as in the nnkit example
     total = steps_per_epoch * args.epochs
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / total)))

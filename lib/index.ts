@@ -41,5 +41,5 @@ export { LabelTree } from './loss/hierarchical';
 export * as reg from './reg';
 export { gradcheck } from './gradcheck';
 export type { GradcheckEntry, GradcheckOptions, GradcheckResult } from './gradcheck';
-export { DocumentReader, encodeFloat32, encodeFloat64, Pipeline, RangeScaler, Standardizer } from './preprocess';
-export type { RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions } from './preprocess';
+export { DocumentReader, encodeFloat32, encodeFloat64, PCA, Pipeline, RangeScaler, Standardizer } from './preprocess';
+export type { PCAOptions, RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions, Whitening } from './preprocess';

@@ -22,7 +22,45 @@ function standardize(rows: number, cols: number, quick: boolean): Workload {
   };
 }
 
+/**
+ * Pixel-like data with a decaying spectrum, as natural images (and as the numpy peer builds it):
+ * 128 + Z·diag(s)·B + noise, s_r = 40 / sqrt(1 + r), rank 256.
+ */
+export function spectrumData(rows: number, cols: number, seed = 1, rank = 256): nn.Matrix {
+  const rng = new nn.Rng(seed);
+  const Z = rng.normal(nn.matrix(rows, rank));
+  for (let i = 0; i < rows; i++) for (let r = 0; r < rank; r++) Z.data[i * rank + r]! *= 40 / Math.sqrt(1 + r);
+  const B = rng.normal(nn.matrix(rank, cols), 0, 1 / Math.sqrt(cols));
+  const X = nn.gemm(Z, B);
+  const noise = rng.normal(new Float32Array(rows * cols), 128, 1);
+  for (let i = 0; i < X.data.length; i++) X.data[i]! += noise[i]!;
+  return X;
+}
+
+function pcaPipeline(rows: number, cols: number, solver: 'exact' | 'randomized', quick: boolean, target: string): Workload {
+  const k = 100;
+  return {
+    name: `PCA center → cov → eig → project ${k} → whiten ${rows}×${cols} (${solver})`,
+    area: 'preprocess',
+    quick,
+    repeats: quick ? 3 : 3,
+    target,
+    setup() {
+      const X = spectrumData(rows, cols);
+      return () => new nn.PCA({ components: k, whiten: 'pca', solver, seed: 1 }).fitTransform(X);
+    },
+    peers: [
+      { name: 'numpy', task: 'numpy.pca_whiten', args: { rows, cols, k } },
+      ...(cols <= 784 ? [{ name: 'sklearn', task: 'sklearn.pca_whiten', args: { rows, cols, k, solver: solver === 'exact' ? 'full' : 'randomized' } }] : []),
+    ],
+  };
+}
+
 export const workloads: Workload[] = [
   standardize(10000, 3072, true),
   standardize(50000, 3072, false),
+  pcaPipeline(60000, 784, 'exact', true, '≥ 2× numpy (~0.69 s)'),
+  pcaPipeline(60000, 784, 'randomized', true, 'report'),
+  pcaPipeline(50000, 3072, 'exact', false, '≥ 2.5× numpy (~19.9 s)'),
+  pcaPipeline(50000, 3072, 'randomized', false, '≥ 10× numpy (~19.9 s)'),
 ];

@@ -10,3 +10,5 @@ export { Pipeline } from './pipeline';
 export type { Transformer, TransformOptions } from './transformer';
 export { DocumentReader, encodeFloat32, encodeFloat64 } from './serialize';
 export type { SavedDocument } from './serialize';
+export { PCA } from './pca';
+export type { PCAOptions, Whitening } from './pca';

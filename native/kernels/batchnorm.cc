@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "parallel.h"
@@ -31,7 +32,7 @@ void moments_scalar(const float* x, std::size_t rows, std::size_t cols, std::siz
 }
 
 void affine_scalar(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
-                   const float* scale, const float* offset, float* y) {
+                   const float* scale, const float* offset, float* y, bool /*stream*/) {
   for (std::size_t i = 0; i < rows; ++i, x += ld, y += ld)
     for (std::size_t j = 0; j < cols; ++j) y[j] = (x[j] - mean[j]) * scale[j] + offset[j];
 }
@@ -54,7 +55,8 @@ void backward_sums_scalar(const float* dy, const float* x, std::size_t rows, std
 }
 
 void backward_dx_scalar(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
-                        const float* mean, const float* a, const float* b, const float* c, float* dx) {
+                        const float* mean, const float* a, const float* b, const float* c, float* dx,
+                        bool /*stream*/) {
   for (std::size_t i = 0; i < rows; ++i, x += ld, dy += ld, dx += ld)
     for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] - mean[j]) * a[j] + (dy[j] * b[j] + c[j]);
 }
@@ -91,6 +93,11 @@ void column_sums_by_row_blocks(std::size_t rows, std::size_t cols, double* sum_a
       sum_b[j] += a[cols + j];
     }
   }
+}
+
+bool should_stream(const float* out, std::size_t rows, std::size_t cols) {
+  return rows * cols * sizeof(float) >= kBatchNormStreamBytes && reinterpret_cast<std::uintptr_t>(out) % 16 == 0 &&
+         cols % 4 == 0;
 }
 
 // fn(r0, count) over row blocks, for the elementwise passes. They run last block first: the
@@ -144,8 +151,9 @@ void batchnorm_forward_train(SimdPath path, const BatchNormParams& p, const floa
     running_var[j] =
         static_cast<float>((1.0 - p.momentum) * static_cast<double>(running_var[j]) + p.momentum * var * unbias);
   }
+  const bool stream = should_stream(y, n, d);
   for_each_row_block_backwards(n, d, [&](std::size_t r0, std::size_t count) {
-    k.affine(x + r0 * d, count, d, d, saved_mean, scale.data(), offset.data(), y + r0 * d);
+    k.affine(x + r0 * d, count, d, d, saved_mean, scale.data(), offset.data(), y + r0 * d, stream);
   });
 }
 
@@ -159,8 +167,9 @@ void batchnorm_forward_eval(SimdPath path, const BatchNormParams& p, const float
     scale[j] = static_cast<float>((p.gamma != nullptr ? static_cast<double>(p.gamma[j]) : 1.0) * invstd);
     offset[j] = p.beta != nullptr ? p.beta[j] : 0.0f;
   }
+  const bool stream = should_stream(y, n, d);
   for_each_row_block_backwards(n, d, [&](std::size_t r0, std::size_t count) {
-    k.affine(x + r0 * d, count, d, d, running_mean, scale.data(), offset.data(), y + r0 * d);
+    k.affine(x + r0 * d, count, d, d, running_mean, scale.data(), offset.data(), y + r0 * d, stream);
   });
 }
 
@@ -185,8 +194,9 @@ void batchnorm_backward(SimdPath path, const BatchNormParams& p, const float* dy
     if (dbeta != nullptr) dbeta[j] = static_cast<float>(sdy[j]);
   }
   if (dx == nullptr) return;
+  const bool stream = should_stream(dx, n, d);
   for_each_row_block_backwards(n, d, [&](std::size_t r0, std::size_t count) {
-    k.backward_dx(dy + r0 * d, x + r0 * d, count, d, d, saved_mean, a.data(), b.data(), c.data(), dx + r0 * d);
+    k.backward_dx(dy + r0 * d, x + r0 * d, count, d, d, saved_mean, a.data(), b.data(), c.data(), dx + r0 * d, stream);
   });
 }
 

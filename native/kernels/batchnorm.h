@@ -20,6 +20,9 @@
 
 namespace nnkit::kernels {
 
+// Outputs at least this large are streamed (see `affine`).
+inline constexpr std::size_t kBatchNormStreamBytes = std::size_t{16} << 20;
+
 // Rows summed in float32 before each float64 accumulation (see moments/backward_sums).
 inline constexpr std::size_t kBatchNormRowBlock = 8;
 
@@ -30,15 +33,16 @@ struct BatchNormKernels {
   // kBatchNormRowBlock rows (in row order), each block's sum then added in float64.
   void (*moments)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift, double* s1,
                   double* s2);
-  // y = (x - mean[j]) * scale[j] + offset[j].
+  // y = (x - mean[j]) * scale[j] + offset[j]. `stream` (every row of y 16-byte aligned):
+  // non-temporal stores, for outputs too large to stay in cache (no read-for-ownership).
   void (*affine)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
-                 const float* scale, const float* offset, float* y);
+                 const float* scale, const float* offset, float* y, bool stream);
   // sdy[j] += sum of dy, sdyx[j] += sum of dy * (x - mean[j]), blocked like moments.
   void (*backward_sums)(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
                         const float* mean, double* sdy, double* sdyx);
   // dx = (x - mean[j]) * a[j] + (dy * b[j] + c[j]).
   void (*backward_dx)(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
-                      const float* mean, const float* a, const float* b, const float* c, float* dx);
+                      const float* mean, const float* a, const float* b, const float* c, float* dx, bool stream);
 };
 
 const BatchNormKernels& batchnorm_kernels_scalar();

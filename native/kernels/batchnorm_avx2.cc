@@ -50,16 +50,38 @@ void moments_avx2(const float* x, std::size_t rows, std::size_t cols, std::size_
   }
 }
 
-void affine_avx2(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
+// Stores 8 floats at a 16-byte aligned address without reading the line first.
+template <bool Stream>
+inline void store8(float* dst, __m256 v) {
+  if (Stream) {
+    _mm_stream_ps(dst, _mm256_castps256_ps128(v));
+    _mm_stream_ps(dst + 4, _mm256_extractf128_ps(v, 1));
+  } else {
+    _mm256_storeu_ps(dst, v);
+  }
+}
+
+template <bool Stream>
+void affine_impl(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
                  const float* scale, const float* offset, float* y) {
   for (std::size_t i = 0; i < rows; ++i, x += ld, y += ld) {
     std::size_t j = 0;
     for (; j + 8 <= cols; j += 8) {
       const __m256 centered = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(mean + j));
-      _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_mul_ps(centered, _mm256_loadu_ps(scale + j)),
-                                            _mm256_loadu_ps(offset + j)));
+      store8<Stream>(y + j, _mm256_add_ps(_mm256_mul_ps(centered, _mm256_loadu_ps(scale + j)),
+                                          _mm256_loadu_ps(offset + j)));
     }
     for (; j < cols; ++j) y[j] = (x[j] - mean[j]) * scale[j] + offset[j];
+  }
+}
+
+void affine_avx2(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* mean,
+                 const float* scale, const float* offset, float* y, bool stream) {
+  if (stream) {
+    affine_impl<true>(x, rows, cols, ld, mean, scale, offset, y);
+    _mm_sfence();  // order the streamed stores before the task reports completion
+  } else {
+    affine_impl<false>(x, rows, cols, ld, mean, scale, offset, y);
   }
 }
 
@@ -94,7 +116,8 @@ void backward_sums_avx2(const float* dy, const float* x, std::size_t rows, std::
   }
 }
 
-void backward_dx_avx2(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
+template <bool Stream>
+void backward_dx_impl(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
                       const float* mean, const float* a, const float* b, const float* c, float* dx) {
   for (std::size_t i = 0; i < rows; ++i, x += ld, dy += ld, dx += ld) {
     std::size_t j = 0;
@@ -102,9 +125,19 @@ void backward_dx_avx2(const float* dy, const float* x, std::size_t rows, std::si
       const __m256 centered = _mm256_sub_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(mean + j));
       const __m256 upstream =
           _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(dy + j), _mm256_loadu_ps(b + j)), _mm256_loadu_ps(c + j));
-      _mm256_storeu_ps(dx + j, _mm256_add_ps(_mm256_mul_ps(centered, _mm256_loadu_ps(a + j)), upstream));
+      store8<Stream>(dx + j, _mm256_add_ps(_mm256_mul_ps(centered, _mm256_loadu_ps(a + j)), upstream));
     }
     for (; j < cols; ++j) dx[j] = (x[j] - mean[j]) * a[j] + (dy[j] * b[j] + c[j]);
+  }
+}
+
+void backward_dx_avx2(const float* dy, const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
+                      const float* mean, const float* a, const float* b, const float* c, float* dx, bool stream) {
+  if (stream) {
+    backward_dx_impl<true>(dy, x, rows, cols, ld, mean, a, b, c, dx);
+    _mm_sfence();
+  } else {
+    backward_dx_impl<false>(dy, x, rows, cols, ld, mean, a, b, c, dx);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "parallel.h"
@@ -11,7 +12,7 @@ namespace nnkit::kernels {
 namespace {
 
 void mask_chunks_scalar(const std::uint32_t* words, std::size_t chunks, std::uint32_t threshold, float scale,
-                        const float* x, float* out, std::uint32_t* mask) {
+                        const float* x, float* out, std::uint32_t* mask, bool /*stream*/) {
   for (std::size_t c = 0; c < chunks; ++c, words += kRngChunkFloats, x += kRngChunkFloats, out += kRngChunkFloats) {
     std::uint32_t bits = 0;
     for (std::size_t e = 0; e < kRngChunkFloats; ++e) {
@@ -23,7 +24,8 @@ void mask_chunks_scalar(const std::uint32_t* words, std::size_t chunks, std::uin
   }
 }
 
-void backward_words_scalar(const float* dy, const std::uint32_t* mask, std::size_t words, float scale, float* dx) {
+void backward_words_scalar(const float* dy, const std::uint32_t* mask, std::size_t words, float scale, float* dx,
+                           bool /*stream*/) {
   for (std::size_t w = 0; w < words; ++w, dy += 32, dx += 32)
     for (std::size_t e = 0; e < 32; ++e) dx[e] = (mask[w] >> e) & 1u ? dy[e] * scale : 0.0f;
 }
@@ -52,6 +54,10 @@ void for_each_block(std::size_t units, std::size_t per_task, Fn&& fn) {
   });
 }
 
+bool should_stream(const float* out, std::size_t n) {
+  return n * sizeof(float) >= kDropoutStreamBytes && reinterpret_cast<std::uintptr_t>(out) % 16 == 0;
+}
+
 }  // namespace
 
 const DropoutKernels& dropout_kernels_scalar() { return kScalar; }
@@ -78,12 +84,13 @@ void dropout_forward(SimdPath path, const RngStream& s, std::uint64_t offset, do
   }
   const auto t = static_cast<std::uint32_t>(threshold);
   const RngKernels& rng = rng_kernels(path);
+  const bool stream = should_stream(out, n);
   for_each_block(full, kChunksPerTask, [&](std::size_t begin, std::size_t count) {
     std::uint32_t words[kChunksPerBatch * kRngChunkFloats];
     for (std::size_t c = begin; c < begin + count; c += kChunksPerBatch) {
       const std::size_t m = std::min(kChunksPerBatch, begin + count - c);
       rng.bits_chunks(s, offset + c * kRngBlocksPerChunk, m, words);
-      k.mask_chunks(words, m, t, scale, x + c * kRngChunkFloats, out + c * kRngChunkFloats, mask + c);
+      k.mask_chunks(words, m, t, scale, x + c * kRngChunkFloats, out + c * kRngChunkFloats, mask + c, stream);
     }
   });
   if (tail != 0) {
@@ -92,7 +99,7 @@ void dropout_forward(SimdPath path, const RngStream& s, std::uint64_t offset, do
     std::uint32_t bits = 0;
     std::memcpy(x_tail, x + full * kRngChunkFloats, tail * sizeof(float));
     rng.bits_chunks(s, offset + full * kRngBlocksPerChunk, 1, words);
-    k.mask_chunks(words, 1, t, scale, x_tail, out_tail, &bits);
+    k.mask_chunks(words, 1, t, scale, x_tail, out_tail, &bits, false);
     std::memcpy(out + full * kRngChunkFloats, out_tail, tail * sizeof(float));
     mask[full] = bits & ((1u << tail) - 1u);
   }
@@ -106,8 +113,9 @@ void dropout_backward(SimdPath path, const float* dy, const std::uint32_t* mask,
     return;
   }
   const std::size_t full = n / 32, tail = n % 32;
+  const bool stream = should_stream(dx, n);
   for_each_block(full, kChunksPerTask, [&](std::size_t begin, std::size_t count) {
-    k.backward_words(dy + begin * 32, mask + begin, count, scale, dx + begin * 32);
+    k.backward_words(dy + begin * 32, mask + begin, count, scale, dx + begin * 32, stream);
   });
   for (std::size_t e = 0; e < tail; ++e) {
     const std::size_t i = full * 32 + e;

@@ -19,11 +19,13 @@ namespace nnkit::kernels {
 
 struct DropoutKernels {
   // For whole chunks of 32 words: mask[c] bit e = words[32c + e] < threshold;
-  // out = kept ? x * scale : 0.
+  // out = kept ? x * scale : 0. `stream` (out 16-byte aligned): non-temporal stores, for
+  // outputs too large to stay in cache, which then cost no read-for-ownership.
   void (*mask_chunks)(const std::uint32_t* words, std::size_t chunks, std::uint32_t threshold, float scale,
-                      const float* x, float* out, std::uint32_t* mask);
-  // For whole mask words: dx = bit set ? dy * scale : 0.
-  void (*backward_words)(const float* dy, const std::uint32_t* mask, std::size_t words, float scale, float* dx);
+                      const float* x, float* out, std::uint32_t* mask, bool stream);
+  // For whole mask words: dx = bit set ? dy * scale : 0 (`stream` as above).
+  void (*backward_words)(const float* dy, const std::uint32_t* mask, std::size_t words, float scale, float* dx,
+                         bool stream);
   // out = x * scale.
   void (*scale)(const float* x, float scale, float* out, std::size_t n);
 };
@@ -31,6 +33,10 @@ struct DropoutKernels {
 const DropoutKernels& dropout_kernels_scalar();
 const DropoutKernels* dropout_kernels_avx2();  // nullptr when the build has no AVX2 path
 const DropoutKernels& dropout_kernels(SimdPath path);
+
+// Outputs at least this large are written with non-temporal stores (when 16-byte aligned):
+// they cannot stay in the caches anyway, and streaming them saves the read-for-ownership.
+inline constexpr std::size_t kDropoutStreamBytes = std::size_t{16} << 20;
 
 // Mask words for n elements.
 inline std::size_t dropout_mask_words(std::size_t n) { return (n + 31) / 32; }

@@ -15,6 +15,31 @@ namespace {
 void rotate_chain_avx2(double* z, std::size_t ld, std::size_t width, const GivensRotation* r, std::size_t len) {
   const std::size_t top = r[0].i;  // the chain starts on rows top and top + 1
   std::size_t j = 0;
+  // 16 columns per pass: four carried registers amortize the two broadcasts per rotation.
+  for (; j + 16 <= width; j += 16) {
+    double* first = z + (top + 1) * ld + j;
+    __m256d y0 = _mm256_loadu_pd(first), y1 = _mm256_loadu_pd(first + 4);
+    __m256d y2 = _mm256_loadu_pd(first + 8), y3 = _mm256_loadu_pd(first + 12);
+    for (std::size_t t = 0; t < len; ++t) {
+      double* xrow = z + (top - t) * ld + j;
+      const __m256d vc = _mm256_broadcast_sd(&r[t].c), vs = _mm256_broadcast_sd(&r[t].s);
+      const __m256d x0 = _mm256_loadu_pd(xrow), x1 = _mm256_loadu_pd(xrow + 4);
+      const __m256d x2 = _mm256_loadu_pd(xrow + 8), x3 = _mm256_loadu_pd(xrow + 12);
+      _mm256_storeu_pd(xrow + ld, _mm256_fmadd_pd(vs, x0, _mm256_mul_pd(vc, y0)));
+      _mm256_storeu_pd(xrow + ld + 4, _mm256_fmadd_pd(vs, x1, _mm256_mul_pd(vc, y1)));
+      _mm256_storeu_pd(xrow + ld + 8, _mm256_fmadd_pd(vs, x2, _mm256_mul_pd(vc, y2)));
+      _mm256_storeu_pd(xrow + ld + 12, _mm256_fmadd_pd(vs, x3, _mm256_mul_pd(vc, y3)));
+      y0 = _mm256_fmsub_pd(vc, x0, _mm256_mul_pd(vs, y0));
+      y1 = _mm256_fmsub_pd(vc, x1, _mm256_mul_pd(vs, y1));
+      y2 = _mm256_fmsub_pd(vc, x2, _mm256_mul_pd(vs, y2));
+      y3 = _mm256_fmsub_pd(vc, x3, _mm256_mul_pd(vs, y3));
+    }
+    double* last = z + (top + 1 - len) * ld + j;
+    _mm256_storeu_pd(last, y0);
+    _mm256_storeu_pd(last + 4, y1);
+    _mm256_storeu_pd(last + 8, y2);
+    _mm256_storeu_pd(last + 12, y3);
+  }
   for (; j + 8 <= width; j += 8) {
     __m256d y0 = _mm256_loadu_pd(z + (top + 1) * ld + j), y1 = _mm256_loadu_pd(z + (top + 1) * ld + j + 4);
     for (std::size_t t = 0; t < len; ++t) {

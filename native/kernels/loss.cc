@@ -224,11 +224,13 @@ const LossKernels& loss_kernels(SimdPath path) {
 
 std::size_t first_invalid_label(LabelView labels, std::size_t n, std::size_t classes) {
   const auto limit = static_cast<std::int64_t>(classes);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t y = labels.at(i);
-    if (y < 0 || y >= limit) return i;
-  }
-  return n;
+  return labels.visit([&](const auto* y) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto v = static_cast<std::int64_t>(y[i]);
+      if (v < 0 || v >= limit) return i;
+    }
+    return n;
+  });
 }
 
 double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin,
@@ -254,7 +256,9 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
     double s = 0.0;
     for (std::size_t i = begin; i < end; i += kChunk) {
       const std::size_t count = std::min(kChunk, end - i);
-      for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(labels.at(i + r));
+      labels.visit([&](const auto* src) {
+        for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(src[i + r]);
+      });
       s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
     }
     sums[task] = s;

@@ -32,6 +32,16 @@ struct LabelView {
       default: return static_cast<const std::uint8_t*>(data)[i];
     }
   }
+  // Calls fn(pointer) with the array typed: loops inside fn dispatch once, not per label.
+  template <typename Fn>
+  decltype(auto) visit(Fn&& fn) const {
+    switch (type) {
+      case LabelType::int32: return fn(static_cast<const std::int32_t*>(data));
+      case LabelType::uint32: return fn(static_cast<const std::uint32_t*>(data));
+      case LabelType::uint16: return fn(static_cast<const std::uint16_t*>(data));
+      default: return fn(static_cast<const std::uint8_t*>(data));
+    }
+  }
 };
 
 struct LossKernels {

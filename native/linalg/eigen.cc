@@ -105,10 +105,11 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
     const double* nv = has_next ? a + (kk - 1) * n + kk : nullptr;  // v_{kk−1}, length m + 1
     if (t == 0.0 && !has_next) continue;
     const std::size_t tasks = tasks_for(m, kRowsPerTask);
-    if (has_next) partial.assign(tasks * m, 0.0);
+    if (has_next && partial.size() < tasks * m) partial.resize(tasks * m);
     parallel_for(tasks, [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
       double* acc = has_next ? partial.data() + task * m : nullptr;
+      if (acc) std::fill(acc, acc + m, 0.0);
       for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
         double* row = s + i * n;
         if (t != 0.0) kern.update1(row, m, t * v[i], w.data());
@@ -117,9 +118,13 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
     });
     if (has_next) {
       next_w[0] = nv[0];
-      std::fill(next_w.begin() + 1, next_w.begin() + 1 + m, 0.0);
-      for (std::size_t task = 0; task < tasks; ++task)
-        kern.update1(next_w.data() + 1, m, -1.0, partial.data() + task * m);
+      // Column ranges in parallel, each summing the partials in task order.
+      parallel_for(tasks_for(m, kSlabColumns), [&](std::size_t chunk) {
+        const std::size_t c0 = chunk * kSlabColumns, width = std::min(kSlabColumns, m - c0);
+        double* out = next_w.data() + 1 + c0;
+        std::fill(out, out + width, 0.0);
+        for (std::size_t task = 0; task < tasks; ++task) kern.update1(out, width, -1.0, partial.data() + task * m + c0);
+      });
       std::swap(w, next_w);
     }
   }
@@ -128,9 +133,12 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
 void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
                      const std::vector<Rotation>& rotations) {
   if (rotations.empty()) return;
-  parallel_for(tasks_for(n, kSlabColumns), [&](std::size_t task) {
-    const std::size_t c0 = task * kSlabColumns;
-    kern.rotate_rows(zt + c0, n, std::min(kSlabColumns, n - c0), rotations.data(), rotations.size());
+  // About 16 slabs whatever n (a multiple of 16 columns for the AVX2 kernel): balanced over 2 or
+  // 4 threads, and, depending only on n, the same arithmetic for every thread count.
+  const std::size_t slab = std::max<std::size_t>(16, (tasks_for(n, 16) + 15) / 16 * 16);
+  parallel_for(tasks_for(n, slab), [&](std::size_t task) {
+    const std::size_t c0 = task * slab;
+    kern.rotate_rows(zt + c0, n, std::min(slab, n - c0), rotations.data(), rotations.size());
   });
 }
 

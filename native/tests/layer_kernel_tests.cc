@@ -141,7 +141,8 @@ BnReference bn_reference(const std::vector<float>& x, const std::vector<float>& 
 
 TEST(batchnorm_matches_float64_reference_every_path) {
   // {200, 4099} and {700, 1001} split into several row-block tasks with a partial last one.
-  const std::size_t shapes[][2] = {{2, 1}, {3, 7}, {17, 9}, {64, 65}, {129, 131}, {1000, 3}, {200, 4099}, {700, 1001}};
+  // {1025, 4100}: outputs over kBatchNormStreamBytes, written with non-temporal stores.
+  const std::size_t shapes[][2] = {{2, 1}, {3, 7}, {17, 9}, {64, 65}, {129, 131}, {1000, 3}, {200, 4099}, {700, 1001}, {1025, 4100}};
   for (const auto& s : shapes) {
     const std::size_t n = s[0], d = s[1];
     const auto x = data(n * d, 21, 90.0f, 110.0f);  // |mean| >> std on purpose
@@ -261,4 +262,30 @@ TEST(dropout_is_independent_of_thread_count) {
   with_threads(1, [&] { dropout_forward(active_simd_path(), s, 0, 0.3, 1.0f, x.data(), o1.data(), m1.data(), n); });
   with_threads(3, [&] { dropout_forward(active_simd_path(), s, 0, 0.3, 1.0f, x.data(), o2.data(), m2.data(), n); });
   CHECK(same_bits(o1, o2) && m1 == m2);
+}
+
+TEST(dropout_large_outputs_stream_and_match) {
+  // Over kDropoutStreamBytes the outputs are written with non-temporal stores.
+  const std::size_t n = kDropoutStreamBytes / sizeof(float) + 45;
+  const RngStream s{{5u, 6u}, 7};
+  const auto x = data(n, 61);
+  std::vector<std::uint32_t> words(n);
+  rng_fill_bits(SimdPath::scalar, s, 0, words.data(), n);
+  const double p = 0.7;
+  const auto t = static_cast<std::uint32_t>(std::ceil(p * 4294967296.0));
+  const float scale = static_cast<float>(1.0 / p);
+  for (SimdPath path : paths()) {
+    std::vector<float> out(n), dx(n);
+    std::vector<std::uint32_t> mask(dropout_mask_words(n));
+    dropout_forward(path, s, 0, p, scale, x.data(), out.data(), mask.data(), n);
+    dropout_backward(path, x.data(), mask.data(), scale, dx.data(), n);
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool keep = words[i] < t;
+      const float expect = keep ? x[i] * scale : 0.0f;
+      if (((mask[i / 32] >> (i % 32)) & 1u) != static_cast<std::uint32_t>(keep) || out[i] != expect || dx[i] != expect)
+        ++wrong;
+    }
+    CHECK(wrong == 0, "%s: %zu wrong of %zu", simd_path_name(path), wrong, n);
+  }
 }

@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "../kernels/cpu.h"
+#include "../kernels/eigen_kernels.h"
 #include "../kernels/error.h"
+#include "../kernels/parallel.h"
 #include "../linalg/covariance.h"
 #include "../linalg/eigen.h"
 #include "../linalg/lapack.h"
@@ -253,4 +256,59 @@ TEST(randomized_svd_recovers_low_rank) {
       CHECK(std::fabs(s[t] - s2[t]) < 1e-4 * s2[0], "backend %d: singular value %zu: %g vs %g", backend, t, s[t], s2[t]);
     CHECK(orthonormality_error(u.data(), m, k) < 1e-5, "backend %d: U not orthonormal", backend);
   }
+}
+
+TEST(eigen_kernels_match_reference_on_every_path) {
+  // Odd widths exercise the AVX2 tails; a chain of 5 descending rotations, then a lone one.
+  const std::size_t rows = 9, width = 45;  // 16 + 16 + 8 + 5 columns: every AVX2 block and tail
+  std::vector<double> base(rows * width);
+  const std::vector<float> init = lcg_matrix(rows * width, 42);
+  for (std::size_t i = 0; i < base.size(); ++i) base[i] = init[i];
+  std::vector<kernels::GivensRotation> rotations;
+  for (std::size_t t = 0; t < 5; ++t) {
+    const double angle = 0.3 + 0.2 * static_cast<double>(t);
+    rotations.push_back({6 - t, std::cos(angle), std::sin(angle)});
+  }
+  rotations.push_back({7, std::cos(1.1), std::sin(1.1)});
+  std::vector<double> expect = base;
+  for (const auto& r : rotations)
+    for (std::size_t j = 0; j < width; ++j) {
+      const double x = expect[r.i * width + j], y = expect[(r.i + 1) * width + j];
+      expect[(r.i + 1) * width + j] = r.s * x + r.c * y;
+      expect[r.i * width + j] = r.c * x - r.s * y;
+    }
+  double dot_expect = 0.0;
+  for (std::size_t j = 0; j < width; ++j) dot_expect += base[j] * base[width + j];
+  for (SimdPath path : {SimdPath::scalar, SimdPath::avx2}) {
+    if (!simd_path_supported(path)) continue;
+    const kernels::EigenKernels& k = kernels::eigen_kernels(path);
+    std::vector<double> z = base;
+    k.rotate_rows(z.data(), width, width, rotations.data(), rotations.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < z.size(); ++i) worst = std::max(worst, std::fabs(z[i] - expect[i]));
+    CHECK(worst < 1e-14, "%s: rotate_rows differs by %g", k.name, worst);
+    CHECK(std::fabs(k.dot(base.data(), base.data() + width, width) - dot_expect) < 1e-13, "%s: dot", k.name);
+    std::vector<double> row(base.begin(), base.begin() + width);
+    k.update2(row.data(), width, 0.5, base.data() + width, -2.0, base.data() + 2 * width);
+    for (std::size_t j = 0; j < width; ++j)
+      CHECK(std::fabs(row[j] - (base[j] - (0.5 * base[width + j] - 2.0 * base[2 * width + j]))) < 1e-14, "%s: update2",
+            k.name);
+    row.assign(base.begin(), base.begin() + width);
+    k.update1(row.data(), width, 3.0, base.data() + width);
+    for (std::size_t j = 0; j < width; ++j)
+      CHECK(std::fabs(row[j] - (base[j] - 3.0 * base[width + j])) < 1e-14, "%s: update1", k.name);
+  }
+}
+
+TEST(builtin_eigh_is_independent_of_thread_count) {
+  const std::size_t n = 150;
+  const std::vector<float> a = symmetric(n, 17);
+  std::vector<float> v1(n), z1(n * n), v2(n), z2(n * n);
+  const int saved = thread_count();
+  set_thread_count(1);
+  linalg::eigh_builtin(a.data(), n, v1.data(), z1.data());
+  set_thread_count(3);
+  linalg::eigh_builtin(a.data(), n, v2.data(), z2.data());
+  set_thread_count(saved);
+  CHECK(v1 == v2 && z1 == z2, "results differ between 1 and 3 threads");
 }

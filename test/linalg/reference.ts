@@ -1,18 +1,11 @@
 /**
- * Float64 references and test data for the linear-algebra tests, independent of nnkit.
+ * Float64 references for the decomposition tests (independent of nnkit), and loops over the
+ * LAPACK backends on top of the shared helpers.
  */
 import * as nn from '../../lib/index';
+import { forEachGemmBackend, forEachSimdPath, lcg } from '../helpers';
 
-/** A small LCG (Numerical Recipes constants): data that does not come from nnkit's Rng. */
-export function lcg(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761 + 12345) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) / 16777216) * (hi - lo);
-  }
-  return out;
-}
+export { lcg };
 
 /** Row-major float64 matrix. */
 export interface F64 {
@@ -127,45 +120,30 @@ export function transpose(m: nn.Matrix): nn.Matrix {
   return { data: out, rows: m.cols, cols: m.rows };
 }
 
-type Simd = 'avx2' | 'scalar';
-
 /**
  * Runs `fn` for every LAPACK backend of this build ('lapack' when linked, and 'builtin') and
  * every SIMD path, restoring the originals.
  */
 export function forEachBackend(fn: (label: string) => void): void {
   const lapack = nn.lapackBackend();
-  const { simd, simdPaths } = nn.backend();
-  const backends: ('lapack' | 'builtin')[] = lapack === 'lapack' ? ['lapack', 'builtin'] : ['builtin'];
+  const backends: ('lapack' | 'builtin')[] = ['builtin'];
+  try {
+    nn.setLapackBackend('lapack'); // throws in a build without LAPACKE
+    backends.unshift('lapack');
+  } catch {
+    // built-in only
+  }
   try {
     for (const b of backends) {
       nn.setLapackBackend(b);
-      for (const path of simdPaths as Simd[]) {
-        nn.setSimd(path);
-        fn(`${b}/${path}`);
-      }
+      forEachSimdPath((path) => fn(`${b}/${path}`));
     }
   } finally {
     nn.setLapackBackend(lapack);
-    nn.setSimd(simd as Simd);
   }
 }
 
 /** Runs `fn` for every GEMM backend and SIMD path, restoring the originals. */
 export function forEachGemm(fn: (label: string) => void): void {
-  const gemm = nn.backend().gemm;
-  const { simd, simdPaths } = nn.backend();
-  const backends: ('blas' | 'builtin')[] = nn.backend().blas === 'builtin' ? ['builtin'] : ['blas', 'builtin'];
-  try {
-    for (const b of backends) {
-      nn.setGemmBackend(b);
-      for (const path of simdPaths as Simd[]) {
-        nn.setSimd(path);
-        fn(`${b}/${path}`);
-      }
-    }
-  } finally {
-    nn.setGemmBackend(gemm);
-    nn.setSimd(simd as Simd);
-  }
+  forEachGemmBackend((backend) => forEachSimdPath((path) => fn(`${backend}/${path}`)));
 }

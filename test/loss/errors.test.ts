@@ -71,3 +71,35 @@ describe('loss input errors', () => {
     expect(nn.loss.softmax(nn.matrix(0, 5), new Int32Array(0)).loss).toBe(0);
   });
 });
+
+describe('determinism', () => {
+  it('gives bit-identical losses and gradients for every thread count', () => {
+    const saved = nn.backend().threads;
+    try {
+      const n = 301, c = 997;
+      const f = nn.matrix(lcg(n * c, 21, -4, 4), n, c);
+      const y = Int32Array.from({ length: n }, (_, i) => (i * 13) % c);
+      const t = lcg(n * c, 22, 0, 1);
+      const tree = nn.LabelTree.balanced(c);
+      const H = nn.matrix(lcg(n * 16, 23), n, 16);
+      const V = nn.matrix(lcg(tree.internalNodes * 16, 24), tree.internalNodes, 16);
+      const W = lcg(4099 * 33, 25);
+      const run = () => {
+        const g = new Float32Array(W.length);
+        const m = nn.matrix(W.slice(), 4099, 33);
+        return [
+          nn.loss.softmax(f, y), nn.loss.svm(f, y), nn.loss.sigmoidCrossEntropy(f, t),
+          nn.loss.hierarchicalSoftmax(H, y, tree, V), { loss: nn.reg.elasticNet(W, 0.1, 0.2, { grad: g }), grad: g },
+          { loss: nn.reg.maxNorm(m, 1), grad: m.data },
+        ].map((r) => ({ loss: r.loss, grad: Array.from(('grad' in r ? (r.grad instanceof Float32Array ? r.grad : r.grad!.data) : r.dH!.data)) }));
+      };
+      nn.setThreads(1);
+      const one = run();
+      nn.setThreads(3);
+      const three = run();
+      expect(three).toEqual(one);
+    } finally {
+      nn.setThreads(saved);
+    }
+  });
+});
