@@ -1,5 +1,5 @@
 /**
- * Hostile saved documents: every fromJSON on main rejects wrong versions, truncated or
+ * Hostile saved documents: every fromJSON on main (Standardizer, RangeScaler, PCA, BatchNorm, Pipeline) rejects wrong versions, truncated or
  * mismatched base64, huge declared sizes, wrong types and non-JSON with a coded error, and
  * never crashes or allocates by a declared size before checking it against the data.
  */
@@ -12,6 +12,7 @@ const documents: [string, () => Record<string, unknown>, (doc: unknown) => unkno
   ['Standardizer', () => new nn.Standardizer().fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.Standardizer.fromJSON(d)],
   ['RangeScaler', () => new nn.RangeScaler().fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.RangeScaler.fromJSON(d)],
   ['BatchNorm', () => new nn.BatchNorm(3).toJSON() as unknown as Record<string, unknown>, (d) => nn.BatchNorm.fromJSON(d)],
+  ['PCA', () => new nn.PCA({ components: 2 }).fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.PCA.fromJSON(d)],
   ['Pipeline', () => new nn.Pipeline([new nn.Standardizer()]).fit(X).toJSON() as unknown as Record<string, unknown>, (d) => nn.Pipeline.fromJSON(d)],
 ];
 
