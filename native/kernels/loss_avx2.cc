@@ -56,26 +56,7 @@ inline __m256 exp_neg8(__m256 x) {
 }
 
 // log(w) for w in [1, 2], twin of loss_math::log_one_two.
-inline __m256 log_one_two8(__m256 w) {
-  const __m256i bits = _mm256_castps_si256(w);
-  __m256i exponent = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)),
-                                      _mm256_set1_epi32(126));
-  __m256 m = _mm256_castsi256_ps(
-      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
-  const __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrtHalf), _CMP_LT_OQ);
-  exponent = _mm256_add_epi32(exponent, _mm256_castps_si256(small));  // −1 where small
-  const __m256 one = _mm256_set1_ps(1.0f);
-  m = _mm256_blendv_ps(_mm256_sub_ps(m, one), _mm256_sub_ps(_mm256_add_ps(m, m), one), small);
-  const __m256 z = _mm256_mul_ps(m, m);
-  __m256 p = _mm256_set1_ps(kLogP[0]);
-  for (int i = 1; i < 9; ++i) p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(kLogP[i]));
-  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, m), z);
-  const __m256 e = _mm256_cvtepi32_ps(exponent);
-  y = _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Lo), y);
-  y = _mm256_fmadd_ps(z, _mm256_set1_ps(-0.5f), y);
-  const __m256 r = _mm256_add_ps(m, y);
-  return _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Hi), r);
-}
+inline __m256 log_one_two8(__m256 w) { return cephes::log_avx2(w); }
 
 inline __m256 sign8(__m256 x) {  // +1, −1, or 0 at ±0 (NaN gives 0: the row is poisoned anyway)
   const __m256 one = _mm256_set1_ps(1.0f);

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cephes_log.h"
+
 namespace nnkit::kernels::loss_math {
 
 inline constexpr float kExpLow = -87.0f;  // e^x is clamped to e^-87 below this
@@ -24,11 +26,6 @@ inline constexpr float kLn2Lo = -2.12194440e-4f;
 inline constexpr float kExpP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                                    4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
-// Cephes logf: frexp to m in [sqrt(1/2), sqrt(2)), a degree-8 polynomial in m - 1.
-inline constexpr float kSqrtHalf = 0.707106781186547524f;
-inline constexpr float kLogP[9] = {7.0376836292e-2f,  -1.1514610310e-1f, 1.1676998740e-1f,
-                                   -1.2420140846e-1f, 1.4249322787e-1f,  -1.6668057665e-1f,
-                                   2.0000714765e-1f,  -2.4999993993e-1f, 3.3333331174e-1f};
 
 // e^x for x <= 0 (NaN in, NaN out).
 inline float exp_neg(float x) {
@@ -52,29 +49,7 @@ inline float exp_neg(float x) {
 }
 
 // log(w) for w in [1, 2] (here w = 1 + e^{-|f|}).
-inline float log_one_two(float w) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &w, sizeof bits);
-  int exponent = static_cast<int>((bits >> 23) & 0xffu) - 126;
-  bits = (bits & 0x007fffffu) | 0x3f000000u;  // mantissa in [0.5, 1)
-  float m;
-  std::memcpy(&m, &bits, sizeof m);
-  if (m < kSqrtHalf) {
-    exponent -= 1;
-    m = (m + m) - 1.0f;
-  } else {
-    m = m - 1.0f;
-  }
-  const float z = m * m;
-  float p = kLogP[0];
-  for (int i = 1; i < 9; ++i) p = std::fmaf(p, m, kLogP[i]);
-  float y = (p * m) * z;
-  const float e = static_cast<float>(exponent);
-  y = std::fmaf(e, kLn2Lo, y);
-  y = std::fmaf(z, -0.5f, y);
-  const float r = m + y;
-  return std::fmaf(e, kLn2Hi, r);
-}
+inline float log_one_two(float w) { return cephes::log_scalar(w); }
 
 // log(1 + u) for u in [0, 1]: log(w) corrected by the rounding of w = 1 + u, accurate also when
 // u is far below float epsilon (then w == 1 and the result is u).

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "parallel.h"
+#include "cephes_log.h"
 #include "rng_math.h"
 
 namespace nnkit::kernels {
@@ -18,30 +19,8 @@ inline void mulhilo(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::ui
   lo = static_cast<std::uint32_t>(product);
 }
 
-// Natural log for x in (0, 1], the exact operation sequence of the AVX2 twin.
-inline float log_unit(float x) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  int exponent = static_cast<int>((bits >> 23) & 0xffu) - 126;
-  bits = (bits & 0x007fffffu) | 0x3f000000u;  // mantissa in [0.5, 1)
-  float m;
-  std::memcpy(&m, &bits, sizeof m);
-  if (m < kSqrtHalf) {
-    exponent -= 1;
-    m = (m + m) - 1.0f;
-  } else {
-    m = m - 1.0f;
-  }
-  const float z = m * m;
-  float p = kLogP[0];
-  for (int i = 1; i < 9; ++i) p = std::fmaf(p, m, kLogP[i]);
-  float y = (p * m) * z;
-  const float e = static_cast<float>(exponent);
-  y = std::fmaf(e, kLogC1, y);
-  y = std::fmaf(z, -0.5f, y);
-  float r = m + y;
-  return std::fmaf(e, kLogC2, r);
-}
+// Natural log for x in (0, 1], the same operations as the AVX2 twin.
+inline float log_unit(float x) { return cephes::log_scalar(x); }
 
 // sin and cos of 2*pi*u for u in [0, 1).
 inline void sincos_two_pi(float u, float& sin_out, float& cos_out) {

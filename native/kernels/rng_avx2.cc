@@ -6,6 +6,7 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include "cephes_log.h"
 #include "rng_math.h"
 
 namespace nnkit::kernels {
@@ -121,28 +122,7 @@ inline __m256 unit_open_closed(__m256i w) {
   return _mm256_mul_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(kTwoPow24Inv));
 }
 
-inline __m256 log_unit(__m256 x) {
-  const __m256i bits = _mm256_castps_si256(x);
-  __m256i exponent = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)),
-                                      _mm256_set1_epi32(126));
-  __m256 m = _mm256_castsi256_ps(
-      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
-  const __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrtHalf), _CMP_LT_OQ);
-  // exponent - 1 where small: the compare mask is all ones (-1) in those lanes.
-  exponent = _mm256_add_epi32(exponent, _mm256_castps_si256(small));
-  const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 doubled = _mm256_sub_ps(_mm256_add_ps(m, m), one);
-  m = _mm256_blendv_ps(_mm256_sub_ps(m, one), doubled, small);
-  const __m256 z = _mm256_mul_ps(m, m);
-  __m256 p = _mm256_set1_ps(kLogP[0]);
-  for (int i = 1; i < 9; ++i) p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(kLogP[i]));
-  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, m), z);
-  const __m256 e = _mm256_cvtepi32_ps(exponent);
-  y = _mm256_fmadd_ps(e, _mm256_set1_ps(kLogC1), y);
-  y = _mm256_fmadd_ps(z, _mm256_set1_ps(-0.5f), y);
-  const __m256 r = _mm256_add_ps(m, y);
-  return _mm256_fmadd_ps(e, _mm256_set1_ps(kLogC2), r);
-}
+inline __m256 log_unit(__m256 x) { return cephes::log_avx2(x); }
 
 inline void sincos_two_pi(__m256 u, __m256& sin_out, __m256& cos_out) {
   constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;

@@ -19,13 +19,6 @@ using namespace nnkit::kernels;
 
 namespace {
 
-std::vector<SimdPath> supported_paths() {
-  std::vector<SimdPath> paths;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) paths.push_back(p);
-  return paths;
-}
-
 // Deterministic test data without touching the code under test.
 std::vector<float> lcg_data(std::size_t n, std::uint32_t seed) {
   std::vector<float> out(n);
@@ -63,7 +56,7 @@ TEST(rng_bits_follow_lane_major_layout) {
   // Element e of chunk c is word e / 8 of block offset + 8c + e % 8, on every path.
   const RngStream s{{0xa4093822u, 0x299f31d0u}, 0x0370734413198a2eull};
   const std::uint64_t offset = 0xfffffffcull;  // crosses the 32-bit carry of the counter
-  for (SimdPath path : supported_paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     std::vector<std::uint32_t> bits(77);
     rng_fill_bits(path, s, offset, bits.data(), bits.size());
     for (std::size_t i = 0; i < bits.size(); ++i) {
@@ -83,7 +76,7 @@ TEST(rng_paths_are_bit_identical) {
     std::vector<float> ref_u(n), ref_n(n), u(n), z(n);
     rng_fill_uniform(SimdPath::scalar, s, 40, ref_u.data(), n, -2.0f, 3.0f);
     rng_fill_normal(SimdPath::scalar, s, 40, ref_n.data(), n, 0.5f, 2.0f);
-    for (SimdPath path : supported_paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       rng_fill_uniform(path, s, 40, u.data(), n, -2.0f, 3.0f);
       rng_fill_normal(path, s, 40, z.data(), n, 0.5f, 2.0f);
       CHECK(std::memcmp(u.data(), ref_u.data(), n * sizeof(float)) == 0, "uniform %s n=%zu", simd_path_name(path), n);
@@ -178,10 +171,10 @@ void check_gemm(SimdPath path, bool ta, bool tb, std::size_t m, std::size_t n, s
 TEST(builtin_gemm_matches_float64_reference) {
   const std::size_t sizes[][3] = {{1, 1, 1}, {1, 17, 5}, {7, 1, 300}, {6, 16, 256}, {13, 33, 257},
                                   {97, 65, 31}, {130, 129, 515}, {5, 4097, 3}, {241, 17, 1}};
-  for (SimdPath path : supported_paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (const auto& s : sizes)
       for (int t = 0; t < 4; ++t) check_gemm(path, t & 1, t & 2, s[0], s[1], s[2], 1.0f, 0.0f);
-  for (SimdPath path : supported_paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     check_gemm(path, false, false, 37, 41, 43, -0.5f, 2.0f);
     check_gemm(path, true, true, 37, 41, 43, 2.0f, 1.0f);
     check_gemm(path, false, true, 19, 23, 0, 1.0f, 0.5f);  // k = 0: C = beta * C

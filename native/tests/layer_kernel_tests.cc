@@ -19,13 +19,6 @@ using namespace nnkit::kernels;
 
 namespace {
 
-std::vector<SimdPath> paths() {
-  std::vector<SimdPath> out;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) out.push_back(p);
-  return out;
-}
-
 std::vector<float> data(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::vector<float> out(n);
   std::uint32_t s = seed * 2654435761u + 12345u;
@@ -56,7 +49,7 @@ TEST(relu_forward_backward_every_path) {
     x[0] = -0.0f;
     if (n > 2) x[1] = std::nanf("");
     if (n > 3) x[2] = 0.0f;
-    for (SimdPath path : paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<float> out(n), dx(n);
       relu_forward(path, x.data(), out.data(), n);
       relu_backward(path, dy.data(), x.data(), dx.data(), n);
@@ -84,7 +77,7 @@ TEST(column_sums_match_float64_and_paths) {
       for (std::size_t i = 0; i < rows; ++i) acc += a[i * cols + j];
       ref[j] = static_cast<float>(acc);
     }
-    for (SimdPath path : paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<float> sums(cols);
       column_sums(path, a.data(), rows, cols, sums.data());
       CHECK(same_bits(sums, ref), "%s %zux%zu", simd_path_name(path), rows, cols);
@@ -155,7 +148,7 @@ TEST(batchnorm_matches_float64_reference_every_path) {
     p.gamma = gamma.data();
     p.beta = beta.data();
     std::vector<float> ref_y, ref_dx, ref_dg;
-    for (SimdPath path : paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<float> y(n * d), rm(d, 0.0f), rv(d, 1.0f), mean(d), invstd(d), dx(n * d), dg(d), db(d);
       batchnorm_forward_train(path, p, x.data(), y.data(), rm.data(), rv.data(), mean.data(), invstd.data());
       batchnorm_backward(path, p, dy.data(), x.data(), mean.data(), invstd.data(), dx.data(), dg.data(), db.data());
@@ -228,7 +221,7 @@ TEST(dropout_mask_follows_the_rng_words_every_path) {
       const float scale = static_cast<float>(1.0 / p);
       std::vector<float> ref_out;
       std::vector<std::uint32_t> ref_mask;
-      for (SimdPath path : paths()) {
+      for (SimdPath path : nnkit::test::supported_paths()) {
         std::vector<float> out(n), dx(n);
         std::vector<std::uint32_t> mask(dropout_mask_words(n), 0xabababab);
         dropout_forward(path, s, offset, p, scale, x.data(), out.data(), mask.data(), n);
@@ -274,7 +267,7 @@ TEST(dropout_large_outputs_stream_and_match) {
   const double p = 0.7;
   const auto t = static_cast<std::uint32_t>(std::ceil(p * 4294967296.0));
   const float scale = static_cast<float>(1.0 / p);
-  for (SimdPath path : paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     std::vector<float> out(n), dx(n);
     std::vector<std::uint32_t> mask(dropout_mask_words(n));
     dropout_forward(path, s, 0, p, scale, x.data(), out.data(), mask.data(), n);

@@ -17,13 +17,6 @@ using namespace nnkit::kernels;
 
 namespace {
 
-std::vector<SimdPath> paths() {
-  std::vector<SimdPath> out;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) out.push_back(p);
-  return out;
-}
-
 std::vector<float> data(std::size_t n, std::uint32_t seed, float lo, float hi) {
   std::vector<float> out(n);
   std::uint32_t s = seed * 2654435761u + 777u;
@@ -68,7 +61,7 @@ TEST(exp_and_log1p_twins_match_libm) {
 }
 
 TEST(softmax_and_svm_match_float64_on_every_tail) {
-  for (SimdPath path : paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t c : kCols) {
       const std::size_t n = 5;
       auto f = data(n * c, static_cast<std::uint32_t>(c), -4.0f, 4.0f);
@@ -113,7 +106,7 @@ TEST(softmax_and_svm_match_float64_on_every_tail) {
 }
 
 TEST(target_losses_match_float64_on_every_tail) {
-  for (SimdPath path : paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t c : kCols) {
       const std::size_t n = 4;
       auto f = data(n * c, static_cast<std::uint32_t>(c) + 9, -30.0f, 30.0f);
@@ -159,7 +152,7 @@ TEST(target_losses_match_float64_on_every_tail) {
 }
 
 TEST(nonfinite_scores_poison_only_their_row) {
-  for (SimdPath path : paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     const std::size_t n = 3, c = 11;
     auto f = data(n * c, 5, -1.0f, 1.0f);
     f[1 * c + 9] = NAN;
@@ -175,7 +168,7 @@ TEST(nonfinite_scores_poison_only_their_row) {
 }
 
 TEST(large_scores_stay_finite) {
-  for (SimdPath path : paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     const std::size_t n = 2, c = 13;
     auto f = data(n * c, 8, -1e4f, 1e4f);
     auto y = labels_for(n, c, 0);
@@ -206,7 +199,7 @@ TEST(losses_are_independent_of_thread_count) {
 }
 
 TEST(penalty_and_max_norm_match_float64) {
-  for (SimdPath path : paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t cols : kCols) {
       const std::size_t rows = 13, n = rows * cols;
       auto w = data(n, static_cast<std::uint32_t>(cols) + 1, -2.0f, 2.0f);
@@ -248,7 +241,7 @@ TEST(penalty_and_max_norm_match_float64) {
 }
 
 TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
-  for (SimdPath path : paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t c = 1; c <= 17; ++c)
       for (std::size_t n : {8u, 9u, 16u, 23u}) {
         const std::size_t guard = 16;

@@ -46,13 +46,6 @@ class Exact {
 };
 static_assert(sizeof(float) == sizeof(std::uint32_t));
 
-std::vector<SimdPath> paths() {
-  std::vector<SimdPath> out;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) out.push_back(p);
-  return out;
-}
-
 double ref_dot(bool ta, bool tb, std::size_t i, std::size_t j, std::size_t m, std::size_t n, std::size_t k,
                const float* a, const float* b) {
   double acc = 0;
@@ -77,7 +70,7 @@ TEST(rng_every_tail_on_exact_unaligned_buffers) {
       CHECK(ref_u.data()[i] >= -1.0f && ref_u.data()[i] <= 2.0f, "uniform n=%zu [%zu]=%g", n, i, ref_u.data()[i]);
       CHECK(std::isfinite(ref_z.data()[i]), "normal n=%zu [%zu] not finite", n, i);  // fills never produce NaN
     }
-    for (SimdPath path : paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       Exact<float> u(n), z(n);
       Exact<std::uint32_t> b(n);
       rng_fill_uniform(path, s, 7, u.data(), n, -1.0f, 2.0f);
@@ -95,7 +88,7 @@ TEST(rng_extreme_parameters_stay_finite) {
   // The largest finite parameters the binding accepts: results may overflow to ±inf only
   // through mean + std * z, never become NaN.
   const RngStream s{{9u, 9u}, 0};
-  for (SimdPath path : paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     Exact<float> u(77), z(77);
     rng_fill_uniform(path, s, 0, u.data(), 77, -3.0e38f, 3.0e38f);  // hi - lo overflows float
     rng_fill_normal(path, s, 0, z.data(), 77, 0.0f, 0.0f);
@@ -111,7 +104,7 @@ TEST(rng_extreme_parameters_stay_finite) {
 
 TEST(gemm_every_tail_on_exact_unaligned_buffers) {
   const std::size_t sizes[] = {0, 1, 2, 3, 5, 7, 8, 9, 16, 17, 33};
-  for (SimdPath path : paths())
+  for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t m : sizes)
       for (std::size_t n : sizes)
         for (std::size_t k : sizes)
@@ -139,7 +132,7 @@ TEST(gemm_nan_policy_and_denormals) {
   // NaN and Inf in A or B propagate to exactly the outputs whose dot product reads them
   // (BLAS semantics); beta = 0 never reads C, so NaN already in C does not leak through.
   const std::size_t m = 9, n = 11, k = 13;
-  for (SimdPath path : paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     Exact<float> a(m * k, 1.0f), b(k * n, 2.0f), c(m * n);
     a.data()[4 * k + 6] = std::numeric_limits<float>::quiet_NaN();  // row 4 of A
     for (std::size_t i = 0; i < m * n; ++i) c.data()[i] = std::numeric_limits<float>::quiet_NaN();
@@ -167,7 +160,7 @@ TEST(sgd_every_tail_on_exact_unaligned_buffers) {
     for (bool nesterov : {false, true}) {
       const SgdParams p{0.1f, 0.9f, 1e-3f, nesterov};
       Exact<float> w0(n, 1.0f), g(n, 2.0f), v0(n, 3.0f);
-      for (SimdPath path : paths()) {
+      for (SimdPath path : nnkit::test::supported_paths()) {
         Exact<float> w(n, 1.0f), v(n, 3.0f);
         optim_kernels(path).sgd_momentum(w.data(), g.data(), v.data(), n, p);
         CHECK(w.canary_intact() && v.canary_intact() && g.canary_intact(), "%s sgd canary n=%zu", simd_path_name(path), n);

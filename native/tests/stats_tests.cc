@@ -18,13 +18,6 @@ using namespace nnkit::kernels;
 
 namespace {
 
-std::vector<SimdPath> stats_paths() {
-  std::vector<SimdPath> paths;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) paths.push_back(p);
-  return paths;
-}
-
 // Values around `offset` (pixel-like data), spread ~1 per column plus a per-column scale.
 std::vector<float> offset_data(std::size_t rows, std::size_t cols, std::uint32_t seed, float offset) {
   std::vector<float> out(rows * cols);
@@ -58,7 +51,7 @@ TEST(stats_moments_match_float64_two_pass) {
       }
     }
     std::vector<double> first_mean, first_m2;
-    for (SimdPath path : stats_paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<double> mean(cols), m2(cols);
       column_moments(path, x.data(), rows, cols, mean.data(), m2.data());
       for (std::size_t j = 0; j < cols; ++j) {
@@ -95,7 +88,7 @@ TEST(stats_moments_are_independent_of_thread_count) {
 TEST(stats_constant_columns_have_zero_m2) {
   const std::size_t rows = 2049, cols = 13;
   std::vector<float> x(rows * cols, 255.0f);
-  for (SimdPath path : stats_paths()) {
+  for (SimdPath path : nnkit::test::supported_paths()) {
     std::vector<double> mean(cols), m2(cols);
     column_moments(path, x.data(), rows, cols, mean.data(), m2.data());
     for (std::size_t j = 0; j < cols; ++j) CHECK(mean[j] == 255.0 && m2[j] == 0.0, "column %zu", j);
@@ -120,7 +113,7 @@ TEST(stats_min_max_match_reference_on_every_path) {
   for (const auto& shape : kShapes) {
     const std::size_t rows = shape[0], cols = shape[1];
     const std::vector<float> x = offset_data(rows, cols, 5, -3.0f);
-    for (SimdPath path : stats_paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<float> mn(cols), mx(cols);
       column_min_max(path, x.data(), rows, cols, mn.data(), mx.data());
       for (std::size_t j = 0; j < cols; ++j) {
@@ -142,7 +135,7 @@ TEST(stats_reject_nan_and_infinity_anywhere) {
     for (std::size_t at : {std::size_t{0}, std::size_t{7 * cols + 20}, rows * cols - 1, std::size_t{1050 * cols + 3}}) {
       std::vector<float> x = offset_data(rows, cols, 9, 0.0f);
       x[at] = bad;
-      for (SimdPath path : stats_paths()) {
+      for (SimdPath path : nnkit::test::supported_paths()) {
         std::vector<double> mean(cols), m2(cols);
         std::vector<float> mn(cols), mx(cols);
         bool threw_moments = false, threw_minmax = false;
@@ -173,7 +166,7 @@ TEST(stats_affine_matches_reference_in_and_out_of_place) {
       offset[j] = static_cast<float>(j % 2) - 0.5f;
     }
     std::vector<float> first;
-    for (SimdPath path : stats_paths()) {
+    for (SimdPath path : nnkit::test::supported_paths()) {
       std::vector<float> y(rows * cols), inplace = x;
       column_affine(path, x.data(), y.data(), rows, cols, shift.data(), scale.data(), offset.data());
       column_affine(path, inplace.data(), inplace.data(), rows, cols, shift.data(), scale.data(), offset.data());

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/cpu.h"
+
 namespace nnkit::test {
 
 struct Case {
@@ -22,6 +24,14 @@ inline std::vector<Case>& registry() {
 inline int& failures() {
   static int count = 0;
   return count;
+}
+
+// Every SIMD path this build and CPU can run: the tests run each kernel on all of them.
+inline std::vector<SimdPath> supported_paths() {
+  std::vector<SimdPath> paths;
+  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
+    if (simd_path_supported(p)) paths.push_back(p);
+  return paths;
 }
 
 struct Register {

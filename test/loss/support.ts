@@ -3,17 +3,8 @@
  * path, and a float64 centered finite difference.
  */
 import { expect } from 'vitest';
-import * as nn from '../../lib/index';
-
-export function lcg(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761 + 12345) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((s >>> 8) / 16777216) * (hi - lo);
-  }
-  return out;
-}
+export { forEachSimdPath, lcg } from '../helpers';
+export type { SimdPath } from '../helpers';
 
 export function labelsFor(n: number, c: number, seed: number): Int32Array {
   const out = new Int32Array(n);
@@ -21,21 +12,6 @@ export function labelsFor(n: number, c: number, seed: number): Int32Array {
   return out;
 }
 
-export type SimdPath = 'avx2' | 'scalar';
-
-export function forEachSimdPath(fn: (path: SimdPath) => void): void {
-  const { simd, simdPaths } = nn.backend();
-  try {
-    for (const path of simdPaths as SimdPath[]) {
-      nn.setSimd(path);
-      fn(path);
-    }
-  } finally {
-    nn.setSimd(simd as SimdPath);
-  }
-}
-
-/** Centered differences of a float64 function of a float64 copy of x (step h, in float64). */
 export function numericGradient64(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6): Float64Array {
   const xs = Float64Array.from(x);
   const g = new Float64Array(xs.length);
