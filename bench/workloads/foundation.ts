@@ -1,6 +1,23 @@
 /** Foundation workloads: GEMM (OpenBLAS and built-in), the Rng, calling overhead, copy bandwidth. */
 import * as nn from '../../lib/index';
-import type { Workload } from '../workload';
+import { tfjsWasm } from '../peers/tfjs';
+import type { NodePeer, Workload } from '../workload';
+
+/** TensorFlow.js (wasm backend) doing the same product; dataSync() forces the computation. */
+function tfjsMatMul(n: number): NodePeer {
+  return {
+    name: 'tfjs-wasm',
+    async setup() {
+      const tf = await tfjsWasm();
+      const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+      return () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      };
+    },
+  };
+}
 
 function randomMatrix(rows: number, cols: number, seed: number): nn.Matrix {
   return new nn.Rng(seed).normal(nn.matrix(rows, cols));
@@ -25,6 +42,7 @@ function sgemm(n: number, backend: 'blas' | 'builtin', quick: boolean): Workload
     peers: [
       { name: 'numpy', task: 'numpy.sgemm', args: { m: n, n, k: n } },
       { name: 'torch', task: 'torch.sgemm', args: { m: n, n, k: n } },
+      ...(n <= 1024 ? [tfjsMatMul(n)] : []),
     ],
   };
 }
@@ -60,6 +78,17 @@ export const workloads: Workload[] = [
     peers: [
       { name: 'torch', task: 'torch.normal_', args: { rows: 4096, cols: 4096 } },
       { name: 'numpy', task: 'numpy.normal', args: { rows: 4096, cols: 4096 } },
+      {
+        name: 'tfjs-wasm',
+        async setup() {
+          const tf = await tfjsWasm();
+          return () => {
+            const t = tf.randomNormal([4096, 4096]);
+            t.dataSync();
+            t.dispose();
+          };
+        },
+      },
     ],
   },
   {
