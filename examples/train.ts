@@ -12,9 +12,10 @@
  *   npm run demo                                   the CS231n spiral (3 classes, seconds)
  *   npm run demo -- --data fashion-mnist          Debian's dataset-fashion-mnist
  *   npm run demo -- --init zeros                  see the symmetry problem for yourself
+ *   npm run demo -- --no-batchnorm --hidden 64,64,64,64,64,64 --init small   (then --init he)
  *
  * Options: --epochs N --batch N --hidden 512,256 --lr F --lambda F --keep-prob F --seed N
- * --loss softmax|svm --init he|small|zeros --dir PATH --val N --threads N --no-progress.
+ * --loss softmax|svm --init he|small|zeros --no-batchnorm --dir PATH --val N --threads N --no-progress.
  */
 import { SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,8 @@ export interface TrainOptions {
   init: 'he' | 'small' | 'zeros';
   /** Rows held out of the training split for validation. */
   validation: number;
+  /** BatchNorm after each hidden linear layer (default true; off shows why initialization matters). */
+  batchNorm?: boolean;
   progress: boolean;
   log: (line: string) => void;
 }
@@ -115,7 +118,7 @@ export function train(o: TrainOptions): TrainResult {
   const layers: Layer[] = sizes.slice(1).map((fanOut, i) => {
     const fanIn = sizes[i]!;
     const hidden = i < sizes.length - 2;
-    const bn = hidden ? new nn.BatchNorm(fanOut) : null;
+    const bn = hidden && o.batchNorm !== false ? new nn.BatchNorm(fanOut) : null;
     return {
       W: initWeights(o, fanIn, fanOut, rng.split()), b: nn.init.bias(fanOut),
       dW: nn.matrix(fanIn, fanOut), db: new Float32Array(fanOut),
@@ -144,12 +147,12 @@ export function train(o: TrainOptions): TrainResult {
     let h = X;
     layers.forEach((l, i) => {
       nn.linear.forward(h, l.W, l.b, { out: out.pre[i] });
-      if (!l.bn) {
+      if (i === layers.length - 1) {
         h = out.pre[i]!;
         return;
       }
-      l.bn.forward(out.pre[i]!, { training, out: out.norm[i] });
-      nn.relu.forward(out.norm[i]!, { out: out.norm[i] });
+      if (l.bn) l.bn.forward(out.pre[i]!, { training, out: out.norm[i] });
+      nn.relu.forward(l.bn ? out.norm[i]! : out.pre[i]!, { out: out.norm[i] });
       if (training) {
         const { mask } = nn.dropout.forward(out.norm[i]!, { keepProb: o.keepProb, training: true, rng: dropoutRng, out: out.drop[i], maskBits: masks[i] });
         dropMasks![i] = mask;
@@ -214,9 +217,13 @@ export function train(o: TrainOptions): TrainResult {
         const g = grad[i - 1]!;
         nn.dropout.backward(gradIn[i]!, dropMasks[i - 1]!, { out: g });
         nn.relu.backward(g, norm[i - 1]!, { out: g });
-        const bnGrads = prev.bn!.backward(g, { dX: gradPre[i - 1] });
-        nn.optim.sgdStep(prev.bn!.gamma!, bnGrads.dGamma!, prev.vGamma!, { lr: lrAt(step), momentum: o.momentum });
-        nn.optim.sgdStep(prev.bn!.beta!, bnGrads.dBeta!, prev.vBeta!, { lr: lrAt(step), momentum: o.momentum });
+        if (!prev.bn) {
+          upstream = g;
+          continue;
+        }
+        const bnGrads = prev.bn.backward(g, { dX: gradPre[i - 1] });
+        nn.optim.sgdStep(prev.bn.gamma!, bnGrads.dGamma!, prev.vGamma!, { lr: lrAt(step), momentum: o.momentum });
+        nn.optim.sgdStep(prev.bn.beta!, bnGrads.dBeta!, prev.vBeta!, { lr: lrAt(step), momentum: o.momentum });
         upstream = gradPre[i - 1]!;
       }
       for (const l of layers) {
@@ -256,6 +263,7 @@ function parseOptions(argv: string[]): TrainOptions {
       hidden: { type: 'string' }, lr: { type: 'string' }, lambda: { type: 'string' }, 'keep-prob': { type: 'string' },
       momentum: { type: 'string' }, seed: { type: 'string' }, loss: { type: 'string' }, init: { type: 'string' },
       val: { type: 'string' }, threads: { type: 'string' }, 'no-progress': { type: 'boolean', default: false },
+      'no-batchnorm': { type: 'boolean', default: false },
     },
   });
   const data = values.data as TrainOptions['data'];
@@ -278,6 +286,7 @@ function parseOptions(argv: string[]): TrainOptions {
     hidden: values.hidden ? values.hidden.split(',').map((h) => num(h, 0, 'hidden')) : d.hidden,
     lr: num(values.lr, d.lr, 'lr'), lambda: num(values.lambda, d.lambda, 'lambda'), keepProb: num(values['keep-prob'], d.keepProb, 'keep-prob'),
     momentum: num(values.momentum, d.momentum, 'momentum'), seed: num(values.seed, d.seed, 'seed'), validation: num(values.val, d.validation, 'val'),
+    batchNorm: !values['no-batchnorm'],
     progress: !values['no-progress'] && process.stdout.isTTY === true, log: (line) => console.log(line),
   };
 }
@@ -287,7 +296,7 @@ if (require.main === module) {
     const o = parseOptions(process.argv.slice(2));
     const b = nn.backend();
     console.log(`nnkit ${b.version} (${b.blas}, ${b.simd}, ${b.threads} threads): ${o.data}, ${[o.data === 'spiral' ? 2 : 784, ...o.hidden, o.data === 'spiral' ? 3 : 10].join('-')} MLP, ` +
-      `${o.init} init, BatchNorm, ReLU, inverted dropout keepProb ${o.keepProb}, L2 λ=${o.lambda}, ${o.loss} loss, SGD momentum ${o.momentum}, lr ${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`);
+      `${o.init} init, ${o.batchNorm ? 'BatchNorm, ' : ''}ReLU, inverted dropout keepProb ${o.keepProb}, L2 λ=${o.lambda}, ${o.loss} loss, SGD momentum ${o.momentum}, lr ${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`);
     const r = train(o);
     console.log(`\ntest accuracy ${(r.testAccuracy * 100).toFixed(2)}%  (train ${percent(r.trainAccuracy)}, validation ${percent(r.validationAccuracy)})  ` +
       `${r.seconds.toFixed(1)} s, ${r.secondsPerEpoch.toFixed(2)} s per epoch`);

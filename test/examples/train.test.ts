@@ -17,6 +17,14 @@ describe('examples/train.ts (the main example)', () => {
     expect(r.trainAccuracy).toBeLessThan(0.5);
   });
 
+  it('He initialization trains a deep net without BatchNorm where 0.01·randn does not (the notes\' point)', () => {
+    const deep = { ...defaults.spiral, data: 'spiral' as const, hidden: [64, 64, 64, 64, 64, 64], batchNorm: false, progress: false, log: () => {} };
+    const small = train({ ...deep, init: 'small' });
+    const he = train({ ...deep, init: 'he' });
+    expect(small.trainAccuracy).toBeLessThan(0.5);
+    expect(he.trainAccuracy).toBeGreaterThan(0.95);
+  });
+
   it('trains with the SVM loss too', () => {
     const r = train({ ...defaults.spiral, data: 'spiral', loss: 'svm', progress: false, log: () => {} });
     expect(r.trainAccuracy).toBeGreaterThan(0.9);
