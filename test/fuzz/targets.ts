@@ -60,7 +60,9 @@ function gemmValues(r: any, A: any, B: any, o: any, c0: Float32Array | undefined
       }
       const prev = beta !== 0 && c0 ? c0[i * n + j]! : 0;
       const want = alpha * acc + beta * prev;
-      const tol = 1e-5 * (Math.abs(alpha) * scale + Math.abs(beta * prev)) + 1e-30;
+      // Subnormal partial sums keep an absolute precision of 2^-149 only: each of the k + 1 roundings
+      // may be off by up to 2^-150, which alpha then scales (alpha 3.4e38 on denormal data makes it show).
+      const tol = 1e-5 * (Math.abs(alpha) * scale + Math.abs(beta * prev)) + Math.abs(alpha) * (k + 1) * 2 ** -148 + 1e-30;
       // beyond the float32 range the correctly rounded answer is ±Infinity (or, near the edge, FLT_MAX)
       if (Math.abs(want) > 3.3e38 && !Number.isNaN(r.data[i * n + j]) && Math.sign(r.data[i * n + j]) === Math.sign(want)) continue;
       if (!(Math.abs(r.data[i * n + j] - want) <= tol)) return `gemm value (${i},${j}) ${r.data[i * n + j]} != ${want}`;
