@@ -7,7 +7,7 @@ const root = path.join(__dirname, '..');
 
 describe('the published package', () => {
   beforeAll(() => {
-    if (!fs.existsSync(path.join(root, 'dist', 'index.mjs'))) execFileSync('npm', ['run', 'build:ts'], { cwd: root, stdio: 'ignore' });
+    if (!fs.existsSync(path.join(root, 'dist', 'index.mjs'))) execFileSync('npm', ['run', 'compile:ts'], { cwd: root, stdio: 'ignore' });
   });
 
   const script = `const C = nn.gemm(nn.matrix(new Float32Array([1, 2, 3, 4]), 2, 2), nn.matrix(new Float32Array([1, 0, 0, 1]), 2, 2));
