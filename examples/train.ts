@@ -71,7 +71,7 @@ interface Layer {
   vBeta: Float32Array | null;
 }
 
-/** Rows [from, to) of a dataset, copied (the split is a view of the same samples). */
+/** Rows [from, to) of a dataset, as a copy (training and validation splits must not share storage). */
 function rows(d: Dataset, from: number, to: number): Dataset {
   const cols = d.X.cols;
   return { X: nn.matrix(d.X.data.slice(from * cols, to * cols), to - from, cols), y: d.y.slice(from, to), classes: d.classes };

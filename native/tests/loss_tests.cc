@@ -17,6 +17,23 @@ using namespace nnkit::kernels;
 
 namespace {
 
+// Float64 softmax cross-entropy: Σ_i (log Σ_j e^{f_ij} − f_iy) and grad_scale · (softmax − onehot).
+template <typename Labels>
+double reference_softmax(const std::vector<float>& f, const Labels& y, std::size_t n, std::size_t c, double grad_scale,
+                         std::vector<double>& grad) {
+  grad.assign(n * c, 0.0);
+  double loss = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double mx = -1e300, sum = 0.0;
+    for (std::size_t j = 0; j < c; ++j) mx = std::fmax(mx, f[i * c + j]);
+    for (std::size_t j = 0; j < c; ++j) sum += std::exp(f[i * c + j] - mx);
+    loss += std::log(sum) + mx - f[i * c + y[i]];
+    for (std::size_t j = 0; j < c; ++j)
+      grad[i * c + j] = grad_scale * (std::exp(f[i * c + j] - mx) / sum - (static_cast<int>(j) == y[i] ? 1.0 : 0.0));
+  }
+  return loss;
+}
+
 std::vector<float> data(std::size_t n, std::uint32_t seed, float lo, float hi) {
   std::vector<float> out(n);
   std::uint32_t s = seed * 2654435761u + 777u;
@@ -70,14 +87,11 @@ TEST(softmax_and_svm_match_float64_on_every_tail) {
       std::vector<float> g(n * c);
       // softmax
       const double loss = loss_softmax(path, f.data(), n, c, lv, 0.5f, g.data());
-      double want = 0.0;
+      std::vector<double> ref_grad;
+      const double want = reference_softmax(f, y, n, c, 0.5, ref_grad);
       for (std::size_t i = 0; i < n; ++i) {
-        double mx = -1e300, sum = 0.0;
-        for (std::size_t j = 0; j < c; ++j) mx = std::fmax(mx, f[i * c + j]);
-        for (std::size_t j = 0; j < c; ++j) sum += std::exp(f[i * c + j] - mx);
-        want += std::log(sum) + mx - f[i * c + y[i]];
         for (std::size_t j = 0; j < c; ++j) {
-          const double gj = 0.5 * (std::exp(f[i * c + j] - mx) / sum - (static_cast<int>(j) == y[i] ? 1.0 : 0.0));
+          const double gj = ref_grad[i * c + j];
           CHECK(close(g[i * c + j], gj, 1e-5, 1e-6), "%s softmax c=%zu grad[%zu,%zu] %g vs %g", simd_path_name(path), c,
                 i, j, g[i * c + j], gj);
         }
@@ -250,14 +264,11 @@ TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
         std::vector<float> buffer(n * c + 2 * guard, 7.0f);
         float* g = buffer.data() + guard;
         const double loss = loss_softmax(path, f.data(), n, c, {y.data(), LabelType::int32}, 0.25f, g);
-        double want = 0.0;
+        std::vector<double> ref_grad;
+        const double want = reference_softmax(f, y, n, c, 0.25, ref_grad);
         for (std::size_t i = 0; i < n; ++i) {
-          double mx = -1e300, sum = 0.0;
-          for (std::size_t j = 0; j < c; ++j) mx = std::fmax(mx, f[i * c + j]);
-          for (std::size_t j = 0; j < c; ++j) sum += std::exp(f[i * c + j] - mx);
-          want += std::log(sum) + mx - f[i * c + y[i]];
           for (std::size_t j = 0; j < c; ++j) {
-            const double gj = 0.25 * (std::exp(f[i * c + j] - mx) / sum - (static_cast<int>(j) == y[i] ? 1.0 : 0.0));
+            const double gj = ref_grad[i * c + j];
             CHECK(close(g[i * c + j], gj, 1e-5, 1e-7), "%s c=%zu n=%zu grad[%zu,%zu] %g vs %g", simd_path_name(path), c, n,
                   i, j, g[i * c + j], gj);
           }

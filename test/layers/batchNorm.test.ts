@@ -2,16 +2,21 @@ import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
 import { bitsOf, dot, expectCoded, forEachSimdPath, gradRelError, lcg, lcgMatrix, maxRelError, numericGradient, withThreads } from './support';
 
+/** Float64 mean and biased variance of column j. */
+function columnMoments(x: ArrayLike<number>, n: number, d: number, j: number): { mu: number; v: number } {
+  let mu = 0;
+  for (let i = 0; i < n; i++) mu += x[i * d + j]!;
+  mu /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (x[i * d + j]! - mu) ** 2;
+  return { mu, v: v / n };
+}
+
 /** Float64 scalar batch norm, training mode: y and the batch mean / biased variance. */
 function referenceTrain(x: ArrayLike<number>, n: number, d: number, gamma: ArrayLike<number>, beta: ArrayLike<number>, eps: number) {
   const y = new Float64Array(n * d), mean = new Float64Array(d), variance = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    let mu = 0;
-    for (let i = 0; i < n; i++) mu += x[i * d + j]!;
-    mu /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x[i * d + j]! - mu) ** 2;
-    v /= n;
+    const { mu, v } = columnMoments(x, n, d, j);
     mean[j] = mu;
     variance[j] = v;
     for (let i = 0; i < n; i++) y[i * d + j] = gamma[j]! * (x[i * d + j]! - mu) / Math.sqrt(v + eps) + beta[j]!;
@@ -23,12 +28,7 @@ function referenceTrain(x: ArrayLike<number>, n: number, d: number, gamma: Array
 function referenceBackward(x: ArrayLike<number>, dy: ArrayLike<number>, n: number, d: number, gamma: ArrayLike<number>, eps: number) {
   const dx = new Float64Array(n * d), dgamma = new Float64Array(d), dbeta = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    let mu = 0;
-    for (let i = 0; i < n; i++) mu += x[i * d + j]!;
-    mu /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x[i * d + j]! - mu) ** 2;
-    v /= n;
+    const { mu, v } = columnMoments(x, n, d, j);
     const is = 1 / Math.sqrt(v + eps);
     let dvar = 0, dmu = 0;
     for (let i = 0; i < n; i++) {
