@@ -2,7 +2,7 @@
  * The one data type: a row-major matrix over a Float32Array.
  */
 import { ErrorCodes, Received, rangeError, typeError } from './errors';
-import { assertFloat32Array, assertInteger } from './validate';
+import { assertFloat32Array, assertInteger, isDetached } from './validate';
 
 /** A row-major `rows × cols` matrix; `data.length === rows * cols`. */
 export interface Matrix {
@@ -56,8 +56,21 @@ export function allocateFloat32(n: number, name: string): Float32Array {
   }
 }
 
+/**
+ * The common case decided without building any argument name: every small call (a 256 × 10 loss)
+ * goes through here, and the full checks below only run to say what is wrong.
+ */
+function isWellFormedMatrix(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { data, rows, cols } = value as Partial<Matrix>;
+  return data instanceof Float32Array && Number.isInteger(rows) && Number.isInteger(cols) &&
+    rows! >= 0 && cols! >= 0 && rows! <= MAX_DIMENSION && cols! <= MAX_DIMENSION &&
+    data.length === rows! * cols! && (data.byteLength !== 0 || !isDetached(data));
+}
+
 /** Throws unless `value` is a well-formed Matrix (also catches objects whose rows/cols lie). */
 export function assertMatrix(value: unknown, name: string): asserts value is Matrix {
+  if (isWellFormedMatrix(value)) return;
   if (value === null || typeof value !== 'object') typeError(name, 'a Matrix { data, rows, cols }', value);
   const m = value as Partial<Matrix>;
   assertFloat32Array(m.data, `${name}.data`);
@@ -74,6 +87,7 @@ export function assertMatrix(value: unknown, name: string): asserts value is Mat
 export function outMatrix(out: unknown, rows: number, cols: number, name = 'out'): Matrix {
   if (out === undefined) return { data: allocateFloat32(rows * cols, `${name} (${rows} × ${cols})`), rows, cols };
   if (out instanceof Float32Array) {
+    if (out.length === rows * cols && out.byteLength !== 0) return { data: out, rows, cols };
     assertFloat32Array(out, name);
     if (out.length !== rows * cols) rangeError(name, `a Float32Array of length ${rows} × ${cols} = ${rows * cols}`, out, ErrorCodes.SHAPE);
     return { data: out, rows, cols };

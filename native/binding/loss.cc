@@ -22,21 +22,30 @@ struct Labels {
 Labels labels_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   const char* expected = "an Int32Array, Uint32Array, Uint16Array or Uint8Array";
   const Napi::Value value = index < info.Length() ? info[index] : info.Env().Undefined();
-  if (!value.IsTypedArray()) throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
-  const auto typed = value.As<Napi::TypedArray>();
+  // Raw N-API as in common.cc's typed_arg: one info call; the detach probe only for empty views.
+  const napi_env env = info.Env();
+  bool is_typed = false;
+  napi_typedarray_type type = napi_int8_array;
+  std::size_t length = 0, offset = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok)
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
   Labels labels{};
-  switch (typed.TypedArrayType()) {
+  switch (type) {
     case napi_int32_array: labels.view.type = kernels::LabelType::int32; break;
     case napi_uint32_array: labels.view.type = kernels::LabelType::uint32; break;
     case napi_uint16_array: labels.view.type = kernels::LabelType::uint16; break;
     case napi_uint8_array: labels.view.type = kernels::LabelType::uint8; break;
     default: throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
   }
-  if (typed.ArrayBuffer().IsDetached())
+  bool detached = false;
+  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
     throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
                          "a view of a detached ArrayBuffer");
-  labels.view.data = static_cast<const std::uint8_t*>(typed_array_data(typed));  // SharedArrayBuffer too
-  labels.length = typed.ElementLength();
+  labels.view.data = data;  // SharedArrayBuffer too
+  labels.length = length;
   labels.object = value.As<Napi::Object>();
   return labels;
 }

@@ -1,6 +1,8 @@
 // Scalar twins of the loss row kernels, and the parallel drivers shared by every path.
 #include "loss.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -66,7 +68,7 @@ float softmax_row_scalar(const float* f, std::size_t c, std::uint32_t y, float g
 }
 
 double softmax_rows_scalar(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
-                           float* grad) {
+                           float* grad, bool /*stream*/) {
   double s = 0.0;
   for (std::size_t i = 0; i < rows; ++i)
     s += softmax_row_scalar(f + i * c, c, y[i], grad_scale, grad ? grad + i * c : nullptr);
@@ -247,6 +249,8 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
   const LossKernels& k = loss_kernels(path);
   const std::size_t per_task = rows_per_task(c);
   const std::size_t tasks = (n + per_task - 1) / per_task;
+  const bool stream = grad != nullptr && n * c * sizeof(float) >= kLossStreamBytes && c % 4 == 0 &&
+                      c <= kLossStreamMaxClasses && reinterpret_cast<std::uintptr_t>(grad) % 16 == 0;
   std::vector<double> sums(tasks, 0.0);
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
@@ -259,7 +263,7 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
       labels.visit([&](const auto* src) {
         for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(src[i + r]);
       });
-      s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
+      s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr, stream);
     }
     sums[task] = s;
   });

@@ -44,6 +44,11 @@ struct LabelView {
   }
 };
 
+// Softmax gradients at least this large are streamed past the caches (see softmax_rows).
+inline constexpr std::size_t kLossStreamBytes = std::size_t{16} << 20;
+// Longest row the streaming softmax stages in its stack buffer.
+inline constexpr std::size_t kLossStreamMaxClasses = 4096;
+
 struct LossKernels {
   // Weston–Watkins SVM: Σ_{j≠y} max(0, f_j − f_y + margin), or its square.
   float (*svm_row)(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
@@ -53,8 +58,11 @@ struct LossKernels {
   // The same over `rows` consecutive rows with labels y[0, rows); returns Σ L_i summed in row
   // order in double. The AVX2 path computes 8 short rows at once (one row per lane) so small
   // batches with few classes do not pay per-row horizontal reductions.
+  // With `stream` (set only for a gradient far larger than the caches, 16-byte aligned, C a
+  // multiple of 4) long rows write the gradient with non-temporal stores: a gradient nobody reads
+  // before it leaves the cache costs no read-for-ownership of its lines.
   double (*softmax_rows)(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
-                         float* grad);
+                         float* grad, bool stream);
   // out = softmax(f) (out may equal f).
   void (*softmax_probabilities_row)(const float* f, std::size_t c, float* out);
   // Σ_j max(0, 1 − y_j f_j) with y_j = +1 for t_j = 1 and −1 for t_j ∈ {0, −1}. Sets *bad_target

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "loss_math.h"
 
@@ -172,6 +173,24 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
   return (std::log(sum) + max) - f[y];
 }
 
+// softmax_row_avx2 for a row whose gradient goes to memory with non-temporal stores: the
+// exponentials are staged in an L1 buffer, scaled there (the label's −1 included), and streamed
+// out 4 floats at a time. grad is 16-byte aligned and c a multiple of 4 (the caller checks).
+float softmax_row_stream_avx2(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad) {
+  alignas(32) float staged[kLossStreamMaxClasses];
+  bool finite;
+  const float max = row_max(f, c, finite);
+  if (!finite) return poison_row(c, grad);
+  const float sum = exp_row(f, c, max, staged);
+  const __m256 factor = _mm256_set1_ps(grad_scale / sum);
+  std::size_t j = 0;
+  for (; j + 8 <= c; j += 8) _mm256_store_ps(staged + j, _mm256_mul_ps(_mm256_load_ps(staged + j), factor));
+  for (; j < c; ++j) staged[j] *= grad_scale / sum;
+  staged[y] -= grad_scale;
+  for (j = 0; j < c; j += 4) _mm_stream_ps(grad + j, _mm_load_ps(staged + j));
+  return (std::log(sum) + max) - f[y];
+}
+
 // Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
 // and transposed in registers (8×8 blocks), so max, exponentials, sums and the logarithm are all
 // vertical operations, and the gradient is transposed back the same way. Short rows would
@@ -229,52 +248,95 @@ inline void store_rows(float* block, std::size_t c, __m256 lo[8], __m256* hi) {
     }
 }
 
+// One block of 8 rows of exactly C classes (C known at compile time, so the column loops unroll
+// and the column vectors stay in registers): the loss of each lane, the lanes with a non-finite
+// score (non-zero), and the gradient rows when grad is non-null.
+template <std::size_t C>
+void softmax_block8(const float* block, const std::uint32_t* y, float grad_scale, float* grad, __m256* loss_out,
+                    __m256* bad_out) {
+  const __m256 scale = _mm256_set1_ps(grad_scale);
+  __m256 loss, nonfinite;
+  constexpr std::size_t kWidth = C > 8 ? 16 : 8;
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 v[kWidth];
+  load_columns(block, C, 0, v);
+  if constexpr (C > 8) load_columns(block, C, 8, v + 8);
+  const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y));
+  // Non-finite rows without a test per score: NaN or +inf anywhere makes the loss NaN (NaN
+  // survives exp_neg8 and the sum; +inf − max is NaN), and −inf is the row minimum.
+  __m256 max = v[0], min = v[0], fy = zero;
+  for (std::size_t j = 0; j < C; ++j) {
+    max = _mm256_max_ps(max, v[j]);
+    min = _mm256_min_ps(min, v[j]);
+    const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+    fy = _mm256_blendv_ps(fy, v[j], is_label);
+  }
+  __m256 sum = zero;
+  for (std::size_t j = 0; j < C; ++j) {
+    v[j] = exp_neg8(_mm256_sub_ps(v[j], max));
+    sum = _mm256_add_ps(sum, v[j]);
+  }
+  // log of a sum in [1, C]: the Cephes log is valid for any positive normal float.
+  loss = _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy);
+  nonfinite = _mm256_or_ps(_mm256_cmp_ps(loss, loss, _CMP_UNORD_Q),
+                           _mm256_cmp_ps(min, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ));
+  if (grad) {
+    const __m256 factor = _mm256_div_ps(scale, sum);
+    for (std::size_t j = 0; j < C; ++j) {
+      const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+      v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(is_label, scale));
+    }
+    for (std::size_t j = C; j < kWidth; ++j) v[j] = zero;
+    store_rows(grad, C, v, C > 8 ? v + 8 : nullptr);
+  }
+  *loss_out = loss;
+  *bad_out = nonfinite;
+}
+
+using SoftmaxBlock8 = void (*)(const float*, const std::uint32_t*, float, float*, __m256*, __m256*);
+
+template <typename Indices>
+struct Block8Table;
+template <std::size_t... Cs>
+struct Block8Table<std::index_sequence<Cs...>> {
+  static constexpr SoftmaxBlock8 entries[] = {&softmax_block8<Cs + 1>...};  // entry c − 1: rows of c classes
+};
+using SoftmaxBlock8Table = Block8Table<std::make_index_sequence<kLaneRowsMaxClasses>>;
+
 double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
-                         float* grad) {
+                         float* grad, bool stream) {
   double total = 0.0;
   std::size_t i = 0;
+  if (stream && grad && c > kLaneRowsMaxClasses) {
+    for (; i < rows; ++i) total += softmax_row_stream_avx2(f + i * c, c, y[i], grad_scale, grad + i * c);
+    _mm_sfence();  // the streamed rows are visible before the task reports completion
+    return total;
+  }
   if (c <= kLaneRowsMaxClasses && c > 0) {
-    const __m256 zero = _mm256_setzero_ps();
-    const __m256 scale = _mm256_set1_ps(grad_scale);
-    alignas(32) float lane_loss[8];
-    alignas(32) float lane_bad[8];
+    const SoftmaxBlock8 block8 = SoftmaxBlock8Table::entries[c - 1];
+    // Per-lane double sums of the finite rows' losses; poisoned rows are added separately.
+    __m256d sum_lo = _mm256_setzero_pd(), sum_hi = _mm256_setzero_pd();
     for (; i + 8 <= rows; i += 8) {
-      const float* block = f + i * c;
-      __m256 v[kLaneRowsMaxClasses];
-      load_columns(block, c, 0, v);
-      if (c > 8) load_columns(block, c, 8, v + 8);
-      const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i));
-      __m256 max = v[0], nonfinite = zero, fy = zero;
-      for (std::size_t j = 0; j < c; ++j) {
-        nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(v[j], zero));
-        max = _mm256_max_ps(max, v[j]);
-        const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
-        fy = _mm256_blendv_ps(fy, v[j], is_label);
-      }
-      __m256 sum = zero;
-      for (std::size_t j = 0; j < c; ++j) {
-        v[j] = exp_neg8(_mm256_sub_ps(v[j], max));
-        sum = _mm256_add_ps(sum, v[j]);
-      }
-      // log of a sum in [1, c]: the Cephes log is valid for any positive normal float.
-      _mm256_store_ps(lane_loss, _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy));
-      _mm256_store_ps(lane_bad, nonfinite);
-      if (grad) {
-        const __m256 factor = _mm256_div_ps(scale, sum);
-        for (std::size_t j = 0; j < c; ++j) {
-          const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
-          v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(is_label, scale));
+      __m256 loss, nonfinite;
+      block8(f + i * c, y + i, grad_scale, grad ? grad + i * c : nullptr, &loss, &nonfinite);
+      const int bad = _mm256_movemask_ps(nonfinite);
+      if (bad != 0) {
+        alignas(32) float lane_loss[8];
+        _mm256_store_ps(lane_loss, loss);
+        for (std::size_t r = 0; r < 8; ++r) {
+          if (bad & (1 << r)) {
+            total += poison_row(c, grad ? grad + (i + r) * c : nullptr);
+            lane_loss[r] = 0.0f;
+          }
         }
-        for (std::size_t j = c; j < (c > 8 ? 16 : 8); ++j) v[j] = zero;
-        store_rows(grad + i * c, c, v, c > 8 ? v + 8 : nullptr);
+        loss = _mm256_load_ps(lane_loss);
       }
-      for (std::size_t r = 0; r < 8; ++r) {
-        if (lane_bad[r] != 0.0f)
-          total += poison_row(c, grad ? grad + (i + r) * c : nullptr);
-        else
-          total += lane_loss[r];
-      }
+      sum_lo = _mm256_add_pd(sum_lo, _mm256_cvtps_pd(_mm256_castps256_ps128(loss)));
+      sum_hi = _mm256_add_pd(sum_hi, _mm256_cvtps_pd(_mm256_extractf128_ps(loss, 1)));
     }
+    alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, _mm256_add_pd(sum_lo, sum_hi));
+    total += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
   }
   for (; i < rows; ++i) total += softmax_row_avx2(f + i * c, c, y[i], grad_scale, grad ? grad + i * c : nullptr);
   return total;

@@ -4,7 +4,9 @@ import * as nn from '../../lib/index';
 import { multiLabelHingeRef, scaled, sigmoidCrossEntropyRef, softmaxRef, svmRef } from './reference';
 import { expectClose, expectNumberClose, forEachSimdPath, labelsFor, lcg, numericGradient64 } from './support';
 
-const SHAPES: [number, number][] = [[1, 1], [3, 2], [5, 7], [4, 8], [6, 9], [2, 17], [7, 33], [3, 100], [37, 1000]];
+// Rows ≥ 8 with C ≤ 16 reach the AVX2 kernel that puts 8 rows in lanes (and its row tail).
+const SHAPES: [number, number][] = [[1, 1], [3, 2], [5, 7], [4, 8], [6, 9], [2, 17], [7, 33], [3, 100], [37, 1000],
+  [8, 1], [17, 3], [8, 8], [19, 10], [64, 16], [9, 15]];
 
 describe('nn.loss.svm', () => {
   it('reproduces the CS231n worked examples', () => {
@@ -53,6 +55,46 @@ describe('nn.loss.svm', () => {
 });
 
 describe('nn.loss.softmax', () => {
+  it('poisons exactly the rows with a non-finite score when 8 short rows share a register', () => {
+    const n = 24, c = 10;
+    const f = lcg(n * c, 5, -3, 3);
+    f[2 * c + 4] = -Infinity;
+    f[9 * c] = Infinity;
+    f[12 * c + 9] = Number.NaN;
+    const y = labelsFor(n, c, c);
+    forEachSimdPath((path) => {
+      const r = nn.loss.softmax(nn.matrix(f, n, c), y);
+      expect(Number.isNaN(r.loss)).toBe(true);
+      for (let row = 0; row < n; row++) {
+        const g = r.grad!.data.subarray(row * c, (row + 1) * c);
+        if (row === 2 || row === 9 || row === 12) expect(g.every(Number.isNaN), `${path} row ${row}`).toBe(true);
+        else expectClose(g, scaled(softmaxRef(f.subarray(row * c, (row + 1) * c), 1, c, [y[row]!]).grad, 1 / n), 1e-5, 1e-7, `${path} row ${row}`);
+      }
+    });
+  });
+
+  it('streams a gradient larger than the caches with the same bits as an ordinary store', () => {
+    // 4096 × 1024 floats = 16 MiB: an aligned gradient takes the non-temporal path, the same
+    // gradient one float further into a buffer (not 16-byte aligned) the ordinary one.
+    const n = 4096, c = 1024;
+    const f = lcg(n * c, 77, -6, 6);
+    f[5 * c + 3] = Number.NaN;  // a poisoned row inside the streamed range
+    const y = labelsFor(n, c, c);
+    forEachSimdPath((path) => {
+      const aligned = new Float32Array(n * c);
+      const shifted = new Float32Array(n * c + 1).subarray(1);
+      const a = nn.loss.softmax(nn.matrix(f, n, c), y, { grad: aligned });
+      const b = nn.loss.softmax(nn.matrix(f, n, c), y, { grad: shifted });
+      expect(Number.isNaN(a.loss) && Number.isNaN(b.loss)).toBe(true);
+      expect(Buffer.compare(Buffer.from(aligned.buffer), Buffer.from(shifted.buffer, shifted.byteOffset, shifted.byteLength))).toBe(0);
+      expect(aligned.subarray(5 * c, 6 * c).every(Number.isNaN)).toBe(true);
+      for (const row of [0, 1, 4, 6, 2047, 4095]) {
+        const ref = softmaxRef(f.subarray(row * c, (row + 1) * c), 1, c, [y[row]!]);
+        expectClose(aligned.subarray(row * c, (row + 1) * c), scaled(ref.grad, 1 / n), 1e-5, 1e-9, `${path} row ${row}`);
+      }
+    });
+  });
+
   it('matches the float64 reference on every SIMD path and tail', () => {
     forEachSimdPath((path) => {
       for (const [n, c] of SHAPES) {
