@@ -272,6 +272,11 @@ export interface RandomizedSvdOptions extends SvdOptions {
   seed?: number | bigint;
   /** Generator of the test matrix when no seed is given (default: {@link defaultRng}). */
   rng?: Rng;
+  /**
+   * A row vector c (length N) to subtract from every row first: factors `A − 1·cᵀ` (PCA of A
+   * with c its column means) without forming it: the products are corrected by rank one.
+   */
+  center?: Float32Array;
 }
 
 function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | undefined) {
@@ -294,9 +299,14 @@ function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | un
   } else {
     rng = defaultRng();
   }
+  const center = opts?.center ?? null;
+  if (center !== null) {
+    assertFloat32Array(center, 'center');
+    if (center.length !== A.cols) rangeError('center', `a Float32Array of length ${A.cols} (A's columns)`, center, ErrorCodes.SHAPE);
+  }
   const omega = rng.normal(new Float32Array(A.cols * l));
   const out = svdOutputs(A.rows, A.cols, k, opts);
-  return { k, l, powerIters, omega, out };
+  return { k, l, powerIters, omega, out, center };
 }
 
 /**
@@ -315,14 +325,14 @@ function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | un
  */
 export function randomizedSvd(A: Matrix, k: number, opts?: RandomizedSvdOptions): SvdResult {
   const p = planRandomizedSvd(A, k, opts);
-  native.randomizedSvd(A.data, A.rows, A.cols, p.k, p.omega, p.l, p.powerIters, p.out.U.data, p.out.S, p.out.Vt.data);
+  native.randomizedSvd(A.data, A.rows, A.cols, p.k, p.omega, p.l, p.powerIters, p.out.U.data, p.out.S, p.out.Vt.data, p.center);
   return p.out;
 }
 
 /** {@link randomizedSvd} on the libuv thread pool; A and the outputs are held until it settles. */
 export async function randomizedSvdAsync(A: Matrix, k: number, opts?: RandomizedSvdOptions): Promise<SvdResult> {
   const p = planRandomizedSvd(A, k, opts);
-  await native.randomizedSvdAsync(A.data, A.rows, A.cols, p.k, p.omega, p.l, p.powerIters, p.out.U.data, p.out.S, p.out.Vt.data);
+  await native.randomizedSvdAsync(A.data, A.rows, A.cols, p.k, p.omega, p.l, p.powerIters, p.out.U.data, p.out.S, p.out.Vt.data, p.center);
   return p.out;
 }
 

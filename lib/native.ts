@@ -32,10 +32,11 @@ export interface NativeAddon {
   eighAsync(a: Float32Array, n: number, values: Float32Array, vectors: Float32Array): Promise<void>;
   svd(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): void;
   svdAsync(a: Float32Array, m: number, n: number, u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+  /** u null: U is not computed; center (length n): factors A − 1·centerᵀ without forming it. */
   randomizedSvd(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
-    u: Float32Array, s: Float32Array, vt: Float32Array): void;
+    u: Float32Array | null, s: Float32Array, vt: Float32Array, center?: Float32Array | null): void;
   randomizedSvdAsync(a: Float32Array, m: number, n: number, k: number, omega: Float32Array, l: number, powerIters: number,
-    u: Float32Array, s: Float32Array, vt: Float32Array): Promise<void>;
+    u: Float32Array | null, s: Float32Array, vt: Float32Array, center?: Float32Array | null): Promise<void>;
   setLapackBackend(backend: 'lapack' | 'builtin'): void;
   lapackBackend(): 'lapack' | 'builtin';
 

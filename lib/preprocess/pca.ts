@@ -4,7 +4,7 @@
  * streamed chunk by chunk and merged.
  */
 import { ErrorCodes, rangeError, typeError } from '../errors';
-import { covariance, covarianceAsync, eigh, eighAsync, gemm, svd } from '../linalg';
+import { covariance, covarianceAsync, eigh, eighAsync, gemm } from '../linalg';
 import { assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
 import { native } from '../native';
 import { Rng } from '../rng';
@@ -73,45 +73,22 @@ interface Projection {
 
 let restore: (p: PCA, width: number, count: number, mean: Float64Array, comoment: Float64Array | null, solution: Solution | null) => void;
 
+/** Inputs and outputs of one randomized fit (see PCA's randomized solver). */
+interface RandomizedPlan {
+  N: number;
+  D: number;
+  k: number;
+  l: number;
+  mean32: Float32Array;
+  omega: Float32Array;
+  S: Float32Array;
+  Vt: Float32Array;
+}
+
 function copyColumns(src: Float32Array, rows: number, srcCols: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) out.set(src.subarray(i * srcCols, i * srcCols + cols), i * cols);
   return out;
-}
-
-/** Flips each column so its largest-magnitude entry is positive (the eigh/svd convention). */
-function fixSigns(m: Float32Array, rows: number, cols: number): void {
-  for (let j = 0; j < cols; j++) {
-    let best = 0;
-    for (let i = 0; i < rows; i++) if (Math.abs(m[i * cols + j]!) > Math.abs(best)) best = m[i * cols + j]!;
-    if (best < 0) for (let i = 0; i < rows; i++) m[i * cols + j] = -m[i * cols + j]!;
-  }
-}
-
-/**
- * Orthonormal basis of the columns of Y (rows × l) by CholeskyQR2: twice Q = Y·V·diag(1/√λ)
- * from the eigendecomposition of the small Gram matrix YᵀY. Directions with λ ≤ 1e-10·λmax
- * (rank deficiency) become zero columns.
- */
-function orthonormalize(Y: Matrix): Matrix {
-  let current = Y;
-  for (let pass = 0; pass < 2; pass++) {
-    const gram = gemm(current, current, { transA: true });
-    const { values, vectors } = eigh(gram);
-    const l = Y.cols, top = Math.max(values[0]!, 0);
-    for (let j = 0; j < l; j++) {
-      const lambda = values[j]!;
-      const s = lambda > top * 1e-10 && lambda > 0 ? 1 / Math.sqrt(lambda) : 0;
-      for (let i = 0; i < l; i++) vectors.data[i * l + j] = vectors.data[i * l + j]! * s;
-    }
-    current = gemm(current, vectors);
-  }
-  return current;
-}
-
-/** Subtracts the row vector `row` from every row of M in place. */
-function subtractRow(M: Matrix, row: Float32Array): void {
-  native.columnAffine(M.data, M.rows, M.cols, M.data, row, new Float32Array(M.cols).fill(1), new Float32Array(M.cols));
 }
 
 /**
@@ -249,12 +226,17 @@ export class PCA implements Transformer {
     return this;
   }
 
-  /** {@link fit} with the passes over X and the eigendecomposition on the libuv thread pool (exact solver; the randomized one runs its GEMMs synchronously). */
+  /** {@link fit} with the passes over X and the eigendecomposition (or the randomized solver) on the libuv thread pool. */
   async fitAsync(X: Matrix): Promise<this> {
     assertFitData(X);
     const k = this.#k(X.cols);
     const moments = await columnMomentsAsync(X);
-    if (this.#useRandomized(X.rows, X.cols, k)) return this.fit(X);
+    if (this.#useRandomized(X.rows, X.cols, k)) {
+      const solution = await this.#randomizedAsync(X, moments.mean, moments.m2, k);
+      this.#reset();
+      this.#install(X.cols, X.rows, moments.mean, null, solution);
+      return this;
+    }
     const cov = await covarianceAsync(X);
     const { values, vectors } = await eighAsync(cov);
     this.#reset();
@@ -350,37 +332,36 @@ export class PCA implements Transformer {
   }
 
   /**
-   * Randomized range finder on Xc = X − 1μᵀ without forming Xc or C: products with Xc are
-   * products with X corrected by rank one (`Xc·Ω = X·Ω − 1(μᵀΩ)`, `Xcᵀ·Q = XᵀQ − μ(1ᵀQ)`).
-   * Then B = QᵀXc (l × D), whose SVD gives the components (rows of Vt) and λ = s² / N.
+   * The randomized solver: {@link randomizedSvd}'s range finder on Xc = X − 1μᵀ, never forming
+   * Xc or C (its products with X are corrected by rank one), without the N × k left factor.
+   * The right singular vectors are the components and λ = s² / N.
    */
-  #randomized(X: Matrix, mean: Float64Array, m2: Float64Array, k: number): Solution {
+  #randomizedPlan(X: Matrix, mean: Float64Array, k: number): RandomizedPlan {
     const N = X.rows, D = X.cols, l = Math.min(k + this.oversample, D, N);
     const mean32 = Float32Array.from(mean);
-    const meanRow: Matrix = { data: mean32, rows: 1, cols: D };
-    const omega = new Rng(this.seed).normal({ data: new Float32Array(D * l), rows: D, cols: l });
-    const applyCentered = (basis: Matrix): Matrix => {  // Xc · basis, basis D × l
-      const Y = gemm(X, basis);
-      subtractRow(Y, gemm(meanRow, basis).data);
-      return Y;
-    };
-    const applyCenteredT = (Q: Matrix): Matrix => {  // Xcᵀ · Q, Q N × l
-      const Z = gemm(X, Q, { transA: true });
-      const colSum = new Float64Array(l);
-      for (let i = 0; i < N; i++) for (let j = 0; j < l; j++) colSum[j] = colSum[j]! + Q.data[i * l + j]!;
-      for (let d = 0; d < D; d++) for (let j = 0; j < l; j++) Z.data[d * l + j] = Z.data[d * l + j]! - mean32[d]! * colSum[j]!;
-      return Z;
-    };
-    let Y = applyCentered(omega);
-    for (let q = 0; q < this.powerIters; q++) Y = applyCentered(orthonormalize(applyCenteredT(orthonormalize(Y))));
-    const Q = orthonormalize(Y);
-    const Bt = applyCenteredT(Q);  // D × l = (QᵀXc)ᵀ
-    const { S, U } = svd(Bt);  // Bt = U·S·Vtᵀ: U (D × l) holds the right singular vectors of B
-    const components = copyColumns(U.data, D, U.cols, k);
-    fixSigns(components, D, k);
+    const omega = new Rng(this.seed).normal(new Float32Array(D * l));
+    return { N, D, k, l, mean32, omega, S: new Float32Array(k), Vt: new Float32Array(k * D) };
+  }
+
+  #randomizedSolution(plan: RandomizedPlan, m2: Float64Array): Solution {
+    const { N, D, k, Vt, S, mean32 } = plan;
+    const components = new Float32Array(D * k);
+    for (let j = 0; j < k; j++) for (let d = 0; d < D; d++) components[d * k + j] = Vt[j * D + d]!;
     let trace = 0;
     for (let j = 0; j < D; j++) trace += m2[j]! / N;
-    return { k, mean32, components, eigenvalues: Float32Array.from(S.subarray(0, k), (s) => (s * s) / N), totalVariance: trace };
+    return { k, mean32, components, eigenvalues: Float32Array.from(S, (s) => (s * s) / N), totalVariance: trace };
+  }
+
+  #randomized(X: Matrix, mean: Float64Array, m2: Float64Array, k: number): Solution {
+    const p = this.#randomizedPlan(X, mean, k);
+    native.randomizedSvd(X.data, p.N, p.D, k, p.omega, p.l, this.powerIters, null, p.S, p.Vt, p.mean32);
+    return this.#randomizedSolution(p, m2);
+  }
+
+  async #randomizedAsync(X: Matrix, mean: Float64Array, m2: Float64Array, k: number): Promise<Solution> {
+    const p = this.#randomizedPlan(X, mean, k);
+    await native.randomizedSvdAsync(X.data, p.N, p.D, k, p.omega, p.l, this.powerIters, null, p.S, p.Vt, p.mean32);
+    return this.#randomizedSolution(p, m2);
   }
 
   #project(): Projection {

@@ -111,6 +111,11 @@ FloatArray float32_arg(const Napi::CallbackInfo& info, std::size_t index, const 
   return typed_arg<FloatArray, napi_float32_array, float>(info, index, name, "a Float32Array");
 }
 
+FloatArray optional_float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  if (index >= info.Length() || info[index].IsNull() || info[index].IsUndefined()) return FloatArray{};
+  return float32_arg(info, index, name);
+}
+
 Uint32Array uint32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   return typed_arg<Uint32Array, napi_uint32_array, std::uint32_t>(info, index, name, "a Uint32Array");
 }

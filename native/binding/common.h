@@ -37,6 +37,8 @@ struct FloatArray {
 // A Float32Array argument (any byteOffset, ArrayBuffer or SharedArrayBuffer); a detached
 // buffer is an ERR_NNKIT_DETACHED TypeError.
 FloatArray float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+// A Float32Array, or null/undefined for "not wanted" (data == nullptr).
+FloatArray optional_float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
 struct Uint32Array {
   std::uint32_t* data = nullptr;

@@ -14,12 +14,6 @@
 namespace nnkit::binding {
 namespace {
 
-// A Float32Array, or null/undefined for "not wanted" (data == nullptr).
-FloatArray optional_float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
-  if (index >= info.Length() || info[index].IsNull() || info[index].IsUndefined()) return FloatArray{};
-  return float32_arg(info, index, name);
-}
-
 void check_length(Napi::Env env, const FloatArray& array, std::size_t length, const char* name) {
   if (array.data != nullptr && array.length != length)
     throw_argument_error(env, ErrorKind::range, kErrShape, name, "a Float32Array of length " + std::to_string(length),

@@ -157,35 +157,41 @@ Napi::Value eigh_async(const Napi::CallbackInfo& info) {
                      nullptr, staging);
 }
 
-// svd(a, m, n, u, s, vt) and randomizedSvd(a, m, n, k, omega, l, powerIters, u, s, vt): the
-// same outputs, r = min(m, n) components for svd and k for the randomized one.
+// svd(a, m, n, u, s, vt) and randomizedSvd(a, m, n, k, omega, l, powerIters, u | null, s, vt,
+// center | null): the same outputs, r = min(m, n) components for svd and k for the randomized
+// one, which may skip U and may factor A − 1·centerᵀ (PCA without a centered copy).
 struct SvdCall {
-  FloatArray a, omega, u, s, vt;
+  FloatArray a, omega, u, s, vt, center;
   std::size_t m, n, k, l, power_iterations;
   bool randomized;
   void run() const {
     if (randomized) {
-      linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data);
+      linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data, center.data);
     } else {
       linalg::svd(a.data, m, n, u.data, s.data, vt.data);
     }
   }
   std::vector<Napi::Object> objects() const {
-    std::vector<Napi::Object> keep{a.object, u.object, s.object, vt.object};
+    std::vector<Napi::Object> keep{a.object, s.object, vt.object};
+    if (u.data) keep.push_back(u.object);
     if (randomized) keep.push_back(omega.object);
+    if (center.data) keep.push_back(center.object);
     return keep;
   }
 };
 
 void check_svd_outputs(Napi::Env env, const SvdCall& call) {
-  check_matrix_length(env, call.u, call.m, call.k, "U");
+  if (call.u.data) check_matrix_length(env, call.u, call.m, call.k, "U");
   check_matrix_length(env, call.s, 1, call.k, "S");
   check_matrix_length(env, call.vt, call.k, call.n, "Vt");
   const FloatArray* outs[] = {&call.u, &call.s, &call.vt};
   const char* names[] = {"U", "S", "Vt"};
   for (int i = 0; i < 3; ++i) {
+    if (!outs[i]->data) continue;
     check_no_overlap(env, *outs[i], call.a, names[i], "A");
-    for (int j = i + 1; j < 3; ++j) check_no_overlap(env, *outs[i], *outs[j], names[i], names[j]);
+    if (call.center.data) check_no_overlap(env, *outs[i], call.center, names[i], "center");
+    for (int j = i + 1; j < 3; ++j)
+      if (outs[j]->data) check_no_overlap(env, *outs[i], *outs[j], names[i], names[j]);
   }
 }
 
@@ -215,10 +221,12 @@ SvdCall parse_randomized_svd(const Napi::CallbackInfo& info) {
   call.omega = float32_arg(info, 4, "omega");
   call.l = size_arg(info, 5, "l");
   call.power_iterations = size_arg(info, 6, "powerIters", 1000);
-  call.u = float32_arg(info, 7, "U");
+  call.u = optional_float32_arg(info, 7, "U");
   call.s = float32_arg(info, 8, "S");
   call.vt = float32_arg(info, 9, "Vt");
+  call.center = optional_float32_arg(info, 10, "center");
   check_matrix_length(env, call.a, call.m, call.n, "A");
+  if (call.center.data) check_matrix_length(env, call.center, 1, call.n, "center");
   const std::size_t r = std::min(call.m, call.n);
   if (call.k < 1 || call.k > r)
     throw_argument_error(env, ErrorKind::range, kErrRange, "k", "an integer from 1 to min(rows, cols) = " + std::to_string(r),
@@ -227,7 +235,7 @@ SvdCall parse_randomized_svd(const Napi::CallbackInfo& info) {
     throw_argument_error(env, ErrorKind::range, kErrRange, "l", "from k to min(rows, cols)", std::to_string(call.l));
   check_matrix_length(env, call.omega, call.n, call.l, "omega");
   check_svd_outputs(env, call);
-  check_no_overlap(env, call.u, call.omega, "U", "omega");
+  if (call.u.data) check_no_overlap(env, call.u, call.omega, "U", "omega");
   check_no_overlap(env, call.s, call.omega, "S", "omega");
   check_no_overlap(env, call.vt, call.omega, "Vt", "omega");
   return call;
@@ -243,7 +251,8 @@ std::shared_ptr<AsyncStaging> stage_svd(Napi::Env env, SvdCall& call) {
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, call.a);
   if (call.randomized) staging->input(env, call.omega);
-  staging->output(env, call.u);
+  if (call.center.data) staging->input(env, call.center);
+  if (call.u.data) staging->output(env, call.u);
   staging->output(env, call.s);
   staging->output(env, call.vt);
   return staging;

@@ -61,12 +61,6 @@ void check_labels(Napi::Env env, const Labels& labels, std::size_t rows, std::si
                          std::to_string(labels.view.at(bad)) + " at row " + std::to_string(bad));
 }
 
-// A Float32Array or null (no gradient).
-FloatArray optional_float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
-  if (index < info.Length() && info[index].IsNull()) return FloatArray{};
-  return float32_arg(info, index, name);
-}
-
 float grad_scale_arg(const Napi::CallbackInfo& info, std::size_t index) {
   return finite_float_arg(info, index, "gradScale");
 }

@@ -314,8 +314,43 @@ void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float
   svd_builtin(a, m, n, u, s, vt);
 }
 
+namespace {
+
+// Products with A_c = A − 1·cᵀ (c = center, length n; A_c = A when c is null) without forming
+// A_c: A_c·Z = A·Z − 1·(cᵀZ) and A_cᵀ·Y = AᵀY − c·(1ᵀY), the corrections in float64.
+struct CenteredProducts {
+  const float* a;
+  std::size_t m, n, l;
+  const float* center;
+
+  void times(const float* z, float* out) const {  // out (m x l) = A_c · z (n x l)
+    sgemm(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
+    if (!center) return;
+    std::vector<double> cz(l, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < l; ++j) cz[j] += static_cast<double>(center[i]) * z[i * l + j];
+    std::vector<float> row(l);
+    for (std::size_t j = 0; j < l; ++j) row[j] = static_cast<float>(cz[j]);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < l; ++j) out[i * l + j] -= row[j];
+  }
+
+  void transposed_times(const float* y, float* out) const {  // out (n x l) = A_cᵀ · y (m x l)
+    sgemm(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
+    if (!center) return;
+    std::vector<double> sums(l, 0.0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < l; ++j) sums[j] += y[i * l + j];
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < l; ++j)
+        out[i * l + j] = static_cast<float>(out[i * l + j] - static_cast<double>(center[i]) * sums[j]);
+  }
+};
+
+}  // namespace
+
 void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k, const float* omega,
-                    std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt) {
+                    std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt, const float* center) {
   const std::size_t r = std::min(m, n);
   if (k < 1 || k > r)
     throw Error(ErrorKind::range, kErrRange,
@@ -323,17 +358,19 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
   if (l < k || l > r)
     throw Error(ErrorKind::range, kErrRange, "Expected k + oversample clamped to min(rows, cols)");
   check_finite(a, m * n, "A");
+  if (center) check_finite(center, n, "center");
+  const CenteredProducts product{a, m, n, l, center};
   std::vector<float> y(m * l), z(n * l);
-  sgemm(false, false, m, l, n, 1.0f, a, n, omega, l, 0.0f, y.data(), l);
+  product.times(omega, y.data());
   orthonormalize(y.data(), m, l, power_iterations == 0);
   for (std::size_t it = 0; it < power_iterations; ++it) {
-    sgemm(true, false, n, l, m, 1.0f, a, n, y.data(), l, 0.0f, z.data(), l);
+    product.transposed_times(y.data(), z.data());
     orthonormalize(z.data(), n, l, false);
-    sgemm(false, false, m, l, n, 1.0f, a, n, z.data(), l, 0.0f, y.data(), l);
+    product.times(z.data(), y.data());
     orthonormalize(y.data(), m, l, it + 1 == power_iterations);
   }
-  // Bᵀ = Aᵀ·Q (n x l) = W·S·Xᵀ, so B = X·S·Wᵀ and A ≈ Q·B = (Q·X)·S·Wᵀ.
-  sgemm(true, false, n, l, m, 1.0f, a, n, y.data(), l, 0.0f, z.data(), l);
+  // Bᵀ = A_cᵀ·Q (n x l) = W·S·Xᵀ, so B = X·S·Wᵀ and A_c ≈ Q·B = (Q·X)·S·Wᵀ.
+  product.transposed_times(y.data(), z.data());
   std::vector<float> w(n * l), sv(l), xt(l * l);
   svd(z.data(), n, l, w.data(), sv.data(), xt.data());
   // Components beyond the numerical rank are rounding noise with arbitrary directions: asking
@@ -346,11 +383,11 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
                 "Expected k at most the numerical rank of A (" + std::to_string(rank) +
                     ": singular values above 16·eps·σ₁) but received " + std::to_string(k));
   }
-  sgemm(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
+  if (u) sgemm(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
   for (std::size_t j = 0; j < k; ++j) s[j] = sv[j];
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < k; ++j) vt[j * n + i] = w[i * l + j];
-  orient_rows(vt, k, n, u, m);
+  orient_rows(vt, k, n, u, u ? m : 0);
 }
 
 }  // namespace nnkit::linalg

@@ -18,9 +18,11 @@ void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* 
 
 // Top-k SVD of A (m x n) from the test matrix omega (n x l, l = k + oversampling, k <= l <=
 // min(m, n)): Y = A·Ω, `power_iterations` rounds of Y ← A·orth(Aᵀ·orth(Y)), Q = orth(Y),
-// B = Qᵀ·A, B = X·S·Wᵀ, U = Q·X. u is m x k, s is k, vt is k x n.
+// B = Qᵀ·A, B = X·S·Wᵀ, U = Q·X. u is m x k (null: U is not computed), s is k, vt is k x n.
+// A non-null `center` (length n) factors A − 1·centerᵀ instead, without forming it (PCA).
 void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k, const float* omega,
-                    std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt);
+                    std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt,
+                    const float* center = nullptr);
 
 // Replaces the m x l row-major `y` (l <= m) by a matrix with orthonormal columns spanning the
 // same space: (shifted) Cholesky-QR on GEMM, falling back to LAPACK's LQ of yᵀ or float64

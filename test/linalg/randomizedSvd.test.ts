@@ -69,6 +69,33 @@ describe('randomizedSvd', () => {
     });
   });
 
+  it('factors A − 1·cᵀ with `center` as if the centered matrix had been formed', async () => {
+    // A large offset per column (pixel-like) on top of a known spectrum: centering by the offset
+    // recovers the spectrum, and equals factoring the explicitly centered matrix.
+    const { a: base, sigma } = decaying(400, 90, 40, 31);
+    const center = Float32Array.from({ length: 90 }, (_, j) => 100 + (j % 7));
+    const shifted = nn.matrix(400, 90);
+    for (let i = 0; i < 400; i++) for (let j = 0; j < 90; j++) shifted.data[i * 90 + j] = base.data[i * 90 + j]! + center[j]!;
+    forEachBackend((label) => {
+      const implicit = nn.randomizedSvd(shifted, 8, { seed: 4, center });
+      const explicit = nn.randomizedSvd(base, 8, { seed: 4 });
+      for (let j = 0; j < 8; j++) {
+        expect(Math.abs(implicit.S[j]! - sigma[j]!) / sigma[j]!, `${label} σ${j}`).toBeLessThan(1e-3);
+        let dot = 0;
+        for (let d = 0; d < 90; d++) dot += implicit.Vt.data[j * 90 + d]! * explicit.Vt.data[j * 90 + d]!;
+        expect(dot, `${label} v${j}`).toBeGreaterThan(0.999);
+      }
+      expect(orthonormalityError(implicit.U), label).toBeLessThan(1e-4);
+    });
+    const again = await nn.randomizedSvdAsync(shifted, 8, { seed: 4, center });
+    expect(again.S).toEqual(nn.randomizedSvd(shifted, 8, { seed: 4, center }).S);
+    expect(() => nn.randomizedSvd(shifted, 8, { center: new Float32Array(89) })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_SHAPE' }));
+    expect(() => nn.randomizedSvd(shifted, 8, { center: [1] as unknown as Float32Array })).toThrow(TypeError);
+    const bad = center.slice();
+    bad[3] = Number.NaN;
+    expect(() => nn.randomizedSvd(shifted, 8, { center: bad })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_NONFINITE' }));
+  });
+
   it('rejects bad input with codes', async () => {
     const { a } = decaying(20, 12, 5, 8);
     expect(() => nn.randomizedSvd(a, 13)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));

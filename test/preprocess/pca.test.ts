@@ -204,6 +204,15 @@ describe('nn.PCA', () => {
     expectCoded(() => fast.partialFit(X), 'ERR_NNKIT_STATE');
   });
 
+  it('fitAsync gives the randomized solver\'s result bit for bit (it runs on the libuv pool)', async () => {
+    const X = spectrumData(1500, 60, 5, 10, 60);
+    const sync = new nn.PCA({ components: 8, solver: 'randomized', seed: 7 }).fit(X);
+    const viaAsync = await new nn.PCA({ components: 8, solver: 'randomized', seed: 7 }).fitAsync(X);
+    expect(viaAsync.eigenvalues).toEqual(sync.eigenvalues);
+    expect(viaAsync.components.data).toEqual(sync.components.data);
+    expect(viaAsync.transform(X).data).toEqual(sync.transform(X).data);
+  });
+
   it('gives finite, documented results for zero variance, constant data, one sample, N < D and large offsets', () => {
     const X = spectrumData(50, 6, 6);
     for (let i = 0; i < 50; i++) X.data[i * 6 + 2] = 7;
