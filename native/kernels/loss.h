@@ -44,9 +44,9 @@ struct LabelView {
   }
 };
 
-// Softmax gradients at least this large are streamed past the caches (see softmax_rows).
+// Gradients at least this large are streamed past the caches (see stream_row).
 inline constexpr std::size_t kLossStreamBytes = std::size_t{16} << 20;
-// Longest row the streaming softmax stages in its stack buffer.
+// Longest row the drivers stage on the stack for streaming.
 inline constexpr std::size_t kLossStreamMaxClasses = 4096;
 
 struct LossKernels {
@@ -58,11 +58,8 @@ struct LossKernels {
   // The same over `rows` consecutive rows with labels y[0, rows); returns Σ L_i summed in row
   // order in double. The AVX2 path computes 8 short rows at once (one row per lane) so small
   // batches with few classes do not pay per-row horizontal reductions.
-  // With `stream` (set only for a gradient far larger than the caches, 16-byte aligned, C a
-  // multiple of 4) long rows write the gradient with non-temporal stores: a gradient nobody reads
-  // before it leaves the cache costs no read-for-ownership of its lines.
   double (*softmax_rows)(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
-                         float* grad, bool stream);
+                         float* grad);
   // out = softmax(f) (out may equal f).
   void (*softmax_probabilities_row)(const float* f, std::size_t c, float* out);
   // Σ_j max(0, 1 − y_j f_j) with y_j = +1 for t_j = 1 and −1 for t_j ∈ {0, −1}. Sets *bad_target
@@ -78,6 +75,11 @@ struct LossKernels {
   // Helpers of the hierarchical softmax.
   float (*dot)(const float* a, const float* b, std::size_t n);
   void (*axpy)(float alpha, const float* x, float* y, std::size_t n);
+  // dst[0, c) = src[0, c) with non-temporal stores (dst 16-byte aligned, c a multiple of 4),
+  // ordered before the call returns. The drivers stage a row's gradient in L1 and stream it out
+  // when the whole gradient is far larger than the caches: a gradient nobody reads before it
+  // leaves the cache then costs no read-for-ownership of its lines.
+  void (*stream_row)(const float* src, std::size_t c, float* dst);
 };
 
 const LossKernels& loss_kernels_scalar();

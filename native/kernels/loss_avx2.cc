@@ -173,24 +173,6 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
   return (std::log(sum) + max) - f[y];
 }
 
-// softmax_row_avx2 for a row whose gradient goes to memory with non-temporal stores: the
-// exponentials are staged in an L1 buffer, scaled there (the label's −1 included), and streamed
-// out 4 floats at a time. grad is 16-byte aligned and c a multiple of 4 (the caller checks).
-float softmax_row_stream_avx2(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad) {
-  alignas(32) float staged[kLossStreamMaxClasses];
-  bool finite;
-  const float max = row_max(f, c, finite);
-  if (!finite) return poison_row(c, grad);
-  const float sum = exp_row(f, c, max, staged);
-  const __m256 factor = _mm256_set1_ps(grad_scale / sum);
-  std::size_t j = 0;
-  for (; j + 8 <= c; j += 8) _mm256_store_ps(staged + j, _mm256_mul_ps(_mm256_load_ps(staged + j), factor));
-  for (; j < c; ++j) staged[j] *= grad_scale / sum;
-  staged[y] -= grad_scale;
-  for (j = 0; j < c; j += 4) _mm_stream_ps(grad + j, _mm_load_ps(staged + j));
-  return (std::log(sum) + max) - f[y];
-}
-
 // Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
 // and transposed in registers (8×8 blocks), so max, exponentials, sums and the logarithm are all
 // vertical operations, and the gradient is transposed back the same way. Short rows would
@@ -304,14 +286,9 @@ struct Block8Table<std::index_sequence<Cs...>> {
 using SoftmaxBlock8Table = Block8Table<std::make_index_sequence<kLaneRowsMaxClasses>>;
 
 double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
-                         float* grad, bool stream) {
+                         float* grad) {
   double total = 0.0;
   std::size_t i = 0;
-  if (stream && grad && c > kLaneRowsMaxClasses) {
-    for (; i < rows; ++i) total += softmax_row_stream_avx2(f + i * c, c, y[i], grad_scale, grad + i * c);
-    _mm_sfence();  // the streamed rows are visible before the task reports completion
-    return total;
-  }
   if (c <= kLaneRowsMaxClasses && c > 0) {
     const SoftmaxBlock8 block8 = SoftmaxBlock8Table::entries[c - 1];
     // Per-lane double sums of the finite rows' losses; poisoned rows are added separately.
@@ -461,6 +438,11 @@ void axpy_avx2(float alpha, const float* x, float* y, std::size_t n) {
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
+void stream_row_avx2(const float* src, std::size_t c, float* dst) {
+  for (std::size_t j = 0; j < c; j += 4) _mm_stream_ps(dst + j, _mm_loadu_ps(src + j));
+  _mm_sfence();
+}
+
 const LossKernels kAvx2 = {svm_row_avx2,
                            softmax_row_avx2,
                            softmax_rows_avx2,
@@ -470,7 +452,8 @@ const LossKernels kAvx2 = {svm_row_avx2,
                            l2_row_avx2,
                            l1_row_avx2,
                            dot_avx2,
-                           axpy_avx2};
+                           axpy_avx2,
+                           stream_row_avx2};
 
 }  // namespace
 

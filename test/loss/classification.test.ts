@@ -8,6 +8,35 @@ import { expectClose, expectNumberClose, forEachSimdPath, labelsFor, lcg, numeri
 const SHAPES: [number, number][] = [[1, 1], [3, 2], [5, 7], [4, 8], [6, 9], [2, 17], [7, 33], [3, 100], [37, 1000],
   [8, 1], [17, 3], [8, 8], [19, 10], [64, 16], [9, 15]];
 
+describe('every row loss with a gradient larger than the caches', () => {
+  it('streams the gradient with the same bits as an ordinary store, on every SIMD path', () => {
+    // 4096 × 1024 = 16 MiB: an aligned gradient is staged per row and streamed out; the same
+    // call with the gradient one float into a buffer (not 16-byte aligned) stores it directly.
+    const n = 4096, c = 1024;
+    const f = lcg(n * c, 91, -4, 4);
+    const y = labelsFor(n, c, c);
+    const t01 = lcg(n * c, 92, 0, 1);
+    const pm1 = Float32Array.from(t01, (v) => (v < 0.5 ? -1 : 1));
+    const losses: [string, (grad: Float32Array) => number][] = [
+      ['svm', (grad) => nn.loss.svm(nn.matrix(f, n, c), y, { grad }).loss],
+      ['squared svm', (grad) => nn.loss.svm(nn.matrix(f, n, c), y, { grad, squared: true }).loss],
+      ['multiLabelHinge', (grad) => nn.loss.multiLabelHinge(nn.matrix(f, n, c), pm1, { grad }).loss],
+      ['sigmoidCrossEntropy', (grad) => nn.loss.sigmoidCrossEntropy(nn.matrix(f, n, c), t01, { grad }).loss],
+      ['l2', (grad) => nn.loss.l2(nn.matrix(f, n, c), t01, { grad }).loss],
+      ['l1', (grad) => nn.loss.l1(nn.matrix(f, n, c), t01, { grad }).loss],
+    ];
+    forEachSimdPath((path) => {
+      for (const [name, run] of losses) {
+        const aligned = new Float32Array(n * c);
+        const shifted = new Float32Array(n * c + 1).subarray(1);
+        expect(run(aligned), `${path} ${name} loss`).toBe(run(shifted));
+        expect(Buffer.compare(Buffer.from(aligned.buffer), Buffer.from(shifted.buffer, 4)), `${path} ${name} grad`).toBe(0);
+        expect(aligned.some((v) => v !== 0), `${path} ${name} wrote`).toBe(true);
+      }
+    });
+  });
+});
+
 describe('nn.loss.svm', () => {
   it('reproduces the CS231n worked examples', () => {
     // Linear classification notes: scores [13, −7, 11], y = 0, Δ = 10 → max(0, −10) + max(0, 8) = 8.
