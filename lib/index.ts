@@ -36,7 +36,7 @@ export type {
 } from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';
 export * as loss from './loss/index';
-export { softmax } from './loss/probabilities';
+export { softmax, softmaxAsync } from './loss/probabilities';
 export { LabelTree } from './loss/hierarchical';
 export * as reg from './reg';
 export { gradcheck } from './gradcheck';

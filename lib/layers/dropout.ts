@@ -69,8 +69,13 @@ export function checkKeepProb(keepProb: unknown): number {
   return keepProb;
 }
 
-/** @internal Draws a mask for X.data and writes `out = kept ? X · scale : 0`. */
-export function applyRandomMask(X: Matrix, out: Matrix, keepProb: number, scale: number, rngOption: unknown, maskBits: unknown): DropoutMask {
+/** A drawn-but-not-applied mask: the Rng words are claimed at planning time, in call order. */
+interface MaskPlan {
+  bits: Uint32Array;
+  draw: { key0: number; key1: number; stream0: number; stream1: number; offset: number };
+}
+
+function planRandomMask(X: Matrix, rngOption: unknown, maskBits: unknown): MaskPlan {
   const rng = rngOption === undefined ? defaultRng() : rngOption;
   if (!(rng instanceof Rng)) typeError('rng', 'an nn.Rng', rng);
   const n = X.data.length;
@@ -83,9 +88,25 @@ export function applyRandomMask(X: Matrix, out: Matrix, keepProb: number, scale:
     if (maskBits.length !== words) rangeError('maskBits', `a Uint32Array of length ${words}`, maskBits, ErrorCodes.SHAPE);
     bits = maskBits;
   }
-  const draw = rng.claim(n);
+  return { bits, draw: rng.claim(n) };
+}
+
+/** @internal Draws a mask for X.data and writes `out = kept ? X · scale : 0`. */
+export function applyRandomMask(X: Matrix, out: Matrix, keepProb: number, scale: number, rngOption: unknown, maskBits: unknown): DropoutMask {
+  const { bits, draw } = planRandomMask(X, rngOption, maskBits);
   native.dropoutForward(draw.key0, draw.key1, draw.stream0, draw.stream1, draw.offset, X.data, out.data, bits, keepProb, scale);
-  return { bits, length: n, scale };
+  return { bits, length: X.data.length, scale };
+}
+
+/**
+ * @internal {@link applyRandomMask} on the libuv thread pool. The Rng's words are claimed at the
+ * call (so concurrent calls draw what the same sync calls in the same order would); `out` and the
+ * mask bits are written when the work is done.
+ */
+export async function applyRandomMaskAsync(X: Matrix, out: Matrix, keepProb: number, scale: number, rngOption: unknown, maskBits: unknown): Promise<DropoutMask> {
+  const { bits, draw } = planRandomMask(X, rngOption, maskBits);
+  await native.dropoutForwardAsync(draw.key0, draw.key1, draw.stream0, draw.stream1, draw.offset, X.data, out.data, bits, keepProb, scale);
+  return { bits, length: X.data.length, scale };
 }
 
 /** @internal Checks a mask object and that it covers `n` units. */
@@ -108,6 +129,33 @@ export function checkMask(mask: unknown, n: number): asserts mask is DropoutMask
  * @returns the output and the mask that {@link backward} needs.
  */
 export function forward(X: Matrix, opts?: DropoutOptions): { out: Matrix; mask: DropoutMask } {
+  const p = planForward(X, opts);
+  if (!p.training) {
+    native.dropoutBackward(X.data, null, p.scale, p.out.data);
+    return { out: p.out, mask: { bits: null, length: X.data.length, scale: p.scale } };
+  }
+  const mask = applyRandomMask(X, p.out, p.keepProb, p.scale, opts?.rng, opts?.maskBits);
+  return { out: p.out, mask };
+}
+
+/**
+ * {@link forward} on the libuv thread pool, bit-identical to the sync call with the same Rng
+ * state. The mask's random words are claimed from the Rng when the call starts (so calls draw in
+ * call order, as the sync ones would); X is copied then, and `out` and the mask bits are written
+ * on the JS thread when the work is done. A detached `out` or `maskBits` rejects with
+ * ERR_NNKIT_DETACHED; bad arguments reject with the sync call's codes.
+ */
+export async function forwardAsync(X: Matrix, opts?: DropoutOptions): Promise<{ out: Matrix; mask: DropoutMask }> {
+  const p = planForward(X, opts);
+  if (!p.training) {
+    await native.dropoutBackwardAsync(X.data, null, p.scale, p.out.data);
+    return { out: p.out, mask: { bits: null, length: X.data.length, scale: p.scale } };
+  }
+  const mask = await applyRandomMaskAsync(X, p.out, p.keepProb, p.scale, opts?.rng, opts?.maskBits);
+  return { out: p.out, mask };
+}
+
+function planForward(X: Matrix, opts: DropoutOptions | undefined): { out: Matrix; keepProb: number; scale: number; training: boolean } {
   assertMatrix(X, 'X');
   assertOptions(opts, 'options');
   const keepProb = checkKeepProb(opts?.keepProb ?? 0.5);
@@ -116,14 +164,8 @@ export function forward(X: Matrix, opts?: DropoutOptions): { out: Matrix; mask: 
   const training = opts?.training ?? true;
   assertBoolean(training, 'training');
   const out = outMatrix(opts?.out, X.rows, X.cols);
-  if (!training) {
-    const scale = mode === 'vanilla' ? Math.fround(keepProb) : 1;
-    native.dropoutBackward(X.data, null, scale, out.data);
-    return { out, mask: { bits: null, length: X.data.length, scale } };
-  }
-  const scale = mode === 'inverted' ? Math.fround(1 / keepProb) : 1;
-  const mask = applyRandomMask(X, out, keepProb, scale, opts?.rng, opts?.maskBits);
-  return { out, mask };
+  if (!training) return { out, keepProb, training, scale: mode === 'vanilla' ? Math.fround(keepProb) : 1 };
+  return { out, keepProb, training, scale: mode === 'inverted' ? Math.fround(1 / keepProb) : 1 };
 }
 
 /**
@@ -131,10 +173,22 @@ export function forward(X: Matrix, opts?: DropoutOptions): { out: Matrix; mask: 
  * `dX = dY ⊙ mask` (`kept ? dY · mask.scale : 0`).
  */
 export function backward(dY: Matrix, mask: DropoutMask, opts?: DropoutBackwardOptions): Matrix {
-  assertMatrix(dY, 'dY');
-  assertOptions(opts, 'options');
-  checkMask(mask, dY.data.length);
-  const out = outMatrix(opts?.out, dY.rows, dY.cols);
+  const out = planBackward(dY, mask, opts, 'dY');
   native.dropoutBackward(dY.data, mask.bits, mask.scale, out.data);
   return out;
+}
+
+/** {@link backward} on the libuv thread pool (dY and the mask copied at the call, `out` written when done). */
+export async function backwardAsync(dY: Matrix, mask: DropoutMask, opts?: DropoutBackwardOptions): Promise<Matrix> {
+  const out = planBackward(dY, mask, opts, 'dY');
+  await native.dropoutBackwardAsync(dY.data, mask.bits, mask.scale, out.data);
+  return out;
+}
+
+/** @internal Validates the upstream gradient, the mask and `out` of a masked backward pass. */
+export function planBackward(dY: Matrix, mask: DropoutMask, opts: DropoutBackwardOptions | undefined, name: string): Matrix {
+  assertMatrix(dY, name);
+  assertOptions(opts, 'options');
+  checkMask(mask, dY.data.length);
+  return outMatrix(opts?.out, dY.rows, dY.cols);
 }

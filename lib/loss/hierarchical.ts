@@ -265,6 +265,28 @@ export interface HierarchicalSoftmaxOptions {
  */
 export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
   { loss: number; dH: Matrix | null; dV: Matrix | null } {
+  const p = planHierarchical(H, labels, tree, V, opts);
+  const sum = native.lossHierarchicalSoftmax(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
+    tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+}
+
+/**
+ * {@link hierarchicalSoftmax} on the libuv thread pool, bit-identical to the sync call. H, V, the
+ * labels and the tree's path arrays are copied when the call starts (labels and paths are
+ * checked on the copies) and dH, dV are written when the work is done; a detached gradient
+ * buffer rejects with ERR_NNKIT_DETACHED, bad arguments reject with the sync call's codes.
+ */
+export async function hierarchicalSoftmaxAsync(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
+  Promise<{ loss: number; dH: Matrix | null; dV: Matrix | null }> {
+  const p = planHierarchical(H, labels, tree, V, opts);
+  const sum = await native.lossHierarchicalSoftmaxAsync(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
+    tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+}
+
+function planHierarchical(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts: HierarchicalSoftmaxOptions | undefined):
+  { divisor: number; dH: Matrix | null; dV: Matrix | null } {
   checkHV(H, V, tree);
   assertLabels(labels, H.rows);
   assertOptions(opts, 'options');
@@ -275,7 +297,5 @@ export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, 
   const divisor = reduction === 'mean' && H.rows > 0 ? H.rows : 1;
   const dH = wantGrad ? outMatrix(opts?.dH, H.rows, H.cols, 'dH') : null;
   const dV = wantGrad ? outMatrix(opts?.dV, V.rows, V.cols, 'dV') : null;
-  const sum = native.lossHierarchicalSoftmax(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
-    tree.internalNodes, V.data, 1 / divisor, dH?.data ?? null, dV?.data ?? null);
-  return { loss: sum / divisor, dH, dV };
+  return { divisor, dH, dV };
 }
