@@ -143,7 +143,9 @@ export function forward(X: Matrix, opts?: DropoutOptions): { out: Matrix; mask: 
  * state. The mask's random words are claimed from the Rng when the call starts (so calls draw in
  * call order, as the sync ones would); X is copied then, and `out` and the mask bits are written
  * on the JS thread when the work is done. A detached `out` or `maskBits` rejects with
- * ERR_NNKIT_DETACHED; bad arguments reject with the sync call's codes.
+ * ERR_NNKIT_DETACHED; bad arguments reject with the sync call's codes. Operands on a
+ * SharedArrayBuffer are used in place; ordinary buffers are copied on the JS thread, which for
+ * this memory-bound kernel costs more than the kernel itself (see `nn.relu.forwardAsync`).
  */
 export async function forwardAsync(X: Matrix, opts?: DropoutOptions): Promise<{ out: Matrix; mask: DropoutMask }> {
   const p = planForward(X, opts);
