@@ -42,4 +42,4 @@ export * as reg from './reg';
 export { gradcheck } from './gradcheck';
 export type { GradcheckEntry, GradcheckOptions, GradcheckResult } from './gradcheck';
 export { DocumentReader, encodeFloat32, encodeFloat64, PCA, Pipeline, RangeScaler, Standardizer } from './preprocess';
-export type { PCAOptions, RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions, Whitening } from './preprocess';
+export type { PCAOptions, PipelinePartialFitOptions, RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions, Whitening } from './preprocess';
