@@ -14,7 +14,7 @@ import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import type { Rng } from '../rng';
 import { assertOneOf, assertOptions } from '../validate';
-import { applyRandomMask, applyRandomMaskAsync, checkKeepProb, type DropoutMask, planBackward } from './dropout';
+import { applyRandomMask, applyRandomMaskAsync, checkKeepProb, type DropoutMask, planMaskedBackward } from './mask';
 
 /** Options of {@link forward}. */
 export interface DropConnectOptions {
@@ -60,14 +60,14 @@ function planForward(W: Matrix, opts: DropConnectOptions | undefined): { out: Ma
 
 /** The gradient of the loss with respect to W: `dW = dWmasked ⊙ mask` (dropped weights get 0). */
 export function backward(dWmasked: Matrix, mask: DropoutMask, opts?: { out?: Matrix | Float32Array }): Matrix {
-  const out = planBackward(dWmasked, mask, opts, 'dWmasked');
+  const out = planMaskedBackward(dWmasked, mask, opts, 'dWmasked');
   native.dropoutBackward(dWmasked.data, mask.bits, mask.scale, out.data);
   return out;
 }
 
 /** {@link backward} on the libuv thread pool (inputs copied at the call, `out` written when done). */
 export async function backwardAsync(dWmasked: Matrix, mask: DropoutMask, opts?: { out?: Matrix | Float32Array }): Promise<Matrix> {
-  const out = planBackward(dWmasked, mask, opts, 'dWmasked');
+  const out = planMaskedBackward(dWmasked, mask, opts, 'dWmasked');
   await native.dropoutBackwardAsync(dWmasked.data, mask.bits, mask.scale, out.data);
   return out;
 }
