@@ -119,6 +119,8 @@ export interface NativeAddon {
     dH: Float32Array | null, dV: Float32Array | null): number;
   hierarchicalLogProbabilities(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
     bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): void;
+  hierarchicalLogProbabilitiesAsync(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
+    bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): Promise<void>;
 
   /** Returns c1·Σ|w| + c2·Σw² and adds a1·sign(w) + a2·w into grad (when not null). */
   regPenalty(w: Float32Array, a1: number, a2: number, c1: number, c2: number, grad: Float32Array | null): number;

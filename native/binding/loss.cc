@@ -305,6 +305,19 @@ TreeArgs tree_args(const Napi::CallbackInfo& info, std::size_t index) {
   return t;
 }
 
+// Private copies of the path arrays for an async call, checked again on the copies: the kernels
+// index V with them, and arrays on a SharedArrayBuffer could change after the first check.
+std::shared_ptr<std::vector<std::uint32_t>> own_tree(Napi::Env env, TreeArgs& t) {
+  auto copy = std::make_shared<std::vector<std::uint32_t>>();
+  copy->reserve(t.offsets.length + 2 * t.nodes.length);
+  for (Uint32Array* a : {&t.offsets, &t.nodes, &t.bits}) copy->insert(copy->end(), a->data, a->data + a->length);
+  t.offsets.data = copy->data();
+  t.nodes.data = copy->data() + t.offsets.length;
+  t.bits.data = t.nodes.data + t.nodes.length;
+  check_tree(env, t);
+  return copy;
+}
+
 struct HierarchicalCall {
   FloatArray h, v, dh, dv;
   std::size_t rows = 0, dim = 0;
@@ -354,18 +367,11 @@ Napi::Value loss_hierarchical_softmax(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), parse_hierarchical(info).run());
 }
 
-// The tree's path arrays are copied and re-checked like the labels: the kernel indexes V with them.
 Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HierarchicalCall c = parse_hierarchical(info);
   auto labels = own_labels(env, c.labels, c.rows, c.tree.paths.classes, "labels");
-  auto tree = std::make_shared<std::vector<std::uint32_t>>();
-  tree->reserve(c.tree.offsets.length + 2 * c.tree.nodes.length);
-  for (Uint32Array* a : {&c.tree.offsets, &c.tree.nodes, &c.tree.bits}) tree->insert(tree->end(), a->data, a->data + a->length);
-  c.tree.offsets.data = tree->data();
-  c.tree.nodes.data = tree->data() + c.tree.offsets.length;
-  c.tree.bits.data = c.tree.nodes.data + c.tree.nodes.length;
-  check_tree(env, c.tree);
+  auto tree = own_tree(env, c.tree);
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.h);
   staging->input(env, c.v);
@@ -378,22 +384,47 @@ Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
   return queue_loss(env, c, keep, staging, owned);
 }
 
+struct LogProbabilitiesCall {
+  FloatArray h, v, out;
+  std::size_t rows = 0, dim = 0;
+  TreeArgs tree;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::hierarchical_log_probabilities(path, h.data, rows, dim, tree.paths, v.data, out.data); }
+};
+
 // hierarchicalLogProbabilities(H, rows, dim, offsets, nodes, bits, internalNodes, V, out)
-Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
+LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const FloatArray h = float32_arg(info, 0, "H");
-  const std::size_t rows = size_arg(info, 1, "rows");
-  const std::size_t dim = size_arg(info, 2, "dim");
-  check_matrix_length(env, h, rows, dim, "H");
-  const TreeArgs tree = tree_args(info, 3);
-  const FloatArray v = float32_arg(info, 7, "V");
-  check_matrix_length(env, v, tree.paths.internal_nodes, dim, "V");
-  const FloatArray out = float32_arg(info, 8, "out");
-  check_matrix_length(env, out, rows, tree.paths.classes, "out");
-  check_no_overlap(env, out, h, "out", "H");
-  check_no_overlap(env, out, v, "out", "V");
-  kernels::hierarchical_log_probabilities(active_simd_path(), h.data, rows, dim, tree.paths, v.data, out.data);
-  return env.Undefined();
+  LogProbabilitiesCall c;
+  c.h = float32_arg(info, 0, "H");
+  c.rows = size_arg(info, 1, "rows");
+  c.dim = size_arg(info, 2, "dim");
+  check_matrix_length(env, c.h, c.rows, c.dim, "H");
+  c.tree = tree_args(info, 3);
+  c.v = float32_arg(info, 7, "V");
+  check_matrix_length(env, c.v, c.tree.paths.internal_nodes, c.dim, "V");
+  c.out = float32_arg(info, 8, "out");
+  check_matrix_length(env, c.out, c.rows, c.tree.paths.classes, "out");
+  check_no_overlap(env, c.out, c.h, "out", "H");
+  check_no_overlap(env, c.out, c.v, "out", "V");
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
+  parse_log_probabilities(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value hierarchical_log_probabilities_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LogProbabilitiesCall c = parse_log_probabilities(info);
+  auto tree = own_tree(env, c.tree);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, c.h);
+  staging->input(env, c.v);
+  staging->write_only_output(env, c.out);
+  return queue_async(env, {c.h.object, c.v.object, c.out.object}, [c, tree] { c.run(); }, nullptr, staging);
 }
 
 }  // namespace
@@ -413,6 +444,8 @@ void register_loss(Napi::Env env, Napi::Object exports) {
               Napi::Function::New<guarded<loss_hierarchical_softmax_async>>(env, "lossHierarchicalSoftmaxAsync"));
   exports.Set("hierarchicalLogProbabilities",
               Napi::Function::New<guarded<hierarchical_log_probabilities>>(env, "hierarchicalLogProbabilities"));
+  exports.Set("hierarchicalLogProbabilitiesAsync",
+              Napi::Function::New<guarded<hierarchical_log_probabilities_async>>(env, "hierarchicalLogProbabilitiesAsync"));
 }
 
 }  // namespace nnkit::binding

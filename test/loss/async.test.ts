@@ -70,6 +70,35 @@ describe('nn.loss async twins', () => {
     });
   });
 
+  it('LabelTree#logProbabilitiesAsync and #predictAsync give the sync results (every SIMD path); codes', async () => {
+    await forEachSimdPathAsync(async () => {
+      for (const tree of [nn.LabelTree.balanced(23), nn.LabelTree.huffman([5, 1, 1, 9, 3])]) {
+        const n = 11, d = 6;
+        const H = nn.matrix(lcg(n * d, 3), n, d), V = nn.matrix(lcg(tree.internalNodes * d, 4), tree.internalNodes, d);
+        const want = tree.logProbabilities(H, V);
+        const out = new Float32Array(n * tree.numClasses).fill(1);
+        const pending = tree.logProbabilitiesAsync(H, V, { out });
+        expect(out.every((v) => v === 1)).toBe(true);
+        await pending;
+        expect(wordsOf(out)).toEqual(wordsOf(want.data));
+        expect(await tree.predictAsync(H, V)).toEqual(tree.predict(H, V));
+      }
+    });
+    const tree = nn.LabelTree.balanced(8);
+    await expect(tree.logProbabilitiesAsync(nn.matrix(2, 3), nn.matrix(tree.internalNodes, 4))).rejects.toThrow(code('ERR_NNKIT_SHAPE'));
+    await expect(tree.logProbabilitiesAsync(nn.matrix(2, 3), nn.matrix(tree.internalNodes, 3), { out: new Float32Array(3) })).rejects.toThrow(code('ERR_NNKIT_SHAPE'));
+    await expect(tree.predictAsync(nn.matrix(2, 3), {} as nn.Matrix)).rejects.toThrow(TypeError);
+  });
+
+  it('keeps the event loop free while the log-probabilities of 4096 classes are computed', async () => {
+    const tree = nn.LabelTree.balanced(4096), n = 600, d = 256;
+    const H = nn.matrix(lcg(n * d, 5), n, d), V = nn.matrix(lcg(tree.internalNodes * d, 6, -0.1, 0.1), tree.internalNodes, d);
+    const { result, ticks, elapsed } = await ticksDuring(() => tree.predictAsync(H, V));
+    expect(result.length).toBe(n);
+    expect(ticks).toBeGreaterThan(Math.min(20, elapsed / 50));
+    expect(ticks).toBeGreaterThan(5);
+  });
+
   it('writes the gradient only when the Promise settles; inputs are read as they were at the call', async () => {
     const S = nn.matrix(lcg(64 * 50, 1, -3, 3), 64, 50), y = labelsFor(64, 50, 1);
     const want = nn.loss.softmax(S, y);
