@@ -181,7 +181,8 @@ export class RangeScaler implements Transformer {
    * {@link transform} on the libuv thread pool, bit-identical to it: the ranges fitted when the
    * call starts, X copied then, the result written into `out` (or X with `inPlace`) on the JS
    * thread when the work is done; a detached output rejects with ERR_NNKIT_DETACHED and argument
-   * errors reject with the sync codes.
+   * errors reject with the sync codes. As for `Standardizer.transformAsync`, copying ordinary
+   * buffers costs the JS thread more than this memory-bound pass; shared memory is used in place.
    */
   async transformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
     const { out, p } = this.#plan(X, opts, 'transformAsync');
