@@ -36,10 +36,10 @@ export type {
 } from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';
 export * as loss from './loss/index';
-export { softmax } from './loss/probabilities';
+export { softmax, softmaxAsync } from './loss/probabilities';
 export { LabelTree } from './loss/hierarchical';
 export * as reg from './reg';
 export { gradcheck } from './gradcheck';
 export type { GradcheckEntry, GradcheckOptions, GradcheckResult } from './gradcheck';
 export { DocumentReader, encodeFloat32, encodeFloat64, PCA, Pipeline, RangeScaler, Standardizer } from './preprocess';
-export type { PCAOptions, RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions, Whitening } from './preprocess';
+export type { PCAOptions, PipelinePartialFitOptions, RangeScalerOptions, SavedDocument, StandardizerMode, StandardizerOptions, Transformer, TransformOptions, Whitening } from './preprocess';

@@ -58,6 +58,12 @@ export interface NativeAddon {
     offset: Float32Array): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
     offset: Float32Array): Promise<void>;
+  /** out = (X − mean)·forward (rows × k), X centered blockRows rows at a time: PCA.transform's kernels on the pool. */
+  pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, forward: Float32Array, k: number,
+    blockRows: number, out: Float32Array): Promise<void>;
+  /** out = Y·backward + mean (rows × cols): PCA.inverseTransform's kernels on the pool. */
+  pcaReconstructAsync(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
+    out: Float32Array): Promise<void>;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
@@ -75,6 +81,12 @@ export interface NativeAddon {
   dropoutForward(key0: number, key1: number, stream0: number, stream1: number, offset: number, x: Float32Array,
     out: Float32Array, mask: Uint32Array, keepProb: number, scale: number): number;
   dropoutBackward(dy: Float32Array, mask: Uint32Array | null, scale: number, out: Float32Array): void;
+  reluForwardAsync(x: Float32Array, out: Float32Array): Promise<void>;
+  reluBackwardAsync(dy: Float32Array, x: Float32Array, out: Float32Array): Promise<void>;
+  /** Resolves to the Philox blocks consumed; `out` and `mask` are written when the work is done. */
+  dropoutForwardAsync(key0: number, key1: number, stream0: number, stream1: number, offset: number, x: Float32Array,
+    out: Float32Array, mask: Uint32Array, keepProb: number, scale: number): Promise<number>;
+  dropoutBackwardAsync(dy: Float32Array, mask: Uint32Array | null, scale: number, out: Float32Array): Promise<void>;
   linearForwardAsync(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): Promise<void>;
   linearBackwardAsync(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
     dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): Promise<void>;
@@ -92,11 +104,24 @@ export interface NativeAddon {
   lossTargets(scores: Float32Array, rows: number, cols: number, targets: Float32Array,
     kind: 'multiLabelHinge' | 'sigmoidCrossEntropy' | 'l2' | 'l1', gradScale: number, grad: Float32Array | null): number;
   softmax(scores: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** The Async twins resolve to Σ L_i; labels and tree arrays are copied and re-checked at the call. */
+  lossSvmAsync(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, margin: number, squared: boolean,
+    gradScale: number, grad: Float32Array | null): Promise<number>;
+  lossSoftmaxAsync(scores: Float32Array, rows: number, cols: number, labels: ArrayBufferView, gradScale: number,
+    grad: Float32Array | null): Promise<number>;
+  lossTargetsAsync(scores: Float32Array, rows: number, cols: number, targets: Float32Array,
+    kind: 'multiLabelHinge' | 'sigmoidCrossEntropy' | 'l2' | 'l1', gradScale: number, grad: Float32Array | null): Promise<number>;
+  softmaxAsync(scores: Float32Array, rows: number, cols: number, out: Float32Array): Promise<void>;
+  lossHierarchicalSoftmaxAsync(h: Float32Array, rows: number, dim: number, labels: ArrayBufferView, offsets: Uint32Array,
+    nodes: Uint32Array, bits: Uint32Array, internalNodes: number, v: Float32Array, gradScale: number,
+    dH: Float32Array | null, dV: Float32Array | null): Promise<number>;
   lossHierarchicalSoftmax(h: Float32Array, rows: number, dim: number, labels: ArrayBufferView, offsets: Uint32Array,
     nodes: Uint32Array, bits: Uint32Array, internalNodes: number, v: Float32Array, gradScale: number,
     dH: Float32Array | null, dV: Float32Array | null): number;
   hierarchicalLogProbabilities(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
     bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): void;
+  hierarchicalLogProbabilitiesAsync(h: Float32Array, rows: number, dim: number, offsets: Uint32Array, nodes: Uint32Array,
+    bits: Uint32Array, internalNodes: number, v: Float32Array, out: Float32Array): Promise<void>;
 
   /** Returns c1·Σ|w| + c2·Σw² and adds a1·sign(w) + a2·w into grad (when not null). */
   regPenalty(w: Float32Array, a1: number, a2: number, c1: number, c2: number, grad: Float32Array | null): number;

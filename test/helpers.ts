@@ -71,3 +71,44 @@ export function expectCoded(fn: () => unknown, code: string, type: typeof TypeEr
   }
   throw new Error(`expected ${code} to be thrown`);
 }
+
+/** {@link forEachSimdPath} for async bodies: each path's body settles before the next path is set. */
+export async function forEachSimdPathAsync(fn: (path: SimdPath) => Promise<void>): Promise<void> {
+  const { simd, simdPaths } = nn.backend();
+  try {
+    for (const path of simdPaths as SimdPath[]) {
+      nn.setSimd(path);
+      await fn(path);
+    }
+  } finally {
+    nn.setSimd(simd as SimdPath);
+  }
+}
+
+/** Bytes of a Float32Array as 32-bit words, for bit-exact comparisons (NaN payloads and −0 included). */
+export function wordsOf(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+}
+
+/**
+ * Runs `call` while a 5 ms interval timer counts ticks; returns the ticks and the elapsed time.
+ * A call that blocked the event loop would let the timer fire at most once, after it returned.
+ */
+export async function ticksDuring<T>(call: () => Promise<T>): Promise<{ result: T; ticks: number; elapsed: number }> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const started = Date.now();
+  try {
+    const result = await call();
+    return { result, ticks, elapsed: Date.now() - started };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A Matrix on a SharedArrayBuffer holding a copy of `M` (async calls use such memory in place). */
+export function sharedCopy(M: nn.Matrix): nn.Matrix {
+  const data = new Float32Array(new SharedArrayBuffer(M.data.byteLength));
+  data.set(M.data);
+  return { data, rows: M.rows, cols: M.cols };
+}

@@ -14,7 +14,7 @@ import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import type { Rng } from '../rng';
 import { assertOneOf, assertOptions } from '../validate';
-import { applyRandomMask, checkKeepProb, checkMask, type DropoutMask } from './dropout';
+import { applyRandomMask, applyRandomMaskAsync, checkKeepProb, type DropoutMask, planMaskedBackward } from './mask';
 
 /** Options of {@link forward}. */
 export interface DropConnectOptions {
@@ -32,22 +32,42 @@ export interface DropConnectOptions {
 
 /** Masks the weights for one training step: `out = W ⊙ mask`, mask `(u < p)/p` or `(u < p)`. */
 export function forward(W: Matrix, opts?: DropConnectOptions): { out: Matrix; mask: DropoutMask } {
+  const p = planForward(W, opts);
+  const mask = applyRandomMask(W, p.out, p.keepProb, p.scale, opts?.rng, opts?.maskBits);
+  return { out: p.out, mask };
+}
+
+/**
+ * {@link forward} on the libuv thread pool, bit-identical to the sync call with the same Rng
+ * state: the random words are claimed when the call starts, W is copied then, and `out` and the
+ * mask bits are written when the work is done.
+ */
+export async function forwardAsync(W: Matrix, opts?: DropConnectOptions): Promise<{ out: Matrix; mask: DropoutMask }> {
+  const p = planForward(W, opts);
+  const mask = await applyRandomMaskAsync(W, p.out, p.keepProb, p.scale, opts?.rng, opts?.maskBits);
+  return { out: p.out, mask };
+}
+
+function planForward(W: Matrix, opts: DropConnectOptions | undefined): { out: Matrix; keepProb: number; scale: number } {
   assertMatrix(W, 'W');
   assertOptions(opts, 'options');
   const keepProb = checkKeepProb(opts?.keepProb ?? 0.5);
   const mode = opts?.mode ?? 'inverted';
   assertOneOf(mode, 'mode', ['inverted', 'vanilla'] as const);
   const out = outMatrix(opts?.out, W.rows, W.cols);
-  const mask = applyRandomMask(W, out, keepProb, mode === 'inverted' ? Math.fround(1 / keepProb) : 1, opts?.rng, opts?.maskBits);
-  return { out, mask };
+  return { out, keepProb, scale: mode === 'inverted' ? Math.fround(1 / keepProb) : 1 };
 }
 
 /** The gradient of the loss with respect to W: `dW = dWmasked ⊙ mask` (dropped weights get 0). */
 export function backward(dWmasked: Matrix, mask: DropoutMask, opts?: { out?: Matrix | Float32Array }): Matrix {
-  assertMatrix(dWmasked, 'dWmasked');
-  assertOptions(opts, 'options');
-  checkMask(mask, dWmasked.data.length);
-  const out = outMatrix(opts?.out, dWmasked.rows, dWmasked.cols);
+  const out = planMaskedBackward(dWmasked, mask, opts, 'dWmasked');
   native.dropoutBackward(dWmasked.data, mask.bits, mask.scale, out.data);
+  return out;
+}
+
+/** {@link backward} on the libuv thread pool (inputs copied at the call, `out` written when done). */
+export async function backwardAsync(dWmasked: Matrix, mask: DropoutMask, opts?: { out?: Matrix | Float32Array }): Promise<Matrix> {
+  const out = planMaskedBackward(dWmasked, mask, opts, 'dWmasked');
+  await native.dropoutBackwardAsync(dWmasked.data, mask.bits, mask.scale, out.data);
   return out;
 }

@@ -11,7 +11,7 @@
 import { assertFiniteNumber, assertBoolean } from '../validate';
 import { type Labels, type Matrix } from '../matrix';
 import { native } from '../native';
-import { assertLabels, type LossOptions, type LossResult, planLoss, targetData } from './common';
+import { assertLabels, type LossOptions, type LossPlan, type LossResult, planLoss, targetLoss, targetLossAsync } from './common';
 
 /** Options of {@link svm}. */
 export interface SvmOptions extends LossOptions {
@@ -35,14 +35,34 @@ export interface SvmOptions extends LossOptions {
  * nn.loss.svm(nn.matrix(new Float32Array([13, -7, 11]), 1, 3), new Int32Array([0]), { margin: 10 }).loss; // 8
  */
 export function svm(scores: Matrix, labels: Labels, opts?: SvmOptions): LossResult {
+  const { plan, margin, squared } = planSvm(scores, labels, opts);
+  const sum = native.lossSvm(scores.data, plan.rows, plan.cols, labels, margin, squared, plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}
+
+/**
+ * {@link svm} on the libuv thread pool, bit-identical to the sync call. Scores and labels are
+ * copied when the call starts (labels are checked on the copy) and the gradient is written into
+ * the `grad` buffer on the JS thread when the work is done. A detached gradient buffer rejects
+ * with ERR_NNKIT_DETACHED; bad arguments reject with the sync call's codes. The same holds for
+ * every `*Async` loss. A loss is one memory-bound pass: copying ordinary buffers on the JS thread
+ * costs more than the pass (softmax 8192 × 1000: ~37 ms async vs ~3–5 ms sync here), so the
+ * twins pay off with SharedArrayBuffer-backed scores and gradients, which are used in place.
+ */
+export async function svmAsync(scores: Matrix, labels: Labels, opts?: SvmOptions): Promise<LossResult> {
+  const { plan, margin, squared } = planSvm(scores, labels, opts);
+  const sum = await native.lossSvmAsync(scores.data, plan.rows, plan.cols, labels, margin, squared, plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}
+
+function planSvm(scores: Matrix, labels: Labels, opts: SvmOptions | undefined): { plan: LossPlan; margin: number; squared: boolean } {
   const plan = planLoss(scores, opts);
   assertLabels(labels, plan.rows);
   const margin = opts?.margin ?? 1;
   const squared = opts?.squared ?? false;
   assertFiniteNumber(margin, 'margin');
   assertBoolean(squared, 'squared');
-  const sum = native.lossSvm(scores.data, plan.rows, plan.cols, labels, margin, squared, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return { plan, margin, squared };
 }
 
 /**
@@ -59,6 +79,14 @@ export function softmax(scores: Matrix, labels: Labels, opts?: LossOptions): Los
   return { loss: sum / plan.divisor, grad: plan.grad };
 }
 
+/** {@link softmax} on the libuv thread pool (semantics as {@link svmAsync}). */
+export async function softmaxAsync(scores: Matrix, labels: Labels, opts?: LossOptions): Promise<LossResult> {
+  const plan = planLoss(scores, opts);
+  assertLabels(labels, plan.rows);
+  const sum = await native.lossSoftmaxAsync(scores.data, plan.rows, plan.cols, labels, plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}
+
 /**
  * Attribute classification with a binary hinge per attribute (the notes' multi-label SVM):
  * `L_i = Σ_j max(0, 1 − y_ij·f_ij)`, gradient `−y_ij·1[1 − y_ij f_ij > 0]`.
@@ -68,10 +96,12 @@ export function softmax(scores: Matrix, labels: Labels, opts?: LossOptions): Los
  *   RangeError naming the row.
  */
 export function multiLabelHinge(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  const plan = planLoss(scores, opts);
-  const t = targetData(targets, plan.rows, plan.cols);
-  const sum = native.lossTargets(scores.data, plan.rows, plan.cols, t, 'multiLabelHinge', plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return targetLoss('multiLabelHinge', scores, targets, opts);
+}
+
+/** {@link multiLabelHinge} on the libuv thread pool (semantics as {@link svmAsync}; a bad target rejects with ERR_NNKIT_RANGE). */
+export function multiLabelHingeAsync(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
+  return targetLossAsync('multiLabelHinge', scores, targets, opts);
 }
 
 /**
@@ -87,8 +117,10 @@ export function multiLabelHinge(scores: Matrix, targets: Matrix | Float32Array, 
  *   `ERR_NNKIT_RANGE` RangeError naming the row.
  */
 export function sigmoidCrossEntropy(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  const plan = planLoss(scores, opts);
-  const t = targetData(targets, plan.rows, plan.cols);
-  const sum = native.lossTargets(scores.data, plan.rows, plan.cols, t, 'sigmoidCrossEntropy', plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return targetLoss('sigmoidCrossEntropy', scores, targets, opts);
+}
+
+/** {@link sigmoidCrossEntropy} on the libuv thread pool (semantics as {@link svmAsync}; a bad target rejects with ERR_NNKIT_RANGE). */
+export function sigmoidCrossEntropyAsync(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
+  return targetLossAsync('sigmoidCrossEntropy', scores, targets, opts);
 }

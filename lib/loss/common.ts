@@ -4,6 +4,7 @@
  */
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
 import { assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
+import { native } from '../native';
 import { assertOneOf, assertOptions, isDetached } from '../validate';
 
 /** How the per-sample losses L_i are combined. */
@@ -72,4 +73,27 @@ export function targetData(targets: unknown, rows: number, cols: number, name = 
   if (targets.rows !== rows || targets.cols !== cols)
     rangeError(name, `a ${rows} × ${cols} Matrix like the scores`, new Received(`a ${targets.rows} × ${targets.cols} Matrix`), ErrorCodes.SHAPE);
   return targets.data;
+}
+
+/** The losses of scores against a target matrix, by their native name. */
+export type TargetLossKind = 'multiLabelHinge' | 'sigmoidCrossEntropy' | 'l2' | 'l1';
+
+function planTargetLoss(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: LossOptions | undefined): { plan: LossPlan; t: Float32Array } {
+  const regression = kind === 'l2' || kind === 'l1';
+  const plan = planLoss(scores, opts, regression ? 'pred' : 'scores');
+  return { plan, t: targetData(targets, plan.rows, plan.cols, regression ? 'target' : 'targets') };
+}
+
+/** One fused native pass of a target loss: `{ loss: Σ L_i / divisor, grad }`. */
+export function targetLoss(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: LossOptions | undefined): LossResult {
+  const { plan, t } = planTargetLoss(kind, scores, targets, opts);
+  const sum = native.lossTargets(scores.data, plan.rows, plan.cols, t, kind, plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
+}
+
+/** {@link targetLoss} on the libuv thread pool (inputs copied at the call, the gradient written when done). */
+export async function targetLossAsync(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: LossOptions | undefined): Promise<LossResult> {
+  const { plan, t } = planTargetLoss(kind, scores, targets, opts);
+  const sum = await native.lossTargetsAsync(scores.data, plan.rows, plan.cols, t, kind, plan.gradScale, plan.grad?.data ?? null);
+  return { loss: sum / plan.divisor, grad: plan.grad };
 }

@@ -215,19 +215,43 @@ export class LabelTree {
    * @param H `[N × D]`; @param V `[internalNodes × D]`.
    */
   logProbabilities(H: Matrix, V: Matrix, opts?: { out?: Matrix | Float32Array }): Matrix {
-    checkHV(H, V, this);
-    assertOptions(opts, 'options');
-    const out = outMatrix(opts?.out, H.rows, this.numClasses);
+    const out = this.#planLogProbabilities(H, V, opts);
     native.hierarchicalLogProbabilities(H.data, H.rows, H.cols, this.offsets, this.nodes, this.bits, this.internalNodes, V.data, out.data);
     return out;
   }
 
+  /**
+   * {@link logProbabilities} on the libuv thread pool, bit-identical to it (O(N · internalNodes
+   * · D) work: long for many classes). H, V and the tree's paths are copied when the call starts;
+   * `out` is written on the JS thread when the work is done (a detached `out` rejects with
+   * ERR_NNKIT_DETACHED; bad arguments reject with the sync codes).
+   */
+  async logProbabilitiesAsync(H: Matrix, V: Matrix, opts?: { out?: Matrix | Float32Array }): Promise<Matrix> {
+    const out = this.#planLogProbabilities(H, V, opts);
+    await native.hierarchicalLogProbabilitiesAsync(H.data, H.rows, H.cols, this.offsets, this.nodes, this.bits, this.internalNodes, V.data, out.data);
+    return out;
+  }
+
+  #planLogProbabilities(H: Matrix, V: Matrix, opts: { out?: Matrix | Float32Array } | undefined): Matrix {
+    checkHV(H, V, this);
+    assertOptions(opts, 'options');
+    return outMatrix(opts?.out, H.rows, this.numClasses);
+  }
+
   /** The most probable class of every sample (ties: the lower class). */
   predict(H: Matrix, V: Matrix): Int32Array {
-    const lp = this.logProbabilities(H, V);
-    const out = new Int32Array(H.rows);
+    return this.#argmax(this.logProbabilities(H, V));
+  }
+
+  /** {@link predict} with the log-probabilities computed on the libuv thread pool. */
+  async predictAsync(H: Matrix, V: Matrix): Promise<Int32Array> {
+    return this.#argmax(await this.logProbabilitiesAsync(H, V));
+  }
+
+  #argmax(lp: Matrix): Int32Array {
+    const out = new Int32Array(lp.rows);
     const c = this.numClasses;
-    for (let i = 0; i < H.rows; i++) {
+    for (let i = 0; i < lp.rows; i++) {
       let best = 0;
       for (let k = 1; k < c; k++) if (lp.data[i * c + k]! > lp.data[i * c + best]!) best = k;
       out[i] = best;
@@ -265,6 +289,28 @@ export interface HierarchicalSoftmaxOptions {
  */
 export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
   { loss: number; dH: Matrix | null; dV: Matrix | null } {
+  const p = planHierarchical(H, labels, tree, V, opts);
+  const sum = native.lossHierarchicalSoftmax(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
+    tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+}
+
+/**
+ * {@link hierarchicalSoftmax} on the libuv thread pool, bit-identical to the sync call. H, V, the
+ * labels and the tree's path arrays are copied when the call starts (labels and paths are
+ * checked on the copies) and dH, dV are written when the work is done; a detached gradient
+ * buffer rejects with ERR_NNKIT_DETACHED, bad arguments reject with the sync call's codes.
+ */
+export async function hierarchicalSoftmaxAsync(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
+  Promise<{ loss: number; dH: Matrix | null; dV: Matrix | null }> {
+  const p = planHierarchical(H, labels, tree, V, opts);
+  const sum = await native.lossHierarchicalSoftmaxAsync(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
+    tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+}
+
+function planHierarchical(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts: HierarchicalSoftmaxOptions | undefined):
+  { divisor: number; dH: Matrix | null; dV: Matrix | null } {
   checkHV(H, V, tree);
   assertLabels(labels, H.rows);
   assertOptions(opts, 'options');
@@ -275,7 +321,5 @@ export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, 
   const divisor = reduction === 'mean' && H.rows > 0 ? H.rows : 1;
   const dH = wantGrad ? outMatrix(opts?.dH, H.rows, H.cols, 'dH') : null;
   const dV = wantGrad ? outMatrix(opts?.dV, V.rows, V.cols, 'dV') : null;
-  const sum = native.lossHierarchicalSoftmax(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
-    tree.internalNodes, V.data, 1 / divisor, dH?.data ?? null, dV?.data ?? null);
-  return { loss: sum / divisor, dH, dV };
+  return { divisor, dH, dV };
 }

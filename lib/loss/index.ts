@@ -3,10 +3,12 @@
  * mean over the N samples by default (`reduction: 'sum'` for the sum), with the gradient in a
  * new Matrix, in a buffer you pass (`grad: buffer`), or skipped (`grad: false`).
  */
-export { multiLabelHinge, sigmoidCrossEntropy, softmax, svm } from './classification';
+export {
+  multiLabelHinge, multiLabelHingeAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, softmax, softmaxAsync, svm, svmAsync,
+} from './classification';
 export type { SvmOptions } from './classification';
-export { l1, l2 } from './regression';
-export { hierarchicalSoftmax } from './hierarchical';
+export { l1, l1Async, l2, l2Async } from './regression';
+export { hierarchicalSoftmax, hierarchicalSoftmaxAsync } from './hierarchical';
 export type { HierarchicalSoftmaxOptions } from './hierarchical';
 export { structuredSvm, viterbi } from './structured';
 export type { StructuredSvmResult } from './structured';

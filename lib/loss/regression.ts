@@ -8,8 +8,7 @@
  * dropout right before an L2 loss: it changes the scale of the outputs the loss compares.
  */
 import { type Matrix } from '../matrix';
-import { native } from '../native';
-import { type LossOptions, type LossResult, planLoss, targetData } from './common';
+import { type LossOptions, type LossResult, targetLoss, targetLossAsync } from './common';
 
 /**
  * L2 regression loss `L_i = ‖f_i − y_i‖₂²` (no ½ factor, as in the notes), gradient `2·(f − y)`.
@@ -19,10 +18,16 @@ import { type LossOptions, type LossResult, planLoss, targetData } from './commo
  * @param pred `[N × D]` predictions. @param target `[N × D]` (Matrix or Float32Array).
  */
 export function l2(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  const plan = planLoss(pred, opts, 'pred');
-  const t = targetData(target, plan.rows, plan.cols, 'target');
-  const sum = native.lossTargets(pred.data, plan.rows, plan.cols, t, 'l2', plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return targetLoss('l2', pred, target, opts);
+}
+
+/**
+ * {@link l2} on the libuv thread pool, bit-identical to the sync call: the inputs are copied when
+ * the call starts and the gradient is written into `grad` when the work is done (a detached
+ * gradient buffer rejects with ERR_NNKIT_DETACHED; bad arguments reject with the sync codes).
+ */
+export function l2Async(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
+  return targetLossAsync('l2', pred, target, opts);
 }
 
 /**
@@ -30,8 +35,10 @@ export function l2(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptio
  * they are equal). Same advice as {@link l2}.
  */
 export function l1(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  const plan = planLoss(pred, opts, 'pred');
-  const t = targetData(target, plan.rows, plan.cols, 'target');
-  const sum = native.lossTargets(pred.data, plan.rows, plan.cols, t, 'l1', plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return targetLoss('l1', pred, target, opts);
+}
+
+/** {@link l1} on the libuv thread pool (semantics as {@link l2Async}). */
+export function l1Async(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
+  return targetLossAsync('l1', pred, target, opts);
 }

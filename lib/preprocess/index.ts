@@ -7,6 +7,7 @@ export type { StandardizerMode, StandardizerOptions } from './standardizer';
 export { RangeScaler } from './rangeScaler';
 export type { RangeScalerOptions } from './rangeScaler';
 export { Pipeline } from './pipeline';
+export type { PipelinePartialFitOptions } from './pipeline';
 export type { Transformer, TransformOptions } from './transformer';
 export { DocumentReader, encodeFloat32, encodeFloat64 } from './serialize';
 export type { SavedDocument } from './serialize';

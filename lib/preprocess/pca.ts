@@ -55,6 +55,11 @@ const FORMAT = 'nnkit.PCA';
  */
 const TRANSFORM_BLOCK_ELEMENTS = 1 << 22;
 
+/** Rows centered per block by transform (and by transformAsync, which must use the same blocks). */
+function transformBlockRows(rows: number, width: number): number {
+  return Math.max(1, Math.min(Math.floor(TRANSFORM_BLOCK_ELEMENTS / width), rows));
+}
+
 interface Solution {
   k: number;
   mean32: Float32Array;
@@ -408,7 +413,7 @@ export class PCA implements Transformer {
     const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width, mean32 = this.#solution!.mean32;
     const ones = new Float32Array(D).fill(1), zeros = new Float32Array(D);
-    const block = Math.max(1, Math.min(Math.floor(TRANSFORM_BLOCK_ELEMENTS / D), X.rows));
+    const block = transformBlockRows(X.rows, D);
     const scratch = new Float32Array(block * D);
     for (let r0 = 0; r0 < X.rows; r0 += block) {
       const rows = Math.min(block, X.rows - r0);
@@ -430,6 +435,38 @@ export class PCA implements Transformer {
     const out = resolveOutput(Y, D, opts, 'PCA');
     gemm(Y, P.backward, { out });
     native.columnAffine(out.data, out.rows, D, out.data, new Float32Array(D), new Float32Array(D).fill(1), this.#solution!.mean32);
+    return out;
+  }
+
+  /**
+   * {@link transform} on the libuv thread pool, bit-identical to it (the same centering blocks and
+   * GEMMs, in one pool job). The components fitted when the call starts are used (a later fit or
+   * partialFit does not change a pending call); X is copied then, and the result is written into
+   * `out` on the JS thread when the work is done. A detached `out` rejects with
+   * ERR_NNKIT_DETACHED; argument and state errors reject with the sync codes.
+   */
+  async transformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
+    assertMatrix(X, 'X');
+    assertFitted(this.fitted, 'PCA', 'transformAsync');
+    assertWidth(X, this.#width, 'PCA');
+    if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
+    const P = this.#project();
+    const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
+    const D = this.#width;
+    await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, P.forward.data, P.forward.cols, transformBlockRows(X.rows, D), out.data);
+    return out;
+  }
+
+  /** {@link inverseTransform} on the libuv thread pool, bit-identical to it (semantics as {@link transformAsync}). */
+  async inverseTransformAsync(Y: Matrix, opts?: TransformOptions): Promise<Matrix> {
+    assertMatrix(Y, 'X');
+    assertFitted(this.fitted, 'PCA', 'inverseTransformAsync');
+    const P = this.#project();
+    if (Y.cols !== P.backward.rows) rangeError('X.cols', `${P.backward.rows} columns (PCA's output width)`, Y.cols, ErrorCodes.SHAPE);
+    if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
+    const D = this.#width;
+    const out = resolveOutput(Y, D, opts, 'PCA');
+    await native.pcaReconstructAsync(Y.data, Y.rows, Y.cols, P.backward.data, D, this.#solution!.mean32, out.data);
     return out;
   }
 

@@ -172,24 +172,44 @@ export class RangeScaler implements Transformer {
 
   /** `lo + (X − min) · (hi − lo) / (max − min)` per column; `{ inPlace }` or `{ out }` as every transform. */
   transform(X: Matrix, opts?: TransformOptions): Matrix {
-    assertMatrix(X, 'X');
-    assertFitted(this.fitted, 'RangeScaler', 'transform');
-    assertWidth(X, this.width, 'RangeScaler');
-    const out = resolveOutput(X, X.cols, opts, 'RangeScaler');
-    const p = this.#parameters();
+    const { out, p } = this.#plan(X, opts, 'transform');
     native.columnAffine(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
+    return out;
+  }
+
+  /**
+   * {@link transform} on the libuv thread pool, bit-identical to it: the ranges fitted when the
+   * call starts, X copied then, the result written into `out` (or X with `inPlace`) on the JS
+   * thread when the work is done; a detached output rejects with ERR_NNKIT_DETACHED and argument
+   * errors reject with the sync codes. As for `Standardizer.transformAsync`, copying ordinary
+   * buffers costs the JS thread more than this memory-bound pass; shared memory is used in place.
+   */
+  async transformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
+    const { out, p } = this.#plan(X, opts, 'transformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
     return out;
   }
 
   /** `min + (X − lo) · (max − min) / (hi − lo)`: undoes {@link transform} (a constant column gives its constant). */
   inverseTransform(X: Matrix, opts?: TransformOptions): Matrix {
+    const { out, p, min } = this.#plan(X, opts, 'inverseTransform');
+    native.columnAffine(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min);
+    return out;
+  }
+
+  /** {@link inverseTransform} on the libuv thread pool (semantics as {@link transformAsync}). */
+  async inverseTransformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
+    const { out, p, min } = this.#plan(X, opts, 'inverseTransformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min);
+    return out;
+  }
+
+  #plan(X: Matrix, opts: TransformOptions | undefined, method: string) {
     assertMatrix(X, 'X');
-    assertFitted(this.fitted, 'RangeScaler', 'inverseTransform');
+    assertFitted(this.fitted, 'RangeScaler', method);
     assertWidth(X, this.width, 'RangeScaler');
     const out = resolveOutput(X, X.cols, opts, 'RangeScaler');
-    const p = this.#parameters();
-    native.columnAffine(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, this.#state!.min);
-    return out;
+    return { out, p: this.#parameters(), min: this.#state!.min };
   }
 
   /** `fit(X)` then `transform(X, opts)`. */

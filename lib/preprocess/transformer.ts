@@ -29,6 +29,16 @@ export interface Transformer {
   fitTransform(X: Matrix, opts?: TransformOptions): Matrix;
   /** Maps transformed data back to the input space, where the step can. */
   inverseTransform?(X: Matrix, opts?: TransformOptions): Matrix;
+  /** {@link transform} on the libuv thread pool (a Pipeline falls back to `transform` without it). */
+  transformAsync?(X: Matrix, opts?: TransformOptions): Promise<Matrix>;
+  /** {@link inverseTransform} on the libuv thread pool. */
+  inverseTransformAsync?(X: Matrix, opts?: TransformOptions): Promise<Matrix>;
+  /** Adds a chunk of training rows to the statistics (streaming fit). */
+  partialFit?(X: Matrix): this;
+  /** Adds another step's partial fit (of the same kind) to this one. */
+  merge?(other: never): this;
+  /** True once the step holds statistics. */
+  readonly fitted?: boolean;
   /** A versioned JSON document that the step's `fromJSON` reads back bit-exactly. */
   toJSON(): SavedDocument;
 }

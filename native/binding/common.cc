@@ -224,19 +224,22 @@ bool is_live(const Napi::Object& typed_array, std::size_t bytes) {
 void AsyncStaging::input_bytes(Napi::Env, void*& data, std::size_t bytes, const Napi::Object& typed_array) {
   if (bytes == 0 || is_shared(typed_array)) return;
   auto s = std::make_unique<Staged>();
-  s->copy.assign(static_cast<unsigned char*>(data), static_cast<unsigned char*>(data) + bytes);
+  s->copy.reset(new unsigned char[bytes]);
+  std::memcpy(s->copy.get(), data, bytes);
   s->bytes = bytes;
-  data = s->copy.data();
+  data = s->copy.get();
   staged_.push_back(std::move(s));
 }
 
-void AsyncStaging::output_bytes(Napi::Env, void*& data, std::size_t bytes, const Napi::Object& typed_array) {
+void AsyncStaging::output_bytes(Napi::Env, void*& data, std::size_t bytes, const Napi::Object& typed_array,
+                                bool preserve) {
   if (bytes == 0 || is_shared(typed_array)) return;
   auto s = std::make_unique<Staged>();
-  s->copy.assign(static_cast<unsigned char*>(data), static_cast<unsigned char*>(data) + bytes);
+  s->copy.reset(new unsigned char[bytes]);
+  if (preserve) std::memcpy(s->copy.get(), data, bytes);
   s->bytes = bytes;
   s->target = Napi::Persistent(typed_array);
-  data = s->copy.data();
+  data = s->copy.get();
   staged_.push_back(std::move(s));
 }
 
@@ -250,7 +253,7 @@ bool AsyncStaging::commit(Napi::Env) {
       continue;
     }
     auto typed = target.As<Napi::TypedArray>();
-    std::memcpy(typed_array_data(typed), s->copy.data(), s->bytes);
+    std::memcpy(typed_array_data(typed), s->copy.get(), s->bytes);
   }
   staged_.clear();
   return all;

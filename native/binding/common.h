@@ -98,14 +98,24 @@ class AsyncStaging {
     output_bytes(env, data, array.length * sizeof(*array.data), array.object);
     array.data = static_cast<decltype(array.data)>(data);
   }
+  // An output the work overwrites completely (no read-modify-write): its private copy is
+  // allocated without copying the current contents and without touching its pages, so the page
+  // faults happen on the pool thread instead of the JS thread.
+  template <typename Array>
+  void write_only_output(Napi::Env env, Array& array) {
+    void* data = array.data;
+    output_bytes(env, data, array.length * sizeof(*array.data), array.object, false);
+    array.data = static_cast<decltype(array.data)>(data);
+  }
   void input_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
-  void output_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array);
+  void output_bytes(Napi::Env env, void*& data, std::size_t bytes, const Napi::Object& typed_array,
+                    bool preserve = true);
   // On the JS thread after the work: copies outputs back; false when one was detached meanwhile.
   bool commit(Napi::Env env);
 
  private:
   struct Staged {
-    std::vector<unsigned char> copy;
+    std::unique_ptr<unsigned char[]> copy;  // new[] without value-initialization: untouched pages
     Napi::ObjectReference target;  // null for inputs
     std::size_t bytes = 0;
   };

@@ -141,27 +141,70 @@ Napi::Value linear_backward_async(const Napi::CallbackInfo& info) {
                      staging);
 }
 
+struct ReluForwardCall {
+  FloatArray x, out;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::relu_forward(path, x.data, out.data, x.length); }
+};
+
 // reluForward(X, out)
+ReluForwardCall parse_relu_forward(const Napi::CallbackInfo& info) {
+  ReluForwardCall c;
+  c.x = float32_arg(info, 0, "X");
+  c.out = float32_arg(info, 1, "out");
+  check_length(info.Env(), c.out, c.x.length, "out");
+  check_same_or_disjoint(info.Env(), c.out, c.x, "out", "X");
+  c.path = active_simd_path();
+  return c;
+}
+
 Napi::Value relu_forward(const Napi::CallbackInfo& info) {
-  const FloatArray x = float32_arg(info, 0, "X");
-  const FloatArray out = float32_arg(info, 1, "out");
-  check_length(info.Env(), out, x.length, "out");
-  check_same_or_disjoint(info.Env(), out, x, "out", "X");
-  kernels::relu_forward(x.data, out.data, x.length);
+  parse_relu_forward(info).run();
   return info.Env().Undefined();
 }
 
+// In place (out is X) the staged input and output are two private copies of the same values:
+// the kernel reads one and writes the other, and the commit overwrites X.
+Napi::Value relu_forward_async(const Napi::CallbackInfo& info) {
+  ReluForwardCall c = parse_relu_forward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.x);
+  staging->write_only_output(info.Env(), c.out);
+  return queue_async(info.Env(), keep_alive({&c.x, &c.out}), [c] { c.run(); }, nullptr, staging);
+}
+
+struct ReluBackwardCall {
+  FloatArray dy, x, out;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::relu_backward(path, dy.data, x.data, out.data, dy.length); }
+};
+
 // reluBackward(dY, X, out)
+ReluBackwardCall parse_relu_backward(const Napi::CallbackInfo& info) {
+  ReluBackwardCall c;
+  c.dy = float32_arg(info, 0, "dY");
+  c.x = float32_arg(info, 1, "X");
+  c.out = float32_arg(info, 2, "out");
+  check_length(info.Env(), c.x, c.dy.length, "X");
+  check_length(info.Env(), c.out, c.dy.length, "out");
+  check_same_or_disjoint(info.Env(), c.out, c.dy, "out", "dY");
+  check_same_or_disjoint(info.Env(), c.out, c.x, "out", "X");
+  c.path = active_simd_path();
+  return c;
+}
+
 Napi::Value relu_backward(const Napi::CallbackInfo& info) {
-  const FloatArray dy = float32_arg(info, 0, "dY");
-  const FloatArray x = float32_arg(info, 1, "X");
-  const FloatArray out = float32_arg(info, 2, "out");
-  check_length(info.Env(), x, dy.length, "X");
-  check_length(info.Env(), out, dy.length, "out");
-  check_same_or_disjoint(info.Env(), out, dy, "out", "dY");
-  check_same_or_disjoint(info.Env(), out, x, "out", "X");
-  kernels::relu_backward(dy.data, x.data, out.data, dy.length);
+  parse_relu_backward(info).run();
   return info.Env().Undefined();
+}
+
+Napi::Value relu_backward_async(const Napi::CallbackInfo& info) {
+  ReluBackwardCall c = parse_relu_backward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.dy);
+  staging->input(info.Env(), c.x);
+  staging->write_only_output(info.Env(), c.out);
+  return queue_async(info.Env(), keep_alive({&c.dy, &c.x, &c.out}), [c] { c.run(); }, nullptr, staging);
 }
 
 double probability_like_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name, bool allow_zero) {
@@ -305,48 +348,106 @@ Napi::Value batchnorm_backward_async(const Napi::CallbackInfo& info) {
                      [c] { c.run(); }, nullptr, staging);
 }
 
-// dropoutForward(key0, key1, stream0, stream1, offset, X, out, mask: Uint32Array, keepProb, scale)
-//   -> Philox blocks consumed
-Napi::Value dropout_forward(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  kernels::RngStream stream{};
-  stream.key[0] = static_cast<std::uint32_t>(size_arg(info, 0, "key0", 4294967295.0));
-  stream.key[1] = static_cast<std::uint32_t>(size_arg(info, 1, "key1", 4294967295.0));
-  const auto s0 = static_cast<std::uint64_t>(size_arg(info, 2, "stream0", 4294967295.0));
-  const auto s1 = static_cast<std::uint64_t>(size_arg(info, 3, "stream1", 4294967295.0));
-  stream.stream = s0 | (s1 << 32);
-  const auto offset = static_cast<std::uint64_t>(size_arg(info, 4, "offset"));
-  const FloatArray x = float32_arg(info, 5, "X");
-  const FloatArray out = float32_arg(info, 6, "out");
-  const Uint32Array mask = uint32_arg(info, 7, "mask");
-  const double keep_prob = probability_like_arg(info, 8, "keepProb", false);
-  const float scale = finite_float_arg(info, 9, "scale");
-  check_length(env, out, x.length, "out");
-  check_same_or_disjoint(env, out, x, "out", "X");
-  if (mask.length != kernels::dropout_mask_words(x.length))
+void check_mask_words(Napi::Env env, std::size_t words, std::size_t units) {
+  if (words != kernels::dropout_mask_words(units))
     throw_argument_error(env, ErrorKind::range, kErrShape, "mask",
-                         "a Uint32Array of length " + std::to_string(kernels::dropout_mask_words(x.length)),
-                         "length " + std::to_string(mask.length));
-  kernels::dropout_forward(active_simd_path(), stream, offset, keep_prob, scale, x.data, out.data, mask.data, x.length);
-  return Napi::Number::New(env, static_cast<double>(kernels::rng_blocks_for(x.length)));
+                         "a Uint32Array of length " + std::to_string(kernels::dropout_mask_words(units)),
+                         "length " + std::to_string(words));
 }
 
-// dropoutBackward(dY, mask: Uint32Array | null, scale, out)
-Napi::Value dropout_backward(const Napi::CallbackInfo& info) {
+struct DropoutForwardCall {
+  kernels::RngStream stream{};
+  std::uint64_t offset = 0;
+  FloatArray x, out;
+  Uint32Array mask;
+  double keep_prob = 1.0;
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  void run() const {
+    kernels::dropout_forward(path, stream, offset, keep_prob, scale, x.data, out.data, mask.data, x.length);
+  }
+};
+
+// dropoutForward(key0, key1, stream0, stream1, offset, X, out, mask: Uint32Array, keepProb, scale)
+//   -> Philox blocks consumed
+DropoutForwardCall parse_dropout_forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const FloatArray dy = float32_arg(info, 0, "dY");
+  DropoutForwardCall c;
+  c.stream.key[0] = static_cast<std::uint32_t>(size_arg(info, 0, "key0", 4294967295.0));
+  c.stream.key[1] = static_cast<std::uint32_t>(size_arg(info, 1, "key1", 4294967295.0));
+  const auto s0 = static_cast<std::uint64_t>(size_arg(info, 2, "stream0", 4294967295.0));
+  const auto s1 = static_cast<std::uint64_t>(size_arg(info, 3, "stream1", 4294967295.0));
+  c.stream.stream = s0 | (s1 << 32);
+  c.offset = static_cast<std::uint64_t>(size_arg(info, 4, "offset"));
+  c.x = float32_arg(info, 5, "X");
+  c.out = float32_arg(info, 6, "out");
+  c.mask = uint32_arg(info, 7, "mask");
+  c.keep_prob = probability_like_arg(info, 8, "keepProb", false);
+  c.scale = finite_float_arg(info, 9, "scale");
+  check_length(env, c.out, c.x.length, "out");
+  check_same_or_disjoint(env, c.out, c.x, "out", "X");
+  check_mask_words(env, c.mask.length, c.x.length);
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value dropout_forward(const Napi::CallbackInfo& info) {
+  const DropoutForwardCall c = parse_dropout_forward(info);
+  c.run();
+  return Napi::Number::New(info.Env(), static_cast<double>(kernels::rng_blocks_for(c.x.length)));
+}
+
+// The mask words are an output like `out`: written back only when the work is done.
+Napi::Value dropout_forward_async(const Napi::CallbackInfo& info) {
+  DropoutForwardCall c = parse_dropout_forward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.x);
+  staging->write_only_output(info.Env(), c.out);
+  staging->write_only_output(info.Env(), c.mask);  // every word, bits past the last unit included
+  const double blocks = static_cast<double>(kernels::rng_blocks_for(c.x.length));
+  return queue_async(info.Env(), {c.x.object, c.out.object, c.mask.object}, [c] { c.run(); },
+                     [blocks](Napi::Env env) { return Napi::Number::New(env, blocks); }, staging);
+}
+
+struct DropoutBackwardCall {
+  FloatArray dy, out;
+  Uint32Array mask;  // data == nullptr: every unit kept
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::dropout_backward(path, dy.data, mask.data, scale, out.data, dy.length); }
+};
+
+// dropoutBackward(dY, mask: Uint32Array | null, scale, out)
+DropoutBackwardCall parse_dropout_backward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DropoutBackwardCall c;
+  c.dy = float32_arg(info, 0, "dY");
   const bool has_mask = info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined();
-  const Uint32Array mask = has_mask ? uint32_arg(info, 1, "mask") : Uint32Array{};
-  const float scale = finite_float_arg(info, 2, "scale");
-  const FloatArray out = float32_arg(info, 3, "out");
-  check_length(env, out, dy.length, "out");
-  check_same_or_disjoint(env, out, dy, "out", "dY");
-  if (has_mask && mask.length != kernels::dropout_mask_words(dy.length))
-    throw_argument_error(env, ErrorKind::range, kErrShape, "mask",
-                         "a Uint32Array of length " + std::to_string(kernels::dropout_mask_words(dy.length)),
-                         "length " + std::to_string(mask.length));
-  kernels::dropout_backward(active_simd_path(), dy.data, has_mask ? mask.data : nullptr, scale, out.data, dy.length);
-  return env.Undefined();
+  if (has_mask) c.mask = uint32_arg(info, 1, "mask");
+  c.scale = finite_float_arg(info, 2, "scale");
+  c.out = float32_arg(info, 3, "out");
+  check_length(env, c.out, c.dy.length, "out");
+  check_same_or_disjoint(env, c.out, c.dy, "out", "dY");
+  if (has_mask) check_mask_words(env, c.mask.length, c.dy.length);
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value dropout_backward(const Napi::CallbackInfo& info) {
+  parse_dropout_backward(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value dropout_backward_async(const Napi::CallbackInfo& info) {
+  DropoutBackwardCall c = parse_dropout_backward(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.dy);
+  // A mask of 0 words (fewer than one unit) has no data pointer to copy; a null mask stays null.
+  if (c.mask.data != nullptr) staging->input(info.Env(), c.mask);
+  staging->write_only_output(info.Env(), c.out);
+  std::vector<Napi::Object> keep = keep_alive({&c.dy, &c.out});
+  if (!c.mask.object.IsEmpty()) keep.push_back(c.mask.object);
+  return queue_async(info.Env(), keep, [c] { c.run(); }, nullptr, staging);
 }
 
 }  // namespace
@@ -365,6 +466,10 @@ void register_layers(Napi::Env env, Napi::Object exports) {
               Napi::Function::New<guarded<batchnorm_backward_async>>(env, "batchNormBackwardAsync"));
   exports.Set("dropoutForward", Napi::Function::New<guarded<dropout_forward>>(env, "dropoutForward"));
   exports.Set("dropoutBackward", Napi::Function::New<guarded<dropout_backward>>(env, "dropoutBackward"));
+  exports.Set("reluForwardAsync", Napi::Function::New<guarded<relu_forward_async>>(env, "reluForwardAsync"));
+  exports.Set("reluBackwardAsync", Napi::Function::New<guarded<relu_backward_async>>(env, "reluBackwardAsync"));
+  exports.Set("dropoutForwardAsync", Napi::Function::New<guarded<dropout_forward_async>>(env, "dropoutForwardAsync"));
+  exports.Set("dropoutBackwardAsync", Napi::Function::New<guarded<dropout_backward_async>>(env, "dropoutBackwardAsync"));
 }
 
 }  // namespace nnkit::binding

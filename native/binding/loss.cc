@@ -2,7 +2,10 @@
 // hierarchicalLogProbabilities. Every shape is re-checked against the typed arrays' real lengths
 // and every label against [0, C) before a kernel runs; the gradient buffer must not overlap an
 // input (the row kernels read scores after writing gradients).
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../kernels/cpu.h"
 #include "../kernels/loss.h"
@@ -85,82 +88,201 @@ ScoreCall parse_scores(const Napi::CallbackInfo& info, std::size_t grad_index, c
   return call;
 }
 
-// lossSvm(scores, rows, cols, labels, margin, squared, gradScale, grad | null) -> Σ L_i
-Napi::Value loss_svm(const Napi::CallbackInfo& info) {
-  const ScoreCall call = parse_scores(info, 7, "scores");
-  const Labels labels = labels_arg(info, 3, "labels");
-  const float margin = finite_float_arg(info, 4, "margin");
-  const bool squared = bool_arg(info, 5, "squared");
-  const float scale = grad_scale_arg(info, 6);
-  check_labels(info.Env(), labels, call.rows, call.cols, "labels");
-  const double loss = kernels::loss_svm(active_simd_path(), call.scores.data, call.rows, call.cols, labels.view,
-                                        margin, squared, scale, call.grad.data);
-  return Napi::Number::New(info.Env(), loss);
+// The private copy an async call reads its labels from, validated after the copy: a label
+// array on a SharedArrayBuffer is not staged by AsyncStaging, and another thread could write an
+// out-of-range label between the check and the kernel.
+std::shared_ptr<std::vector<std::uint8_t>> own_labels(Napi::Env env, Labels& labels, std::size_t rows,
+                                                      std::size_t classes, const char* name) {
+  std::size_t width = 4;
+  if (labels.view.type == kernels::LabelType::uint16) width = 2;
+  if (labels.view.type == kernels::LabelType::uint8) width = 1;
+  const auto* begin = static_cast<const std::uint8_t*>(labels.view.data);
+  auto copy = std::make_shared<std::vector<std::uint8_t>>(begin, begin + labels.length * width);
+  labels.view.data = copy->data();
+  check_labels(env, labels, rows, classes, name);
+  return copy;
 }
+
+// Runs `call.run()` (which returns Σ L_i) on the pool; the Promise resolves to the sum. The
+// gradient buffers are staged outputs, committed before the Promise resolves.
+template <typename Call>
+Napi::Value queue_loss(Napi::Env env, Call call, std::vector<Napi::Object> keep, std::shared_ptr<AsyncStaging> staging,
+                       std::shared_ptr<void> owned = nullptr) {
+  auto sum = std::make_shared<double>(0.0);
+  return queue_async(
+      env, keep, [call, sum, owned] { *sum = call.run(); },
+      [sum](Napi::Env e) { return Napi::Number::New(e, *sum); }, staging);
+}
+
+struct SvmCall {
+  ScoreCall s;
+  Labels labels;
+  float margin = 1.0f;
+  bool squared = false;
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  double run() const {
+    return kernels::loss_svm(path, s.scores.data, s.rows, s.cols, labels.view, margin, squared, scale, s.grad.data);
+  }
+};
+
+// lossSvm(scores, rows, cols, labels, margin, squared, gradScale, grad | null) -> Σ L_i
+SvmCall parse_svm(const Napi::CallbackInfo& info) {
+  SvmCall c;
+  c.s = parse_scores(info, 7, "scores");
+  c.labels = labels_arg(info, 3, "labels");
+  c.margin = finite_float_arg(info, 4, "margin");
+  c.squared = bool_arg(info, 5, "squared");
+  c.scale = grad_scale_arg(info, 6);
+  check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value loss_svm(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), parse_svm(info).run());
+}
+
+Napi::Value loss_svm_async(const Napi::CallbackInfo& info) {
+  SvmCall c = parse_svm(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  auto labels = own_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
+  staging->input(info.Env(), c.s.scores);
+  staging->write_only_output(info.Env(), c.s.grad);
+  std::vector<Napi::Object> keep{c.s.scores.object};
+  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
+  return queue_loss(info.Env(), c, keep, staging, labels);
+}
+
+struct SoftmaxLossCall {
+  ScoreCall s;
+  Labels labels;
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  double run() const {
+    return kernels::loss_softmax(path, s.scores.data, s.rows, s.cols, labels.view, scale, s.grad.data);
+  }
+};
 
 // lossSoftmax(scores, rows, cols, labels, gradScale, grad | null) -> Σ L_i
-Napi::Value loss_softmax(const Napi::CallbackInfo& info) {
-  const ScoreCall call = parse_scores(info, 5, "scores");
-  const Labels labels = labels_arg(info, 3, "labels");
-  const float scale = grad_scale_arg(info, 4);
-  check_labels(info.Env(), labels, call.rows, call.cols, "labels");
-  const double loss = kernels::loss_softmax(active_simd_path(), call.scores.data, call.rows, call.cols, labels.view,
-                                            scale, call.grad.data);
-  return Napi::Number::New(info.Env(), loss);
+SoftmaxLossCall parse_softmax_loss(const Napi::CallbackInfo& info) {
+  SoftmaxLossCall c;
+  c.s = parse_scores(info, 5, "scores");
+  c.labels = labels_arg(info, 3, "labels");
+  c.scale = grad_scale_arg(info, 4);
+  check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
+  c.path = active_simd_path();
+  return c;
 }
 
+Napi::Value loss_softmax(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), parse_softmax_loss(info).run());
+}
+
+Napi::Value loss_softmax_async(const Napi::CallbackInfo& info) {
+  SoftmaxLossCall c = parse_softmax_loss(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  auto labels = own_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
+  staging->input(info.Env(), c.s.scores);
+  staging->write_only_output(info.Env(), c.s.grad);
+  std::vector<Napi::Object> keep{c.s.scores.object};
+  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
+  return queue_loss(info.Env(), c, keep, staging, labels);
+}
+
+struct TargetsCall {
+  ScoreCall s;
+  FloatArray targets;
+  kernels::TargetLoss kind = kernels::TargetLoss::l2;
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  double run() const {
+    return kernels::loss_with_targets(path, kind, s.scores.data, targets.data, s.rows, s.cols, scale, s.grad.data);
+  }
+};
+
 // lossTargets(scores, rows, cols, targets, kind, gradScale, grad | null) -> Σ L_i
-Napi::Value loss_targets(const Napi::CallbackInfo& info) {
-  const ScoreCall call = parse_scores(info, 6, "scores");
-  const FloatArray targets = float32_arg(info, 3, "targets");
-  check_matrix_length(info.Env(), targets, call.rows, call.cols, "targets");
-  if (call.grad.data) check_no_overlap(info.Env(), call.grad, targets, "grad", "targets");
+TargetsCall parse_targets(const Napi::CallbackInfo& info) {
+  TargetsCall c;
+  c.s = parse_scores(info, 6, "scores");
+  c.targets = float32_arg(info, 3, "targets");
+  check_matrix_length(info.Env(), c.targets, c.s.rows, c.s.cols, "targets");
+  if (c.s.grad.data) check_no_overlap(info.Env(), c.s.grad, c.targets, "grad", "targets");
   const std::string kind = string_arg(info, 4, "kind");
-  kernels::TargetLoss which;
   if (kind == "multiLabelHinge")
-    which = kernels::TargetLoss::multilabel_hinge;
+    c.kind = kernels::TargetLoss::multilabel_hinge;
   else if (kind == "sigmoidCrossEntropy")
-    which = kernels::TargetLoss::sigmoid_cross_entropy;
+    c.kind = kernels::TargetLoss::sigmoid_cross_entropy;
   else if (kind == "l2")
-    which = kernels::TargetLoss::l2;
+    c.kind = kernels::TargetLoss::l2;
   else if (kind == "l1")
-    which = kernels::TargetLoss::l1;
+    c.kind = kernels::TargetLoss::l1;
   else
     throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "kind",
                          "'multiLabelHinge', 'sigmoidCrossEntropy', 'l2' or 'l1'", kind);
-  const float scale = grad_scale_arg(info, 5);
-  const double loss = kernels::loss_with_targets(active_simd_path(), which, call.scores.data, targets.data, call.rows,
-                                                 call.cols, scale, call.grad.data);
-  return Napi::Number::New(info.Env(), loss);
+  c.scale = grad_scale_arg(info, 5);
+  c.path = active_simd_path();
+  return c;
 }
 
+Napi::Value loss_targets(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), parse_targets(info).run());
+}
+
+// A bad target is found by the kernel on the pool and rejects the Promise with the sync code.
+Napi::Value loss_targets_async(const Napi::CallbackInfo& info) {
+  TargetsCall c = parse_targets(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.s.scores);
+  staging->input(info.Env(), c.targets);
+  staging->write_only_output(info.Env(), c.s.grad);
+  std::vector<Napi::Object> keep{c.s.scores.object, c.targets.object};
+  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
+  return queue_loss(info.Env(), c, keep, staging);
+}
+
+struct SoftmaxCall {
+  FloatArray scores, out;
+  std::size_t rows = 0, cols = 0;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::softmax_probabilities(path, scores.data, rows, cols, out.data); }
+};
+
 // softmax(scores, rows, cols, out): out may be the scores themselves (in place), not a partial overlap.
+SoftmaxCall parse_softmax(const Napi::CallbackInfo& info) {
+  SoftmaxCall c;
+  c.scores = float32_arg(info, 0, "scores");
+  c.rows = size_arg(info, 1, "rows");
+  c.cols = size_arg(info, 2, "cols");
+  check_matrix_length(info.Env(), c.scores, c.rows, c.cols, "scores");
+  c.out = float32_arg(info, 3, "out");
+  check_matrix_length(info.Env(), c.out, c.rows, c.cols, "out");
+  if (c.out.data != c.scores.data) check_no_overlap(info.Env(), c.out, c.scores, "out", "scores");
+  c.path = active_simd_path();
+  return c;
+}
+
 Napi::Value softmax(const Napi::CallbackInfo& info) {
-  const FloatArray scores = float32_arg(info, 0, "scores");
-  const std::size_t rows = size_arg(info, 1, "rows");
-  const std::size_t cols = size_arg(info, 2, "cols");
-  check_matrix_length(info.Env(), scores, rows, cols, "scores");
-  const FloatArray out = float32_arg(info, 3, "out");
-  check_matrix_length(info.Env(), out, rows, cols, "out");
-  if (out.data != scores.data) check_no_overlap(info.Env(), out, scores, "out", "scores");
-  kernels::softmax_probabilities(active_simd_path(), scores.data, rows, cols, out.data);
+  parse_softmax(info).run();
   return info.Env().Undefined();
+}
+
+Napi::Value softmax_async(const Napi::CallbackInfo& info) {
+  SoftmaxCall c = parse_softmax(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(info.Env(), c.scores);  // in place: two private copies, the commit writes the scores
+  staging->write_only_output(info.Env(), c.out);
+  return queue_async(info.Env(), {c.scores.object, c.out.object}, [c] { c.run(); }, nullptr, staging);
 }
 
 struct TreeArgs {
   Uint32Array offsets, nodes, bits;
+  std::size_t internal = 0;
   kernels::LabelPaths paths;
 };
 
-// (offsets, nodes, bits, internalNodes) at `index`: offsets non-decreasing from 0 to
-// nodes.length, every node below internalNodes.
-TreeArgs tree_args(const Napi::CallbackInfo& info, std::size_t index) {
-  Napi::Env env = info.Env();
-  TreeArgs t{};
-  t.offsets = uint32_arg(info, index, "tree.offsets");
-  t.nodes = uint32_arg(info, index + 1, "tree.nodes");
-  t.bits = uint32_arg(info, index + 2, "tree.bits");
-  const std::size_t internal = size_arg(info, index + 3, "tree.internalNodes");
+// offsets non-decreasing from 0 to nodes.length, every node below internalNodes.
+void check_tree(Napi::Env env, TreeArgs& t) {
   if (t.offsets.length < 1 || t.offsets.data[0] != 0 || t.offsets.data[t.offsets.length - 1] != t.nodes.length ||
       t.bits.length != t.nodes.length)
     throw_argument_error(env, ErrorKind::range, kErrShape, "tree", "consistent path arrays", "inconsistent lengths");
@@ -169,61 +291,143 @@ TreeArgs tree_args(const Napi::CallbackInfo& info, std::size_t index) {
       throw_argument_error(env, ErrorKind::range, kErrRange, "tree.offsets", "non-decreasing offsets",
                            "a decrease at class " + std::to_string(k));
   for (std::size_t p = 0; p < t.nodes.length; ++p)
-    if (t.nodes.data[p] >= internal)
+    if (t.nodes.data[p] >= t.internal)
       throw_argument_error(env, ErrorKind::range, kErrRange, "tree.nodes",
-                           "node indices below " + std::to_string(internal), std::to_string(t.nodes.data[p]));
-  t.paths = {t.offsets.data, t.nodes.data, t.bits.data, t.offsets.length - 1, internal};
+                           "node indices below " + std::to_string(t.internal), std::to_string(t.nodes.data[p]));
+  t.paths = {t.offsets.data, t.nodes.data, t.bits.data, t.offsets.length - 1, t.internal};
+}
+
+// (offsets, nodes, bits, internalNodes) at `index`.
+TreeArgs tree_args(const Napi::CallbackInfo& info, std::size_t index) {
+  TreeArgs t{};
+  t.offsets = uint32_arg(info, index, "tree.offsets");
+  t.nodes = uint32_arg(info, index + 1, "tree.nodes");
+  t.bits = uint32_arg(info, index + 2, "tree.bits");
+  t.internal = size_arg(info, index + 3, "tree.internalNodes");
+  check_tree(info.Env(), t);
   return t;
 }
 
-// lossHierarchicalSoftmax(H, rows, dim, labels, offsets, nodes, bits, internalNodes, V, gradScale,
-//                         dH | null, dV | null) -> Σ L_i
-Napi::Value loss_hierarchical_softmax(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const FloatArray h = float32_arg(info, 0, "H");
-  const std::size_t rows = size_arg(info, 1, "rows");
-  const std::size_t dim = size_arg(info, 2, "dim");
-  check_matrix_length(env, h, rows, dim, "H");
-  const Labels labels = labels_arg(info, 3, "labels");
-  const TreeArgs tree = tree_args(info, 4);
-  const FloatArray v = float32_arg(info, 8, "V");
-  check_matrix_length(env, v, tree.paths.internal_nodes, dim, "V");
-  const float scale = grad_scale_arg(info, 9);
-  const FloatArray dh = optional_float32_arg(info, 10, "dH");
-  const FloatArray dv = optional_float32_arg(info, 11, "dV");
-  check_labels(env, labels, rows, tree.paths.classes, "labels");
-  if (dh.data) {
-    check_matrix_length(env, dh, rows, dim, "dH");
-    check_no_overlap(env, dh, h, "dH", "H");
-    check_no_overlap(env, dh, v, "dH", "V");
-  }
-  if (dv.data) {
-    check_matrix_length(env, dv, tree.paths.internal_nodes, dim, "dV");
-    check_no_overlap(env, dv, h, "dV", "H");
-    check_no_overlap(env, dv, v, "dV", "V");
-    if (dh.data) check_no_overlap(env, dv, dh, "dV", "dH");
-  }
-  const double loss = kernels::loss_hierarchical_softmax(active_simd_path(), h.data, rows, dim, labels.view,
-                                                         tree.paths, v.data, scale, dh.data, dv.data);
-  return Napi::Number::New(env, loss);
+// Private copies of the path arrays for an async call, checked again on the copies: the kernels
+// index V with them, and arrays on a SharedArrayBuffer could change after the first check.
+std::shared_ptr<std::vector<std::uint32_t>> own_tree(Napi::Env env, TreeArgs& t) {
+  auto copy = std::make_shared<std::vector<std::uint32_t>>();
+  copy->reserve(t.offsets.length + 2 * t.nodes.length);
+  for (Uint32Array* a : {&t.offsets, &t.nodes, &t.bits}) copy->insert(copy->end(), a->data, a->data + a->length);
+  t.offsets.data = copy->data();
+  t.nodes.data = copy->data() + t.offsets.length;
+  t.bits.data = t.nodes.data + t.nodes.length;
+  check_tree(env, t);
+  return copy;
 }
 
-// hierarchicalLogProbabilities(H, rows, dim, offsets, nodes, bits, internalNodes, V, out)
-Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
+struct HierarchicalCall {
+  FloatArray h, v, dh, dv;
+  std::size_t rows = 0, dim = 0;
+  Labels labels;
+  TreeArgs tree;
+  float scale = 1.0f;
+  SimdPath path = SimdPath::scalar;
+  double run() const {
+    return kernels::loss_hierarchical_softmax(path, h.data, rows, dim, labels.view, tree.paths, v.data, scale, dh.data,
+                                              dv.data);
+  }
+};
+
+// lossHierarchicalSoftmax(H, rows, dim, labels, offsets, nodes, bits, internalNodes, V, gradScale,
+//                         dH | null, dV | null) -> Σ L_i
+HierarchicalCall parse_hierarchical(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const FloatArray h = float32_arg(info, 0, "H");
-  const std::size_t rows = size_arg(info, 1, "rows");
-  const std::size_t dim = size_arg(info, 2, "dim");
-  check_matrix_length(env, h, rows, dim, "H");
-  const TreeArgs tree = tree_args(info, 3);
-  const FloatArray v = float32_arg(info, 7, "V");
-  check_matrix_length(env, v, tree.paths.internal_nodes, dim, "V");
-  const FloatArray out = float32_arg(info, 8, "out");
-  check_matrix_length(env, out, rows, tree.paths.classes, "out");
-  check_no_overlap(env, out, h, "out", "H");
-  check_no_overlap(env, out, v, "out", "V");
-  kernels::hierarchical_log_probabilities(active_simd_path(), h.data, rows, dim, tree.paths, v.data, out.data);
-  return env.Undefined();
+  HierarchicalCall c;
+  c.h = float32_arg(info, 0, "H");
+  c.rows = size_arg(info, 1, "rows");
+  c.dim = size_arg(info, 2, "dim");
+  check_matrix_length(env, c.h, c.rows, c.dim, "H");
+  c.labels = labels_arg(info, 3, "labels");
+  c.tree = tree_args(info, 4);
+  c.v = float32_arg(info, 8, "V");
+  check_matrix_length(env, c.v, c.tree.paths.internal_nodes, c.dim, "V");
+  c.scale = grad_scale_arg(info, 9);
+  c.dh = optional_float32_arg(info, 10, "dH");
+  c.dv = optional_float32_arg(info, 11, "dV");
+  check_labels(env, c.labels, c.rows, c.tree.paths.classes, "labels");
+  if (c.dh.data) {
+    check_matrix_length(env, c.dh, c.rows, c.dim, "dH");
+    check_no_overlap(env, c.dh, c.h, "dH", "H");
+    check_no_overlap(env, c.dh, c.v, "dH", "V");
+  }
+  if (c.dv.data) {
+    check_matrix_length(env, c.dv, c.tree.paths.internal_nodes, c.dim, "dV");
+    check_no_overlap(env, c.dv, c.h, "dV", "H");
+    check_no_overlap(env, c.dv, c.v, "dV", "V");
+    if (c.dh.data) check_no_overlap(env, c.dv, c.dh, "dV", "dH");
+  }
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value loss_hierarchical_softmax(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), parse_hierarchical(info).run());
+}
+
+Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  HierarchicalCall c = parse_hierarchical(info);
+  auto labels = own_labels(env, c.labels, c.rows, c.tree.paths.classes, "labels");
+  auto tree = own_tree(env, c.tree);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, c.h);
+  staging->input(env, c.v);
+  staging->write_only_output(env, c.dh);
+  staging->write_only_output(env, c.dv);
+  std::vector<Napi::Object> keep{c.h.object, c.v.object};
+  for (const FloatArray* out : {&c.dh, &c.dv})
+    if (!out->object.IsEmpty()) keep.push_back(out->object);
+  auto owned = std::make_shared<std::pair<decltype(labels), decltype(tree)>>(labels, tree);
+  return queue_loss(env, c, keep, staging, owned);
+}
+
+struct LogProbabilitiesCall {
+  FloatArray h, v, out;
+  std::size_t rows = 0, dim = 0;
+  TreeArgs tree;
+  SimdPath path = SimdPath::scalar;
+  void run() const { kernels::hierarchical_log_probabilities(path, h.data, rows, dim, tree.paths, v.data, out.data); }
+};
+
+// hierarchicalLogProbabilities(H, rows, dim, offsets, nodes, bits, internalNodes, V, out)
+LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LogProbabilitiesCall c;
+  c.h = float32_arg(info, 0, "H");
+  c.rows = size_arg(info, 1, "rows");
+  c.dim = size_arg(info, 2, "dim");
+  check_matrix_length(env, c.h, c.rows, c.dim, "H");
+  c.tree = tree_args(info, 3);
+  c.v = float32_arg(info, 7, "V");
+  check_matrix_length(env, c.v, c.tree.paths.internal_nodes, c.dim, "V");
+  c.out = float32_arg(info, 8, "out");
+  check_matrix_length(env, c.out, c.rows, c.tree.paths.classes, "out");
+  check_no_overlap(env, c.out, c.h, "out", "H");
+  check_no_overlap(env, c.out, c.v, "out", "V");
+  c.path = active_simd_path();
+  return c;
+}
+
+Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
+  parse_log_probabilities(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value hierarchical_log_probabilities_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LogProbabilitiesCall c = parse_log_probabilities(info);
+  auto tree = own_tree(env, c.tree);
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, c.h);
+  staging->input(env, c.v);
+  staging->write_only_output(env, c.out);
+  return queue_async(env, {c.h.object, c.v.object, c.out.object}, [c, tree] { c.run(); }, nullptr, staging);
 }
 
 }  // namespace
@@ -235,8 +439,16 @@ void register_loss(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New<guarded<softmax>>(env, "softmax"));
   exports.Set("lossHierarchicalSoftmax",
               Napi::Function::New<guarded<loss_hierarchical_softmax>>(env, "lossHierarchicalSoftmax"));
+  exports.Set("lossSvmAsync", Napi::Function::New<guarded<loss_svm_async>>(env, "lossSvmAsync"));
+  exports.Set("lossSoftmaxAsync", Napi::Function::New<guarded<loss_softmax_async>>(env, "lossSoftmaxAsync"));
+  exports.Set("lossTargetsAsync", Napi::Function::New<guarded<loss_targets_async>>(env, "lossTargetsAsync"));
+  exports.Set("softmaxAsync", Napi::Function::New<guarded<softmax_async>>(env, "softmaxAsync"));
+  exports.Set("lossHierarchicalSoftmaxAsync",
+              Napi::Function::New<guarded<loss_hierarchical_softmax_async>>(env, "lossHierarchicalSoftmaxAsync"));
   exports.Set("hierarchicalLogProbabilities",
               Napi::Function::New<guarded<hierarchical_log_probabilities>>(env, "hierarchicalLogProbabilities"));
+  exports.Set("hierarchicalLogProbabilitiesAsync",
+              Napi::Function::New<guarded<hierarchical_log_probabilities_async>>(env, "hierarchicalLogProbabilitiesAsync"));
 }
 
 }  // namespace nnkit::binding

@@ -2,6 +2,10 @@
 // affine transform. Shapes arrive as (rows, cols) and every array is re-checked against its
 // real length before a pointer is used.
 #include "../kernels/stats.h"
+#include "../linalg/blas.h"
+
+#include <algorithm>
+#include <vector>
 
 #include "common.h"
 
@@ -158,10 +162,98 @@ Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
   staging->input(info.Env(), call.shift);
   staging->input(info.Env(), call.scale);
   staging->input(info.Env(), call.offset);
-  staging->output(info.Env(), call.out);
+  staging->write_only_output(info.Env(), call.out);
   return queue_async(info.Env(),
                      {call.x.object, call.out.object, call.shift.object, call.scale.object, call.offset.object},
                      [call] { call.run(); }, nullptr, staging);
+}
+
+// PCA's transform and inverse transform as one pool job each. They run exactly the kernels of the
+// synchronous TypeScript path (column_affine, then linalg::sgemm, in the same row blocks), so the
+// results are bit-identical to it, and the JS thread copies X once instead of every block twice.
+struct ProjectCall {
+  FloatArray x, mean, forward, out;
+  std::size_t rows = 0, cols = 0, k = 0, block = 1;
+  SimdPath path = SimdPath::scalar;
+  void run() const {
+    const std::vector<float> ones(cols, 1.0f), zeros(cols, 0.0f);
+    std::vector<float> scratch(std::min(block, rows) * cols);
+    for (std::size_t r0 = 0; r0 < rows; r0 += block) {
+      const std::size_t n = std::min(block, rows - r0);
+      kernels::column_affine(path, x.data + r0 * cols, scratch.data(), n, cols, mean.data, ones.data(), zeros.data());
+      linalg::sgemm(false, false, n, k, cols, 1.0f, scratch.data(), cols, forward.data, k, 0.0f, out.data + r0 * k, k);
+    }
+  }
+};
+
+// pcaProjectAsync(X, rows, cols, mean, forward, k, blockRows, out): out = (X − mean)·forward,
+// centered blockRows rows at a time.
+Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ProjectCall c;
+  c.x = float32_arg(info, 0, "X");
+  c.rows = size_arg(info, 1, "X.rows");
+  c.cols = size_arg(info, 2, "X.cols");
+  c.mean = float32_arg(info, 3, "mean");
+  c.forward = float32_arg(info, 4, "forward");
+  c.k = size_arg(info, 5, "k");
+  c.block = size_arg(info, 6, "blockRows");
+  c.out = float32_arg(info, 7, "out");
+  check_matrix_length(env, c.x, c.rows, c.cols, "X");
+  check_length(env, c.mean, c.cols, "mean", "Float32Array");
+  check_matrix_length(env, c.forward, c.cols, c.k, "forward");
+  check_matrix_length(env, c.out, c.rows, c.k, "out");
+  if (c.block == 0) throw_argument_error(env, ErrorKind::range, kErrRange, "blockRows", "at least 1", "0");
+  check_no_overlap(env, c.out, c.x, "out", "X");
+  check_no_overlap(env, c.out, c.mean, "out", "mean");
+  check_no_overlap(env, c.out, c.forward, "out", "forward");
+  c.path = active_simd_path();
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, c.x);
+  staging->input(env, c.mean);
+  staging->input(env, c.forward);
+  staging->write_only_output(env, c.out);
+  return queue_async(env, {c.x.object, c.mean.object, c.forward.object, c.out.object}, [c] { c.run(); }, nullptr,
+                     staging);
+}
+
+struct ReconstructCall {
+  FloatArray y, backward, mean, out;
+  std::size_t rows = 0, k = 0, cols = 0;
+  SimdPath path = SimdPath::scalar;
+  void run() const {
+    const std::vector<float> ones(cols, 1.0f), zeros(cols, 0.0f);
+    linalg::sgemm(false, false, rows, cols, k, 1.0f, y.data, k, backward.data, cols, 0.0f, out.data, cols);
+    kernels::column_affine(path, out.data, out.data, rows, cols, zeros.data(), ones.data(), mean.data);
+  }
+};
+
+// pcaReconstructAsync(Y, rows, k, backward, cols, mean, out): out = Y·backward + mean.
+Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ReconstructCall c;
+  c.y = float32_arg(info, 0, "X");
+  c.rows = size_arg(info, 1, "X.rows");
+  c.k = size_arg(info, 2, "X.cols");
+  c.backward = float32_arg(info, 3, "backward");
+  c.cols = size_arg(info, 4, "cols");
+  c.mean = float32_arg(info, 5, "mean");
+  c.out = float32_arg(info, 6, "out");
+  check_matrix_length(env, c.y, c.rows, c.k, "X");
+  check_matrix_length(env, c.backward, c.k, c.cols, "backward");
+  check_length(env, c.mean, c.cols, "mean", "Float32Array");
+  check_matrix_length(env, c.out, c.rows, c.cols, "out");
+  check_no_overlap(env, c.out, c.y, "out", "X");
+  check_no_overlap(env, c.out, c.backward, "out", "backward");
+  check_no_overlap(env, c.out, c.mean, "out", "mean");
+  c.path = active_simd_path();
+  auto staging = std::make_shared<AsyncStaging>();
+  staging->input(env, c.y);
+  staging->input(env, c.backward);
+  staging->input(env, c.mean);
+  staging->write_only_output(env, c.out);
+  return queue_async(env, {c.y.object, c.backward.object, c.mean.object, c.out.object}, [c] { c.run(); }, nullptr,
+                     staging);
 }
 
 }  // namespace
@@ -173,6 +265,8 @@ void register_preprocess(Napi::Env env, Napi::Object exports) {
   exports.Set("columnMinMaxAsync", Napi::Function::New<guarded<column_min_max_async>>(env, "columnMinMaxAsync"));
   exports.Set("columnAffine", Napi::Function::New<guarded<column_affine>>(env, "columnAffine"));
   exports.Set("columnAffineAsync", Napi::Function::New<guarded<column_affine_async>>(env, "columnAffineAsync"));
+  exports.Set("pcaProjectAsync", Napi::Function::New<guarded<pca_project_async>>(env, "pcaProjectAsync"));
+  exports.Set("pcaReconstructAsync", Napi::Function::New<guarded<pca_reconstruct_async>>(env, "pcaReconstructAsync"));
 }
 
 }  // namespace nnkit::binding

@@ -123,6 +123,25 @@ const manyThreads = (n: unknown) => typeof n === 'number' && Number.isInteger(n)
 
 const moments = fc.tuple(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }));
 
+/** '' when two Float32Arrays hold the same bits (NaN payloads and −0 included). */
+function sameBits(a: Float32Array, b: Float32Array, what: string): string {
+  if (a.length !== b.length) return `length ${a.length} differs from ${what}'s ${b.length}`;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `element ${i} differs from ${what}`;
+  return '';
+}
+
+function sameLoss(r: any, want: { loss: number; grad: { data: Float32Array } | null }): string {
+  if (!Object.is(r.loss, want.loss)) return `loss ${r.loss} differs from the sync ${want.loss}`;
+  if (want.grad === null) return r.grad === null ? '' : 'grad should be null';
+  return sameBits(r.grad.data, want.grad.data, 'the sync gradient');
+}
+
+/** Scores, one valid label per row and a reduction. */
+const lossArgs = fc.tuple(dim, posDim, fc.constantFrom('mean', 'sum'), fc.boolean()).chain(([r, c, reduction, grad]) =>
+  fc.tuple(matrixArb(r, c, true, edgeFill), arrayArb('i32', r, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: c - 1 })))
+    .map(([S, y]): Spec[] => [S, y, opts({ reduction: raw(reduction), grad: raw(grad) })]));
+
 export const targets: Target[] = [
   // --- data ---------------------------------------------------------------------------------
   {
@@ -196,6 +215,55 @@ export const targets: Target[] = [
     call: (w, g, v, o) => nn.optim.sgdStep(w, g, v, o),
   },
 
+  // --- async twins: valid calls must give the sync call's bits --------------------------------
+  {
+    name: 'nn.relu.forwardAsync',
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true, edgeFill).map((X): Spec[] => [X])),
+    call: (X) => nn.relu.forwardAsync(X),
+    check: (r, [X]) => matrixShape(r, X.rows, X.cols) || sameBits(r.data, nn.relu.forward(X).data, 'nn.relu.forward'),
+  },
+  {
+    name: 'nn.relu.backwardAsync',
+    args: fc.tuple(dim, dim).chain(([r, c]) => fc.tuple(matrixArb(r, c, true, edgeFill), matrixArb(r, c, true, edgeFill)).map((a): Spec[] => a)),
+    call: (dY, X) => nn.relu.backwardAsync(dY, X),
+    check: (r, [dY, X]) => matrixShape(r, X.rows, X.cols) || sameBits(r.data, nn.relu.backward(dY, X).data, 'nn.relu.backward'),
+  },
+  {
+    name: 'nn.dropout.forwardAsync',
+    args: fc.tuple(dim, dim, fc.nat(), fc.double({ min: 0.01, max: 1, noNaN: true }), fc.constantFrom('inverted', 'vanilla'), fc.boolean())
+      .chain(([r, c, seed, p, mode, training]) => matrixArb(r, c, true, edgeFill).map((X): Spec[] => [X, num(seed), num(p), raw(mode), raw(training)])),
+    call: (X, seed, keepProb, mode, training) => nn.dropout.forwardAsync(X, { keepProb, mode, training, rng: new nn.Rng(seed) }),
+    check: (r, [X, seed, keepProb, mode, training]) => {
+      const want = nn.dropout.forward(X, { keepProb, mode, training, rng: new nn.Rng(seed) });
+      if (want.mask.bits === null ? r.mask.bits !== null : String(r.mask.bits) !== String(want.mask.bits)) return 'mask differs from nn.dropout.forward';
+      return matrixShape(r.out, X.rows, X.cols) || sameBits(r.out.data, want.out.data, 'nn.dropout.forward');
+    },
+  },
+  {
+    name: 'nn.loss.softmaxAsync',
+    args: lossArgs,
+    call: (S, y, o) => nn.loss.softmaxAsync(S, y, o),
+    check: (r, [S, y, o]) => sameLoss(r, nn.loss.softmax(S, y, o)),
+  },
+  {
+    name: 'nn.loss.svmAsync',
+    args: lossArgs,
+    call: (S, y, o) => nn.loss.svmAsync(S, y, { ...o, squared: true }),
+    check: (r, [S, y, o]) => sameLoss(r, nn.loss.svm(S, y, { ...o, squared: true })),
+  },
+  {
+    name: 'nn.loss.l1Async',
+    args: fc.tuple(dim, dim).chain(([r, c]) => fc.tuple(matrixArb(r, c, true, edgeFill), matrixArb(r, c, true, edgeFill)).map((a): Spec[] => a)),
+    call: (P, T) => nn.loss.l1Async(P, T),
+    check: (r, [P, T]) => sameLoss(r, nn.loss.l1(P, T)),
+  },
+  {
+    name: 'nn.softmaxAsync',
+    args: fc.tuple(dim, posDim).chain(([r, c]) => matrixArb(r, c, true, edgeFill).map((S): Spec[] => [S])),
+    call: (S) => nn.softmaxAsync(S),
+    check: (r, [S]) => matrixShape(r, S.rows, S.cols) || sameBits(r.data, nn.softmax(S).data, 'nn.softmax'),
+  },
+
   // --- raw native functions (no TypeScript validation in front) -------------------------------
   { name: 'native.backend', args: fc.constant([]), call: () => native.backend() },
   { name: 'native.setThreads', args: fc.integer({ min: 1, max: 3 }).map((n) => [num(n)]), call: (n) => (manyThreads(n) ? undefined : native.setThreads(n)), global: true },
@@ -245,7 +313,4 @@ export const NOT_CALLABLE = new Set(['ErrorCodes', 'MAX_DIMENSION', 'MAX_ELEMENT
 export const NOT_PUBLIC = new Set([
   'new nn.LabelTree', // private constructor: LabelTree.huffman / balanced / fromParents build trees
   'nn.LabelTree.fromChildren', // private static
-  'nn.dropout.applyRandomMask', // @internal, shared by dropout.forward and dropConnect.forward
-  'nn.dropout.checkKeepProb', // @internal
-  'nn.dropout.checkMask', // @internal
 ]);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
-import { expectCoded, forEachSimdPath, lcg } from '../helpers';
-import { maxAbsError, offsetData, rowSlice } from './reference';
+import { expectCoded, forEachSimdPath } from '../helpers';
+import { maxAbsError, offsetData, rowSlice, spectrumData } from './reference';
 
 /** Cyclic Jacobi eigendecomposition of a symmetric float64 matrix: values descending, vectors in columns. */
 function jacobiEigh(A: Float64Array, n: number): { values: number[]; vectors: Float64Array } {
@@ -59,19 +59,6 @@ function referencePCA(X: nn.Matrix) {
     }
   const { values, vectors } = jacobiEigh(cov, D);
   return { mean, Xc, values, vectors };
-}
-
-/** Data with a clearly decaying spectrum: offset + Σ_j s_j·z_j·b_j + small noise. */
-function spectrumData(rows: number, cols: number, seed: number, offset = 0, rank = cols, noiseScale = 0.01): nn.Matrix {
-  const z = lcg(rows * rank, seed), b = lcg(rank * cols, seed + 1), noise = lcg(rows * cols, seed + 2);
-  const data = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++)
-    for (let j = 0; j < cols; j++) {
-      let v = offset + noiseScale * noise[i * cols + j]!;
-      for (let r = 0; r < rank; r++) v += (3 / (1 + r)) * z[i * rank + r]! * b[r * cols + j]!;
-      data[i * cols + j] = v;
-    }
-  return nn.matrix(data, rows, cols);
 }
 
 /** Float64 covariance of the rows of Y. */

@@ -52,3 +52,16 @@ export function maxAbsError(a: ArrayLike<number>, b: ArrayLike<number>): number 
 export function rowSlice(X: nn.Matrix, begin: number, end: number): nn.Matrix {
   return nn.matrix(X.data.subarray(begin * X.cols, end * X.cols), end - begin, X.cols);
 }
+
+/** Data with a clearly decaying spectrum: offset + Σ_j s_j·z_j·b_j + small noise. */
+export function spectrumData(rows: number, cols: number, seed: number, offset = 0, rank = cols, noiseScale = 0.01): nn.Matrix {
+  const z = lcg(rows * rank, seed), b = lcg(rank * cols, seed + 1), noise = lcg(rows * cols, seed + 2);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      let v = offset + noiseScale * noise[i * cols + j]!;
+      for (let r = 0; r < rank; r++) v += (3 / (1 + r)) * z[i * rank + r]! * b[r * cols + j]!;
+      data[i * cols + j] = v;
+    }
+  return nn.matrix(data, rows, cols);
+}

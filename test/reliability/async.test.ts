@@ -70,6 +70,9 @@ describe('async safety', () => {
       'gemmAsync, B detached: out': 'correct',
       'gemmAsync, out detached': 'rejected ERR_NNKIT_DETACHED',
       'normalAsync, out detached': 'rejected ERR_NNKIT_DETACHED',
+      'softmaxAsync, grad detached': 'rejected ERR_NNKIT_DETACHED',
+      'dropout.forwardAsync, maskBits detached': 'rejected ERR_NNKIT_DETACHED',
+      'relu.forwardAsync, X detached: out': 'correct',
     });
   });
 
