@@ -11,7 +11,7 @@
  */
 export { ErrorCodes, NnkitRangeError, NnkitTypeError } from './errors';
 export type { ErrorCode, NnkitErrorFields } from './errors';
-export { matrix, MAX_DIMENSION } from './matrix';
+export { matrix, MAX_DIMENSION, sharedMatrix } from './matrix';
 export type { Labels, Matrix } from './matrix';
 export { backend, setGemmBackend, setSimd, setThreads } from './runtime';
 export type { Backend } from './runtime';

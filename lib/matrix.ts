@@ -39,6 +39,28 @@ export function matrix(a: Float32Array | number, b: number, c?: number): Matrix 
   return { data: a, rows: b, cols: c };
 }
 
+/**
+ * A new zero-filled `rows × cols` matrix on a SharedArrayBuffer. Every `*Async` function uses
+ * shared operands in place, while ordinary ones are copied on the JS thread when the call starts
+ * (and outputs copied back when it settles), so that a buffer transferred or detached meanwhile
+ * cannot be freed under the work. For memory-bound calls on large data (ReLU, dropout, losses,
+ * transforms) those copies cost more than the work: use shared matrices there. They can also be
+ * handed to worker_threads without a copy.
+ */
+export function sharedMatrix(rows: number, cols: number): Matrix {
+  assertInteger(rows, 'rows', 0, MAX_DIMENSION);
+  assertInteger(cols, 'cols', 0, MAX_DIMENSION);
+  const n = rows * cols;
+  if (!(n <= MAX_ELEMENTS)) rangeError('rows × cols', 'at most 2^32 elements', n);
+  let buffer: SharedArrayBuffer;
+  try {
+    buffer = new SharedArrayBuffer(n * 4);
+  } catch {
+    return rangeError('rows × cols', `${n} floats of shared memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
+  }
+  return { data: new Float32Array(buffer), rows, cols };
+}
+
 /** Most elements nnkit allocates in one Float32Array (V8's limit on 64-bit platforms). */
 export const MAX_ELEMENTS = 2 ** 32;
 

@@ -38,4 +38,20 @@ describe('nn.matrix', () => {
     structuredClone(data.buffer, { transfer: [data.buffer] });
     expectCoded(() => nn.matrix(data, 2, 3), 'ERR_NNKIT_DETACHED', TypeError);
   });
+
+  it('sharedMatrix allocates a zeroed matrix on a SharedArrayBuffer that async calls use in place', async () => {
+    const X = nn.sharedMatrix(3, 4);
+    expect(X.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([X.rows, X.cols, X.data.length]).toEqual([3, 4, 12]);
+    expect(X.data.every((v) => v === 0)).toBe(true);
+    X.data.set([-1, 2, -3, 4, 5, -6, 7, -8, 9, 0, -0.5, 0.5]);
+    const out = nn.sharedMatrix(3, 4);
+    const pending = nn.relu.forwardAsync(X, { out });
+    await pending;
+    expect(Array.from(out.data)).toEqual([0, 2, 0, 4, 5, 0, 7, 0, 9, 0, 0, 0.5]);
+    expect(nn.sharedMatrix(0, 5).data.length).toBe(0);
+    expectCoded(() => nn.sharedMatrix(-1, 3), 'ERR_NNKIT_RANGE');
+    expectCoded(() => nn.sharedMatrix(2, 1.5), 'ERR_NNKIT_RANGE');
+    expectCoded(() => nn.sharedMatrix('2' as unknown as number, 3), 'ERR_NNKIT_TYPE', TypeError);
+  });
 });

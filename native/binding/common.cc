@@ -6,6 +6,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "../kernels/parallel.h"
+
 namespace nnkit::binding {
 namespace {
 
@@ -225,7 +227,7 @@ void AsyncStaging::input_bytes(Napi::Env, void*& data, std::size_t bytes, const 
   if (bytes == 0 || is_shared(typed_array)) return;
   auto s = std::make_unique<Staged>();
   s->copy.reset(new unsigned char[bytes]);
-  std::memcpy(s->copy.get(), data, bytes);
+  parallel_copy(s->copy.get(), data, bytes);
   s->bytes = bytes;
   data = s->copy.get();
   staged_.push_back(std::move(s));
@@ -236,7 +238,7 @@ void AsyncStaging::output_bytes(Napi::Env, void*& data, std::size_t bytes, const
   if (bytes == 0 || is_shared(typed_array)) return;
   auto s = std::make_unique<Staged>();
   s->copy.reset(new unsigned char[bytes]);
-  if (preserve) std::memcpy(s->copy.get(), data, bytes);
+  if (preserve) parallel_copy(s->copy.get(), data, bytes);
   s->bytes = bytes;
   s->target = Napi::Persistent(typed_array);
   data = s->copy.get();
@@ -253,7 +255,7 @@ bool AsyncStaging::commit(Napi::Env) {
       continue;
     }
     auto typed = target.As<Napi::TypedArray>();
-    std::memcpy(typed_array_data(typed), s->copy.get(), s->bytes);
+    parallel_copy(typed_array_data(typed), s->copy.get(), s->bytes);
   }
   staged_.clear();
   return all;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -157,6 +158,20 @@ void set_thread_count(int n) { pool().resize(n); }
 
 void parallel_for(std::size_t tasks, const std::function<void(std::size_t)>& fn) {
   pool().run(tasks, fn);
+}
+
+void parallel_copy(void* dst, const void* src, std::size_t bytes) {
+  constexpr std::size_t kBlock = std::size_t{4} << 20;
+  if (bytes <= kBlock) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  parallel_for((bytes + kBlock - 1) / kBlock, [&](std::size_t block) {
+    const std::size_t begin = block * kBlock, count = std::min(kBlock, bytes - begin);
+    std::memcpy(d + begin, s + begin, count);
+  });
 }
 
 }  // namespace nnkit
