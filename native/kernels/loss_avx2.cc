@@ -243,15 +243,17 @@ void softmax_block8(const float* block, const std::uint32_t* y, float grad_scale
   __m256 v[kWidth];
   load_columns(block, C, 0, v);
   if constexpr (C > 8) load_columns(block, C, 8, v + 8);
+  // f[r][y_r] of the 8 rows in one gather (labels were checked to lie in [0, C)).
   const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y));
+  const __m256i at = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                                         _mm256_set1_epi32(static_cast<int>(C))), label);
+  const __m256 fy = _mm256_i32gather_ps(block, at, 4);
   // Non-finite rows without a test per score: NaN or +inf anywhere makes the loss NaN (NaN
   // survives exp_neg8 and the sum; +inf − max is NaN), and −inf is the row minimum.
-  __m256 max = v[0], min = v[0], fy = zero;
+  __m256 max = v[0], min = v[0];
   for (std::size_t j = 0; j < C; ++j) {
     max = _mm256_max_ps(max, v[j]);
     min = _mm256_min_ps(min, v[j]);
-    const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
-    fy = _mm256_blendv_ps(fy, v[j], is_label);
   }
   __m256 sum = zero;
   for (std::size_t j = 0; j < C; ++j) {
@@ -264,12 +266,10 @@ void softmax_block8(const float* block, const std::uint32_t* y, float grad_scale
                            _mm256_cmp_ps(min, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ));
   if (grad) {
     const __m256 factor = _mm256_div_ps(scale, sum);
-    for (std::size_t j = 0; j < C; ++j) {
-      const __m256 is_label = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
-      v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(is_label, scale));
-    }
+    for (std::size_t j = 0; j < C; ++j) v[j] = _mm256_mul_ps(v[j], factor);
     for (std::size_t j = C; j < kWidth; ++j) v[j] = zero;
     store_rows(grad, C, v, C > 8 ? v + 8 : nullptr);
+    for (std::size_t r = 0; r < 8; ++r) grad[r * C + y[r]] -= grad_scale;  // − onehot, as the row kernel
   }
   *loss_out = loss;
   *bad_out = nonfinite;
