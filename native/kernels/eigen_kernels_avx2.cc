@@ -1,5 +1,5 @@
-// AVX2/FMA twins of eigen_kernels.cc: four doubles per register, unaligned loads, scalar
-// tails. Compiled with -mavx2 -mfma; internal linkage but for the table accessor.
+// AVX2/FMA twins of eigen_kernels.cc: four doubles or eight floats per register, unaligned
+// loads, scalar tails. Compiled with -mavx2 -mfma; internal linkage but for the table accessor.
 #include "eigen_kernels.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -12,54 +12,50 @@ namespace {
 // i and i + 1, the next one on i − 1 and i, as an implicit QL sweep produces them): the row
 // shared by two consecutive rotations stays in a register, so each row is loaded and stored
 // once per chain instead of twice per rotation.
-void rotate_chain_avx2(double* z, std::size_t ld, std::size_t width, const GivensRotation* r, std::size_t len) {
+void rotate_chain_avx2(float* z, std::size_t ld, std::size_t width, const GivensRotation* r, std::size_t len) {
   const std::size_t top = r[0].i;  // the chain starts on rows top and top + 1
   std::size_t j = 0;
-  // 16 columns per pass: four carried registers amortize the two broadcasts per rotation.
-  for (; j + 16 <= width; j += 16) {
-    double* first = z + (top + 1) * ld + j;
-    __m256d y0 = _mm256_loadu_pd(first), y1 = _mm256_loadu_pd(first + 4);
-    __m256d y2 = _mm256_loadu_pd(first + 8), y3 = _mm256_loadu_pd(first + 12);
+  // 32 columns per pass: four carried registers amortize the two broadcasts per rotation.
+  for (; j + 32 <= width; j += 32) {
+    float* first = z + (top + 1) * ld + j;
+    __m256 y0 = _mm256_loadu_ps(first), y1 = _mm256_loadu_ps(first + 8);
+    __m256 y2 = _mm256_loadu_ps(first + 16), y3 = _mm256_loadu_ps(first + 24);
     for (std::size_t t = 0; t < len; ++t) {
-      double* xrow = z + (top - t) * ld + j;
-      const __m256d vc = _mm256_broadcast_sd(&r[t].c), vs = _mm256_broadcast_sd(&r[t].s);
-      const __m256d x0 = _mm256_loadu_pd(xrow), x1 = _mm256_loadu_pd(xrow + 4);
-      const __m256d x2 = _mm256_loadu_pd(xrow + 8), x3 = _mm256_loadu_pd(xrow + 12);
-      _mm256_storeu_pd(xrow + ld, _mm256_fmadd_pd(vs, x0, _mm256_mul_pd(vc, y0)));
-      _mm256_storeu_pd(xrow + ld + 4, _mm256_fmadd_pd(vs, x1, _mm256_mul_pd(vc, y1)));
-      _mm256_storeu_pd(xrow + ld + 8, _mm256_fmadd_pd(vs, x2, _mm256_mul_pd(vc, y2)));
-      _mm256_storeu_pd(xrow + ld + 12, _mm256_fmadd_pd(vs, x3, _mm256_mul_pd(vc, y3)));
-      y0 = _mm256_fmsub_pd(vc, x0, _mm256_mul_pd(vs, y0));
-      y1 = _mm256_fmsub_pd(vc, x1, _mm256_mul_pd(vs, y1));
-      y2 = _mm256_fmsub_pd(vc, x2, _mm256_mul_pd(vs, y2));
-      y3 = _mm256_fmsub_pd(vc, x3, _mm256_mul_pd(vs, y3));
+      float* xrow = z + (top - t) * ld + j;
+      const __m256 vc = _mm256_broadcast_ss(&r[t].c), vs = _mm256_broadcast_ss(&r[t].s);
+      const __m256 x0 = _mm256_loadu_ps(xrow), x1 = _mm256_loadu_ps(xrow + 8);
+      const __m256 x2 = _mm256_loadu_ps(xrow + 16), x3 = _mm256_loadu_ps(xrow + 24);
+      _mm256_storeu_ps(xrow + ld, _mm256_fmadd_ps(vs, x0, _mm256_mul_ps(vc, y0)));
+      _mm256_storeu_ps(xrow + ld + 8, _mm256_fmadd_ps(vs, x1, _mm256_mul_ps(vc, y1)));
+      _mm256_storeu_ps(xrow + ld + 16, _mm256_fmadd_ps(vs, x2, _mm256_mul_ps(vc, y2)));
+      _mm256_storeu_ps(xrow + ld + 24, _mm256_fmadd_ps(vs, x3, _mm256_mul_ps(vc, y3)));
+      y0 = _mm256_fmsub_ps(vc, x0, _mm256_mul_ps(vs, y0));
+      y1 = _mm256_fmsub_ps(vc, x1, _mm256_mul_ps(vs, y1));
+      y2 = _mm256_fmsub_ps(vc, x2, _mm256_mul_ps(vs, y2));
+      y3 = _mm256_fmsub_ps(vc, x3, _mm256_mul_ps(vs, y3));
     }
-    double* last = z + (top + 1 - len) * ld + j;
-    _mm256_storeu_pd(last, y0);
-    _mm256_storeu_pd(last + 4, y1);
-    _mm256_storeu_pd(last + 8, y2);
-    _mm256_storeu_pd(last + 12, y3);
+    float* last = z + (top + 1 - len) * ld + j;
+    _mm256_storeu_ps(last, y0);
+    _mm256_storeu_ps(last + 8, y1);
+    _mm256_storeu_ps(last + 16, y2);
+    _mm256_storeu_ps(last + 24, y3);
   }
   for (; j + 8 <= width; j += 8) {
-    __m256d y0 = _mm256_loadu_pd(z + (top + 1) * ld + j), y1 = _mm256_loadu_pd(z + (top + 1) * ld + j + 4);
+    __m256 y0 = _mm256_loadu_ps(z + (top + 1) * ld + j);
     for (std::size_t t = 0; t < len; ++t) {
-      double* xrow = z + (top - t) * ld + j;
-      const __m256d vc = _mm256_broadcast_sd(&r[t].c), vs = _mm256_broadcast_sd(&r[t].s);
-      const __m256d x0 = _mm256_loadu_pd(xrow), x1 = _mm256_loadu_pd(xrow + 4);
-      _mm256_storeu_pd(xrow + ld, _mm256_fmadd_pd(vs, x0, _mm256_mul_pd(vc, y0)));
-      _mm256_storeu_pd(xrow + ld + 4, _mm256_fmadd_pd(vs, x1, _mm256_mul_pd(vc, y1)));
-      y0 = _mm256_fmsub_pd(vc, x0, _mm256_mul_pd(vs, y0));
-      y1 = _mm256_fmsub_pd(vc, x1, _mm256_mul_pd(vs, y1));
+      float* xrow = z + (top - t) * ld + j;
+      const __m256 vc = _mm256_broadcast_ss(&r[t].c), vs = _mm256_broadcast_ss(&r[t].s);
+      const __m256 x0 = _mm256_loadu_ps(xrow);
+      _mm256_storeu_ps(xrow + ld, _mm256_fmadd_ps(vs, x0, _mm256_mul_ps(vc, y0)));
+      y0 = _mm256_fmsub_ps(vc, x0, _mm256_mul_ps(vs, y0));
     }
-    double* last = z + (top + 1 - len) * ld + j;
-    _mm256_storeu_pd(last, y0);
-    _mm256_storeu_pd(last + 4, y1);
+    _mm256_storeu_ps(z + (top + 1 - len) * ld + j, y0);
   }
   for (; j < width; ++j) {
-    double y = z[(top + 1) * ld + j];
+    float y = z[(top + 1) * ld + j];
     for (std::size_t t = 0; t < len; ++t) {
-      double* x = z + (top - t) * ld + j;
-      const double xv = *x;
+      float* x = z + (top - t) * ld + j;
+      const float xv = *x;
       x[ld] = r[t].s * xv + r[t].c * y;
       y = r[t].c * xv - r[t].s * y;
     }
@@ -67,14 +63,19 @@ void rotate_chain_avx2(double* z, std::size_t ld, std::size_t width, const Given
   }
 }
 
-void rotate_rows_avx2(double* z, std::size_t ld, std::size_t width, const GivensRotation* rotations,
+// Strip by strip (all rotations on 32 columns, then the next 32), so that the rows a strip
+// touches stay in L2 however long the list is.
+void rotate_rows_avx2(float* z, std::size_t ld, std::size_t width, const GivensRotation* rotations,
                       std::size_t count) {
-  std::size_t start = 0;
-  while (start < count) {
-    std::size_t end = start + 1;
-    while (end < count && rotations[end].i + 1 == rotations[end - 1].i) ++end;
-    rotate_chain_avx2(z, ld, width, rotations + start, end - start);
-    start = end;
+  for (std::size_t j0 = 0; j0 < width; j0 += 32) {
+    const std::size_t w = width - j0 < 32 ? width - j0 : 32;
+    std::size_t start = 0;
+    while (start < count) {
+      std::size_t end = start + 1;
+      while (end < count && rotations[end].i + 1 == rotations[end - 1].i) ++end;
+      rotate_chain_avx2(z + j0, ld, w, rotations + start, end - start);
+      start = end;
+    }
   }
 }
 

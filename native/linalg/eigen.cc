@@ -19,7 +19,7 @@ namespace {
 // Fixed task sizes (independent of the thread count, so results are too).
 constexpr std::size_t kRowsPerTask = 32;
 constexpr std::size_t kSlabColumns = 128;
-// Rotations buffered before one parallel application: 16 MiB of (index, c, s).
+// Rotations buffered before one parallel application: 12 MiB of (index, c, s).
 constexpr std::size_t kRotationBatch = std::size_t{1} << 20;
 constexpr int kMaxQlIterations = 60;
 
@@ -130,12 +130,12 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
   }
 }
 
-void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
+void apply_rotations(const kernels::EigenKernels& kern, float* zt, std::size_t n,
                      const std::vector<Rotation>& rotations) {
   if (rotations.empty()) return;
-  // About 16 slabs whatever n (a multiple of 16 columns for the AVX2 kernel): balanced over 2 or
+  // About 16 slabs whatever n (a multiple of 32 columns for the AVX2 kernel): balanced over 2 or
   // 4 threads, and, depending only on n, the same arithmetic for every thread count.
-  const std::size_t slab = std::max<std::size_t>(16, (tasks_for(n, 16) + 15) / 16 * 16);
+  const std::size_t slab = std::max<std::size_t>(32, (tasks_for(n, 16) + 31) / 32 * 32);
   parallel_for(tasks_for(n, slab), [&](std::size_t task) {
     const std::size_t c0 = task * slab;
     kern.rotate_rows(zt + c0, n, std::min(slab, n - c0), rotations.data(), rotations.size());
@@ -144,9 +144,10 @@ void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t 
 
 // Implicit QL with Wilkinson-style shifts on the tridiagonal (d, e) (JAMA/EISPACK tql2). The
 // eigenvalues replace d; row i of zt (which starts as Qᵀ) becomes the eigenvector of d[i].
-void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, double* zt) {
+void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, float* zt) {
   std::vector<Rotation> batch;
-  batch.reserve(std::min(kRotationBatch, n * 8));
+  // About 1.5 sweeps of n / 2 rotations per eigenvalue: reserve for all at once when they fit.
+  batch.reserve(std::min(kRotationBatch, n * n + 64));
   const double eps = std::ldexp(1.0, -52);
   double f = 0.0, tst1 = 0.0;
   for (std::size_t l = 0; l < n; ++l) {
@@ -184,7 +185,7 @@ void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          batch.push_back({i, c, s});
+          batch.push_back({static_cast<std::uint32_t>(i), static_cast<float>(c), static_cast<float>(s)});
         }
         p = -s * s2 * c3 * el1 * e[l] / dl1;
         e[l] = s * p;
@@ -315,13 +316,19 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
   std::vector<double> d(n), e(n), tau(n);
   const kernels::EigenKernels& kern = kernels::eigen_kernels(active_simd_path());
   tridiagonalize(kern, a.data(), n, d.data(), e.data(), tau.data());
-  std::vector<double> zt(n * n);
-  form_q(kern, a.data(), n, tau.data(), zt.data());
+  std::vector<double> q(n * n);
+  form_q(kern, a.data(), n, tau.data(), q.data());
   a.clear();
   a.shrink_to_fit();
-  // Qᵀ in place: the rotations below act on rows.
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) std::swap(zt[i * n + j], zt[j * n + i]);
+  // Qᵀ, rounded to float32: the rotations below act on rows.
+  std::vector<float> zt(n * n);
+  constexpr std::size_t kTile = 32;
+  for (std::size_t i0 = 0; i0 < n; i0 += kTile)
+    for (std::size_t j0 = 0; j0 < n; j0 += kTile)
+      for (std::size_t i = i0; i < std::min(n, i0 + kTile); ++i)
+        for (std::size_t j = j0; j < std::min(n, j0 + kTile); ++j) zt[i * n + j] = static_cast<float>(q[j * n + i]);
+  q.clear();
+  q.shrink_to_fit();
   tridiagonal_ql(kern, d.data(), e.data(), n, zt.data());
 
   std::vector<std::size_t> order(n);
@@ -329,8 +336,8 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return d[x] > d[y]; });
   for (std::size_t j = 0; j < n; ++j) {
     values[j] = static_cast<float>(d[order[j]]);
-    const double* z = zt.data() + order[j] * n;
-    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = static_cast<float>(z[i]);
+    const float* z = zt.data() + order[j] * n;
+    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = z[i];
   }
   orient_columns(vectors, n, n, nullptr, 0);
 }
