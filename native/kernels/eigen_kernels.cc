@@ -46,7 +46,7 @@ void update2_scalar(double* row, std::size_t n, double a, const double* x, doubl
   for (std::size_t j = 0; j < n; ++j) row[j] -= a * x[j] + b * y[j];
 }
 
-void update1_scalar(double* row, std::size_t n, double a, const double* x) {
+void update1_scalar(float* row, std::size_t n, float a, const float* x) {
   for (std::size_t j = 0; j < n; ++j) row[j] -= a * x[j];
 }
 

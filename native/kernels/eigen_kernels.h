@@ -1,8 +1,9 @@
 // Vector kernels of the built-in eigensolver (linalg/eigen.cc): float64 dot products and row
-// updates for the Householder steps, and float32 Givens rotations applied to pairs of rows for
-// the eigenvectors (as LAPACK's ssteqr: the rotations are computed in float64, but applying them
-// to the float32 result in float64 would double the work of the most expensive phase for
-// accuracy the output cannot hold). Each has a scalar twin and an AVX2/FMA version; the two
+// updates for the tridiagonalization, float32 row updates for forming Q and float32 Givens
+// rotations applied to pairs of rows for the eigenvectors (as LAPACK's sorgtr and ssteqr: the
+// reflectors and rotations are computed in float64, but applying them to the float32 result in
+// float64 would double the work of the two most expensive phases for accuracy the output
+// cannot hold). Each has a scalar twin and an AVX2/FMA version; the two
 // agree to rounding (FMA rounds once), not bit for bit. Pointers need no alignment; tails are
 // handled explicitly.
 #pragma once
@@ -27,8 +28,8 @@ struct EigenKernels {
   double (*dot)(const double* x, const double* y, std::size_t n);
   // row[j] −= a·x[j] + b·y[j]
   void (*update2)(double* row, std::size_t n, double a, const double* x, double b, const double* y);
-  // row[j] −= a·x[j]
-  void (*update1)(double* row, std::size_t n, double a, const double* x);
+  // row[j] −= a·x[j], in float32 (forming Q, as LAPACK's sorgtr)
+  void (*update1)(float* row, std::size_t n, float a, const float* x);
 };
 
 const EigenKernels& eigen_kernels_scalar();

@@ -104,11 +104,15 @@ void update2_avx2(double* row, std::size_t n, double a, const double* x, double 
   for (; j < n; ++j) row[j] -= a * x[j] + b * y[j];
 }
 
-void update1_avx2(double* row, std::size_t n, double a, const double* x) {
-  const __m256d va = _mm256_set1_pd(a);
+void update1_avx2(float* row, std::size_t n, float a, const float* x) {
+  const __m256 va = _mm256_set1_ps(a);
   std::size_t j = 0;
-  for (; j + 4 <= n; j += 4)
-    _mm256_storeu_pd(row + j, _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + j), _mm256_loadu_pd(row + j)));
+  for (; j + 16 <= n; j += 16) {
+    _mm256_storeu_ps(row + j, _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + j), _mm256_loadu_ps(row + j)));
+    _mm256_storeu_ps(row + j + 8, _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + j + 8), _mm256_loadu_ps(row + j + 8)));
+  }
+  for (; j + 8 <= n; j += 8)
+    _mm256_storeu_ps(row + j, _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + j), _mm256_loadu_ps(row + j)));
   for (; j < n; ++j) row[j] -= a * x[j];
 }
 

@@ -85,21 +85,21 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
   }
 }
 
-// q = Q = H_0 · … · H_{n−2} (row-major n x n), accumulated backwards so that each reflector
+// q = Q = H_0 · … · H_{n−2} (row-major n x n, float32), accumulated backwards so that each reflector
 // only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
 // is this one bordered by a unit row and column, so its vᵀS is accumulated during this
 // block's update pass, in per-task partial sums added in task order: one pass per reflector
 // instead of two, and the same result for any thread count.
-void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, double* q) {
-  std::fill(q, q + n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
+void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, float* q) {
+  std::fill(q, q + n * n, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0f;
   if (n < 2) return;
-  std::vector<double> w(n, 0.0), next_w(n, 0.0), partial;
-  w[0] = a[(n - 2) * n + (n - 1)];  // the first block is the 1 x 1 identity: vᵀS = v
+  std::vector<float> w(n, 0.0f), next_w(n, 0.0f), partial;
+  w[0] = static_cast<float>(a[(n - 2) * n + (n - 1)]);  // the first block is the 1 x 1 identity: vᵀS = v
   for (std::size_t kk = n - 1; kk-- > 0;) {
     const std::size_t m = n - kk - 1;
     const double* v = a + kk * n + kk + 1;
-    double* s = q + (kk + 1) * n + (kk + 1);
+    float* s = q + (kk + 1) * n + (kk + 1);
     const double t = tau[kk];
     const bool has_next = kk >= 1 && tau[kk - 1] != 0.0;
     const double* nv = has_next ? a + (kk - 1) * n + kk : nullptr;  // v_{kk−1}, length m + 1
@@ -108,22 +108,22 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
     if (has_next && partial.size() < tasks * m) partial.resize(tasks * m);
     parallel_for(tasks, [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      double* acc = has_next ? partial.data() + task * m : nullptr;
-      if (acc) std::fill(acc, acc + m, 0.0);
+      float* acc = has_next ? partial.data() + task * m : nullptr;
+      if (acc) std::fill(acc, acc + m, 0.0f);
       for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
-        double* row = s + i * n;
-        if (t != 0.0) kern.update1(row, m, t * v[i], w.data());
-        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, -nv[i + 1], row);
+        float* row = s + i * n;
+        if (t != 0.0) kern.update1(row, m, static_cast<float>(t * v[i]), w.data());
+        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, static_cast<float>(-nv[i + 1]), row);
       }
     });
     if (has_next) {
-      next_w[0] = nv[0];
+      next_w[0] = static_cast<float>(nv[0]);
       // Column ranges in parallel, each summing the partials in task order.
       parallel_for(tasks_for(m, kSlabColumns), [&](std::size_t chunk) {
         const std::size_t c0 = chunk * kSlabColumns, width = std::min(kSlabColumns, m - c0);
-        double* out = next_w.data() + 1 + c0;
-        std::fill(out, out + width, 0.0);
-        for (std::size_t task = 0; task < tasks; ++task) kern.update1(out, width, -1.0, partial.data() + task * m + c0);
+        float* out = next_w.data() + 1 + c0;
+        std::fill(out, out + width, 0.0f);
+        for (std::size_t task = 0; task < tasks; ++task) kern.update1(out, width, -1.0f, partial.data() + task * m + c0);
       });
       std::swap(w, next_w);
     }
@@ -316,17 +316,17 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
   std::vector<double> d(n), e(n), tau(n);
   const kernels::EigenKernels& kern = kernels::eigen_kernels(active_simd_path());
   tridiagonalize(kern, a.data(), n, d.data(), e.data(), tau.data());
-  std::vector<double> q(n * n);
+  std::vector<float> q(n * n);
   form_q(kern, a.data(), n, tau.data(), q.data());
   a.clear();
   a.shrink_to_fit();
-  // Qᵀ, rounded to float32: the rotations below act on rows.
+  // Qᵀ: the rotations below act on rows.
   std::vector<float> zt(n * n);
   constexpr std::size_t kTile = 32;
   for (std::size_t i0 = 0; i0 < n; i0 += kTile)
     for (std::size_t j0 = 0; j0 < n; j0 += kTile)
       for (std::size_t i = i0; i < std::min(n, i0 + kTile); ++i)
-        for (std::size_t j = j0; j < std::min(n, j0 + kTile); ++j) zt[i * n + j] = static_cast<float>(q[j * n + i]);
+        for (std::size_t j = j0; j < std::min(n, j0 + kTile); ++j) zt[i * n + j] = q[j * n + i];
   q.clear();
   q.shrink_to_fit();
   tridiagonal_ql(kern, d.data(), e.data(), n, zt.data());
