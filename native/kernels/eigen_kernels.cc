@@ -46,11 +46,26 @@ void update2_scalar(double* row, std::size_t n, double a, const double* x, doubl
   for (std::size_t j = 0; j < n; ++j) row[j] -= a * x[j] + b * y[j];
 }
 
+double sym_row_scalar(double* row, std::size_t n, double a, const double* x, double b, const double* y,
+                      const double* z, double c, double* acc) {
+  if (n == 0) return 0.0;
+  row[0] -= a * x[0] + b * y[0];
+  double dot = row[0] * z[0];
+  for (std::size_t j = 1; j < n; ++j) {
+    const double r = row[j] - (a * x[j] + b * y[j]);
+    row[j] = r;
+    dot += r * z[j];
+    acc[j] += c * r;
+  }
+  return dot;
+}
+
 void update1_scalar(float* row, std::size_t n, float a, const float* x) {
   for (std::size_t j = 0; j < n; ++j) row[j] -= a * x[j];
 }
 
-const EigenKernels kScalar = {"scalar", rotate_rows_scalar, dot_scalar, update2_scalar, update1_scalar};
+const EigenKernels kScalar = {"scalar",       rotate_rows_scalar, dot_scalar,
+                               update2_scalar, sym_row_scalar,     update1_scalar};
 
 }  // namespace
 

@@ -28,6 +28,11 @@ struct EigenKernels {
   double (*dot)(const double* x, const double* y, std::size_t n);
   // row[j] −= a·x[j] + b·y[j]
   void (*update2)(double* row, std::size_t n, double a, const double* x, double b, const double* y);
+  // One row of the upper triangle of a symmetric matrix, row[0] on the diagonal, in one pass:
+  // row[j] −= a·x[j] + b·y[j] (j < n), then acc[j] += c·row[j] (1 ≤ j < n, the lower
+  // triangle's share of a product with a vector), returning Σ_j row[j]·z[j].
+  double (*sym_row)(double* row, std::size_t n, double a, const double* x, double b, const double* y,
+                    const double* z, double c, double* acc);
   // row[j] −= a·x[j], in float32 (forming Q, as LAPACK's sorgtr)
   void (*update1)(float* row, std::size_t n, float a, const float* x);
 };

@@ -104,6 +104,45 @@ void update2_avx2(double* row, std::size_t n, double a, const double* x, double 
   for (; j < n; ++j) row[j] -= a * x[j] + b * y[j];
 }
 
+double sym_row_avx2(double* row, std::size_t n, double a, const double* x, double b, const double* y,
+                    const double* z, double c, double* acc) {
+  if (n == 0) return 0.0;
+  row[0] -= a * x[0] + b * y[0];
+  const double head = row[0] * z[0];
+  const __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
+  __m256d d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
+  std::size_t j = 1;
+  for (; j + 8 <= n; j += 8) {
+    const __m256d t0 = _mm256_fmadd_pd(va, _mm256_loadu_pd(x + j), _mm256_mul_pd(vb, _mm256_loadu_pd(y + j)));
+    const __m256d t1 = _mm256_fmadd_pd(va, _mm256_loadu_pd(x + j + 4), _mm256_mul_pd(vb, _mm256_loadu_pd(y + j + 4)));
+    const __m256d r0 = _mm256_sub_pd(_mm256_loadu_pd(row + j), t0);
+    const __m256d r1 = _mm256_sub_pd(_mm256_loadu_pd(row + j + 4), t1);
+    _mm256_storeu_pd(row + j, r0);
+    _mm256_storeu_pd(row + j + 4, r1);
+    d0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(z + j), d0);
+    d1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(z + j + 4), d1);
+    _mm256_storeu_pd(acc + j, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(acc + j)));
+    _mm256_storeu_pd(acc + j + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(acc + j + 4)));
+  }
+  for (; j + 4 <= n; j += 4) {
+    const __m256d t0 = _mm256_fmadd_pd(va, _mm256_loadu_pd(x + j), _mm256_mul_pd(vb, _mm256_loadu_pd(y + j)));
+    const __m256d r0 = _mm256_sub_pd(_mm256_loadu_pd(row + j), t0);
+    _mm256_storeu_pd(row + j, r0);
+    d0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(z + j), d0);
+    _mm256_storeu_pd(acc + j, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(acc + j)));
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(d0, d1));
+  double dot = head + ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+  for (; j < n; ++j) {
+    const double r = row[j] - (a * x[j] + b * y[j]);
+    row[j] = r;
+    dot += r * z[j];
+    acc[j] += c * r;
+  }
+  return dot;
+}
+
 void update1_avx2(float* row, std::size_t n, float a, const float* x) {
   const __m256 va = _mm256_set1_ps(a);
   std::size_t j = 0;
@@ -116,7 +155,7 @@ void update1_avx2(float* row, std::size_t n, float a, const float* x) {
   for (; j < n; ++j) row[j] -= a * x[j];
 }
 
-const EigenKernels kAvx2 = {"avx2", rotate_rows_avx2, dot_avx2, update2_avx2, update1_avx2};
+const EigenKernels kAvx2 = {"avx2", rotate_rows_avx2, dot_avx2, update2_avx2, sym_row_avx2, update1_avx2};
 
 }  // namespace
 

@@ -31,19 +31,24 @@ std::size_t tasks_for(std::size_t n, std::size_t per_task) { return (n + per_tas
 // d = diagonal, e[k] couples k and k + 1 (e[n − 1] = 0). Row k of `a` keeps the reflector
 // v_k at columns k + 1 .. n − 1, tau[k] its scale; Q = H_0 · H_1 · … · H_{n−2}.
 //
-// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. The
-// update of step k and the product of step k + 1 are fused into one pass over each row (the
-// next reflector comes from the first row of S, which is updated first), halving the memory
-// traffic of this memory-bound loop.
+// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. Only
+// the upper triangle of S is kept (the lower one goes stale), which halves the memory traffic
+// of this memory-bound loop, and the update of step k and the product of step k + 1 are fused
+// into one pass over each row (the next reflector comes from the first row of S, which is
+// updated first). Row i's upper part gives p_i's dot product and, scaled by v_i, the lower
+// triangle's share of p_j (j > i), which each task accumulates in its own buffer; the buffers
+// are added in task order, so the result does not depend on the thread count.
 void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n, double* d, double* e,
                     double* tau) {
-  std::vector<double> p(n, 0.0), w(n, 0.0);
+  constexpr std::size_t kMaxTasks = 16;
+  std::vector<double> p(n, 0.0), w(n, 0.0), dots(n, 0.0), partial(kMaxTasks * n, 0.0);
   d[0] = a[0];
   e[n - 1] = 0.0;
   tau[n - 1] = 0.0;
   if (n == 1) return;
   e[0] = householder(a + 1, n - 1, &tau[0]);
   if (tau[0] != 0.0) {
+    // The first product: `a` is still whole.
     const std::size_t m = n - 1;
     const double* v = a + 1;
     const double* s = a + n + 1;
@@ -56,13 +61,14 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
     const std::size_t m = n - k - 1;  // trailing block size
     const double* v = a + k * n + k + 1;
     double* s = a + (k + 1) * n + (k + 1);  // trailing block, leading dimension n
-    const bool update = tau[k] != 0.0;
-    if (update) {
+    if (tau[k] != 0.0) {
       // w = p − (tau/2 · pᵀv) · v, so that S − v·wᵀ − w·vᵀ = H·S·H.
       const double half = 0.5 * tau[k] * kern.dot(p.data(), v, m);
       for (std::size_t i = 0; i < m; ++i) w[i] = p[i] - half * v[i];
-      kern.update2(s, m, v[0], w.data(), w[0], v);
+    } else {
+      std::fill(w.begin(), w.begin() + m, 0.0);  // H = I: the update below subtracts zeros
     }
+    kern.update2(s, m, v[0], w.data(), w[0], v);  // row 0: its upper part is all of it
     if (k + 2 == n) {
       d[n - 1] = s[0];
       break;
@@ -71,17 +77,26 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
     double* next_v = s + 1;
     e[k + 1] = householder(next_v, m - 1, &tau[k + 1]);
     const double next_tau = tau[k + 1];
-    // Rows 1 .. m − 1 of S: finish step k's update (columns 1.. only: column 0 lies below the
-    // diagonal and is never read again), then step k + 1's product with the new reflector.
-    parallel_for(tasks_for(m - 1, kRowsPerTask), [&](std::size_t task) {
-      const std::size_t end = std::min(m - 1, (task + 1) * kRowsPerTask);
-      for (std::size_t r = task * kRowsPerTask; r < end; ++r) {
+    // Rows 1 .. m − 1 of S (row r of the next trailing block is row r + 1 of S), from the
+    // diagonal on: finish step k's update, then step k + 1's product with the new reflector.
+    const std::size_t mm = m - 1;
+    const std::size_t per_task = std::max(kRowsPerTask, tasks_for(mm, kMaxTasks));
+    const std::size_t tasks = tasks_for(mm, per_task);
+    parallel_for(tasks, [&](std::size_t task) {
+      const std::size_t r0 = task * per_task, end = std::min(mm, r0 + per_task);
+      double* acc = partial.data() + task * mm;
+      std::fill(acc + r0, acc + mm, 0.0);
+      for (std::size_t r = r0; r < end; ++r) {
         const std::size_t i = r + 1;
-        double* row = s + i * n + 1;
-        if (update) kern.update2(row, m - 1, v[i], w.data() + 1, w[i], v + 1);
-        p[r] = next_tau == 0.0 ? 0.0 : next_tau * kern.dot(row, next_v, m - 1);
+        dots[r] = kern.sym_row(s + i * n + i, m - i, v[i], w.data() + i, w[i], v + i, next_v + r, next_v[r], acc + r);
       }
     });
+    for (std::size_t r = 0; r < mm; ++r) p[r] = dots[r];
+    for (std::size_t task = 0; task < tasks; ++task) {
+      const double* acc = partial.data() + task * mm;
+      for (std::size_t r = task * per_task; r < mm; ++r) p[r] += acc[r];
+    }
+    for (std::size_t r = 0; r < mm; ++r) p[r] *= next_tau;
   }
 }
 
