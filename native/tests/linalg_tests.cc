@@ -294,6 +294,23 @@ TEST(eigen_kernels_match_reference_on_every_path) {
     for (std::size_t j = 0; j < width; ++j)
       CHECK(std::fabs(row[j] - (base[j] - (0.5 * base[width + j] - 2.0 * base[2 * width + j]))) < 1e-14, "%s: update2",
             k.name);
+    // sym_row: update, dot with z, and acc += c·row from the second entry on. Lengths 77 and 75
+    // reach the AVX2 four-wide block and the scalar tail after the eight-wide blocks.
+    for (const std::size_t len : {width, width - 2}) {
+      row.assign(base.begin(), base.begin() + len);
+      std::vector<double> acc(base.begin() + 3 * width, base.begin() + 3 * width + len), updated(len);
+      const double dot = k.sym_row(row.data(), len, 0.5, base.data() + width, -2.0, base.data() + 2 * width,
+                                   base.data() + 4 * width, 1.5, acc.data());
+      double dot_ref = 0.0;
+      for (std::size_t j = 0; j < len; ++j) {
+        updated[j] = base[j] - (0.5 * base[width + j] - 2.0 * base[2 * width + j]);
+        dot_ref += updated[j] * base[4 * width + j];
+        CHECK(std::fabs(row[j] - updated[j]) < 1e-14, "%s: sym_row update at %zu", k.name, j);
+        const double acc_ref = base[3 * width + j] + (j == 0 ? 0.0 : 1.5 * updated[j]);
+        CHECK(std::fabs(acc[j] - acc_ref) < 1e-14, "%s: sym_row share at %zu", k.name, j);
+      }
+      CHECK(std::fabs(dot - dot_ref) < 1e-13, "%s: sym_row dot %g vs %g", k.name, dot, dot_ref);
+    }
     std::vector<float> row32(init.begin(), init.begin() + width);
     k.update1(row32.data(), width, 3.0f, init.data() + width);
     for (std::size_t j = 0; j < width; ++j)
