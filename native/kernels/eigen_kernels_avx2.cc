@@ -63,6 +63,48 @@ void rotate_chain_avx2(float* z, std::size_t ld, std::size_t width, const Givens
   }
 }
 
+// Two chains a and b on the same rows (consecutive QL sweeps for the same eigenvalue), on 32
+// columns, in one pass: b's rotation on rows i, i + 1 needs those rows only once a is done
+// with them, that is right after a's rotation on rows i − 1, i. So b runs one row behind a
+// and takes a's output rows from registers: each row is loaded and stored once for both
+// chains. Rotations on disjoint rows commute and each rotation does the same arithmetic as in
+// rotate_chain_avx2, so the result is bit-identical to applying a, then b.
+void rotate_chain_pair_avx2(float* z, std::size_t ld, const GivensRotation* a, const GivensRotation* b,
+                            std::size_t len) {
+  const std::size_t top = a[0].i;
+  float* first = z + (top + 1) * ld;
+  __m256 ya[4], yb[4];
+  for (int q = 0; q < 4; ++q) ya[q] = _mm256_loadu_ps(first + 8 * q);
+  // a's rotation t turns row top − t (loaded) and ya into output row top + 1 − t (to b) and ya.
+  auto step_a = [&](std::size_t t, __m256* out) {
+    const float* xrow = z + (top - t) * ld;
+    const __m256 vc = _mm256_broadcast_ss(&a[t].c), vs = _mm256_broadcast_ss(&a[t].s);
+    for (int q = 0; q < 4; ++q) {
+      const __m256 x = _mm256_loadu_ps(xrow + 8 * q);
+      out[q] = _mm256_fmadd_ps(vs, x, _mm256_mul_ps(vc, ya[q]));
+      ya[q] = _mm256_fmsub_ps(vc, x, _mm256_mul_ps(vs, ya[q]));
+    }
+  };
+  // b's rotation t takes a's output row top − t and yb, and stores row top + 1 − t.
+  auto step_b = [&](std::size_t t, const __m256* x) {
+    float* below = z + (top + 1 - t) * ld;
+    const __m256 vc = _mm256_broadcast_ss(&b[t].c), vs = _mm256_broadcast_ss(&b[t].s);
+    for (int q = 0; q < 4; ++q) {
+      _mm256_storeu_ps(below + 8 * q, _mm256_fmadd_ps(vs, x[q], _mm256_mul_ps(vc, yb[q])));
+      yb[q] = _mm256_fmsub_ps(vc, x[q], _mm256_mul_ps(vs, yb[q]));
+    }
+  };
+  __m256 out[4];
+  step_a(0, yb);  // a's first output row (top + 1) is b's first carried row
+  for (std::size_t t = 1; t < len; ++t) {
+    step_a(t, out);
+    step_b(t - 1, out);
+  }
+  step_b(len - 1, ya);  // a's last carried row (the bottom one) is b's last input
+  float* last = z + (top + 1 - len) * ld;
+  for (int q = 0; q < 4; ++q) _mm256_storeu_ps(last + 8 * q, yb[q]);
+}
+
 // Strip by strip (all rotations on 32 columns, then the next 32), so that the rows a strip
 // touches stay in L2 however long the list is.
 void rotate_rows_avx2(float* z, std::size_t ld, std::size_t width, const GivensRotation* rotations,
@@ -70,10 +112,22 @@ void rotate_rows_avx2(float* z, std::size_t ld, std::size_t width, const GivensR
   for (std::size_t j0 = 0; j0 < width; j0 += 32) {
     const std::size_t w = width - j0 < 32 ? width - j0 : 32;
     std::size_t start = 0;
-    while (start < count) {
-      std::size_t end = start + 1;
+    auto chain_end = [&](std::size_t from) {
+      std::size_t end = from + 1;
       while (end < count && rotations[end].i + 1 == rotations[end - 1].i) ++end;
-      rotate_chain_avx2(z + j0, ld, w, rotations + start, end - start);
+      return end;
+    };
+    while (start < count) {
+      const std::size_t end = chain_end(start), len = end - start;
+      if (w == 32 && end < count && rotations[end].i == rotations[start].i) {
+        const std::size_t next = chain_end(end);
+        if (next - end == len) {
+          rotate_chain_pair_avx2(z + j0, ld, rotations + start, rotations + end, len);
+          start = next;
+          continue;
+        }
+      }
+      rotate_chain_avx2(z + j0, ld, w, rotations + start, len);
       start = end;
     }
   }
