@@ -100,8 +100,8 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
   }
 }
 
-// q = Q = H_0 · … · H_{n−2} (row-major n x n, float32), accumulated backwards so that each reflector
-// only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
+// q = Q = H_0 · … · H_{n−2} (row-major n x n, float32), accumulated backwards so that each
+// reflector only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
 // is this one bordered by a unit row and column, so its vᵀS is accumulated during this
 // block's update pass, in per-task partial sums added in task order: one pass per reflector
 // instead of two, and the same result for any thread count.
@@ -161,7 +161,7 @@ void apply_rotations(const kernels::EigenKernels& kern, float* zt, std::size_t n
 // eigenvalues replace d; row i of zt (which starts as Qᵀ) becomes the eigenvector of d[i].
 void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, float* zt) {
   std::vector<Rotation> batch;
-  // About 1.5 sweeps of n / 2 rotations per eigenvalue: reserve for all at once when they fit.
+  // About two sweeps of n / 2 rotations per eigenvalue, n² in all: reserved once when they fit.
   batch.reserve(std::min(kRotationBatch, n * n + 64));
   const double eps = std::ldexp(1.0, -52);
   double f = 0.0, tst1 = 0.0;
