@@ -182,8 +182,9 @@ function planEigh(A: Matrix, opts: EighOptions | undefined) {
  * - Sign convention (every backend): each eigenvector's largest-magnitude component is
  *   positive (the first such component on ties), so results are reproducible.
  * - Runs LAPACK `ssyevd` (divide and conquer) when nnkit was built with LAPACKE, otherwise a
- *   built-in float64 Householder tridiagonalization + implicit QL with Wilkinson shifts; see
- *   {@link setLapackBackend}.
+ *   built-in float64 Householder tridiagonalization + implicit QL with Wilkinson shifts (the
+ *   eigenvector matrix is formed and rotated in float32, as `ssyevd`'s; orthonormality is of
+ *   the same order as LAPACK's); see {@link setLapackBackend}.
  *
  * @throws RangeError `ERR_NNKIT_SHAPE` for a non-square matrix or one that is not symmetric to
  *   `|a_ij − a_ji| ≤ 1e-4 · max|a|` (the input is symmetrized within that tolerance);

@@ -19,7 +19,7 @@ namespace {
 // Fixed task sizes (independent of the thread count, so results are too).
 constexpr std::size_t kRowsPerTask = 32;
 constexpr std::size_t kSlabColumns = 128;
-// Rotations buffered before one parallel application: 16 MiB of (index, c, s).
+// Rotations buffered before one parallel application: 12 MiB of (index, c, s).
 constexpr std::size_t kRotationBatch = std::size_t{1} << 20;
 constexpr int kMaxQlIterations = 60;
 
@@ -31,19 +31,24 @@ std::size_t tasks_for(std::size_t n, std::size_t per_task) { return (n + per_tas
 // d = diagonal, e[k] couples k and k + 1 (e[n − 1] = 0). Row k of `a` keeps the reflector
 // v_k at columns k + 1 .. n − 1, tau[k] its scale; Q = H_0 · H_1 · … · H_{n−2}.
 //
-// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. The
-// update of step k and the product of step k + 1 are fused into one pass over each row (the
-// next reflector comes from the first row of S, which is updated first), halving the memory
-// traffic of this memory-bound loop.
+// Step k needs p = tau·S·v over the trailing block S and then updates S −= v·wᵀ + w·vᵀ. Only
+// the upper triangle of S is kept (the lower one goes stale), which halves the memory traffic
+// of this memory-bound loop, and the update of step k and the product of step k + 1 are fused
+// into one pass over each row (the next reflector comes from the first row of S, which is
+// updated first). Row i's upper part gives p_i's dot product and, scaled by v_i, the lower
+// triangle's share of p_j (j > i), which each task accumulates in its own buffer; the buffers
+// are added in task order, so the result does not depend on the thread count.
 void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n, double* d, double* e,
                     double* tau) {
-  std::vector<double> p(n, 0.0), w(n, 0.0);
+  constexpr std::size_t kMaxTasks = 16;
+  std::vector<double> p(n, 0.0), w(n, 0.0), dots(n, 0.0), partial(kMaxTasks * n, 0.0);
   d[0] = a[0];
   e[n - 1] = 0.0;
   tau[n - 1] = 0.0;
   if (n == 1) return;
   e[0] = householder(a + 1, n - 1, &tau[0]);
   if (tau[0] != 0.0) {
+    // The first product: `a` is still whole.
     const std::size_t m = n - 1;
     const double* v = a + 1;
     const double* s = a + n + 1;
@@ -56,13 +61,14 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
     const std::size_t m = n - k - 1;  // trailing block size
     const double* v = a + k * n + k + 1;
     double* s = a + (k + 1) * n + (k + 1);  // trailing block, leading dimension n
-    const bool update = tau[k] != 0.0;
-    if (update) {
+    if (tau[k] != 0.0) {
       // w = p − (tau/2 · pᵀv) · v, so that S − v·wᵀ − w·vᵀ = H·S·H.
       const double half = 0.5 * tau[k] * kern.dot(p.data(), v, m);
       for (std::size_t i = 0; i < m; ++i) w[i] = p[i] - half * v[i];
-      kern.update2(s, m, v[0], w.data(), w[0], v);
+    } else {
+      std::fill(w.begin(), w.begin() + m, 0.0);  // H = I: the update below subtracts zeros
     }
+    kern.update2(s, m, v[0], w.data(), w[0], v);  // row 0: its upper part is all of it
     if (k + 2 == n) {
       d[n - 1] = s[0];
       break;
@@ -71,35 +77,44 @@ void tridiagonalize(const kernels::EigenKernels& kern, double* a, std::size_t n,
     double* next_v = s + 1;
     e[k + 1] = householder(next_v, m - 1, &tau[k + 1]);
     const double next_tau = tau[k + 1];
-    // Rows 1 .. m − 1 of S: finish step k's update (columns 1.. only: column 0 lies below the
-    // diagonal and is never read again), then step k + 1's product with the new reflector.
-    parallel_for(tasks_for(m - 1, kRowsPerTask), [&](std::size_t task) {
-      const std::size_t end = std::min(m - 1, (task + 1) * kRowsPerTask);
-      for (std::size_t r = task * kRowsPerTask; r < end; ++r) {
+    // Rows 1 .. m − 1 of S (row r of the next trailing block is row r + 1 of S), from the
+    // diagonal on: finish step k's update, then step k + 1's product with the new reflector.
+    const std::size_t mm = m - 1;
+    const std::size_t per_task = std::max(kRowsPerTask, tasks_for(mm, kMaxTasks));
+    const std::size_t tasks = tasks_for(mm, per_task);
+    parallel_for(tasks, [&](std::size_t task) {
+      const std::size_t r0 = task * per_task, end = std::min(mm, r0 + per_task);
+      double* acc = partial.data() + task * mm;
+      std::fill(acc + r0, acc + mm, 0.0);
+      for (std::size_t r = r0; r < end; ++r) {
         const std::size_t i = r + 1;
-        double* row = s + i * n + 1;
-        if (update) kern.update2(row, m - 1, v[i], w.data() + 1, w[i], v + 1);
-        p[r] = next_tau == 0.0 ? 0.0 : next_tau * kern.dot(row, next_v, m - 1);
+        dots[r] = kern.sym_row(s + i * n + i, m - i, v[i], w.data() + i, w[i], v + i, next_v + r, next_v[r], acc + r);
       }
     });
+    for (std::size_t r = 0; r < mm; ++r) p[r] = dots[r];
+    for (std::size_t task = 0; task < tasks; ++task) {
+      const double* acc = partial.data() + task * mm;
+      for (std::size_t r = task * per_task; r < mm; ++r) p[r] += acc[r];
+    }
+    for (std::size_t r = 0; r < mm; ++r) p[r] *= next_tau;
   }
 }
 
-// q = Q = H_0 · … · H_{n−2} (row-major n x n), accumulated backwards so that each reflector
-// only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
+// q = Q = H_0 · … · H_{n−2} (row-major n x n, float32), accumulated backwards so that each
+// reflector only touches the trailing block it acts on: S ← S − tau·v·(vᵀS). The next (larger) block
 // is this one bordered by a unit row and column, so its vᵀS is accumulated during this
 // block's update pass, in per-task partial sums added in task order: one pass per reflector
 // instead of two, and the same result for any thread count.
-void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, double* q) {
-  std::fill(q, q + n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
+void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, const double* tau, float* q) {
+  std::fill(q, q + n * n, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0f;
   if (n < 2) return;
-  std::vector<double> w(n, 0.0), next_w(n, 0.0), partial;
-  w[0] = a[(n - 2) * n + (n - 1)];  // the first block is the 1 x 1 identity: vᵀS = v
+  std::vector<float> w(n, 0.0f), next_w(n, 0.0f), partial;
+  w[0] = static_cast<float>(a[(n - 2) * n + (n - 1)]);  // the first block is the 1 x 1 identity: vᵀS = v
   for (std::size_t kk = n - 1; kk-- > 0;) {
     const std::size_t m = n - kk - 1;
     const double* v = a + kk * n + kk + 1;
-    double* s = q + (kk + 1) * n + (kk + 1);
+    float* s = q + (kk + 1) * n + (kk + 1);
     const double t = tau[kk];
     const bool has_next = kk >= 1 && tau[kk - 1] != 0.0;
     const double* nv = has_next ? a + (kk - 1) * n + kk : nullptr;  // v_{kk−1}, length m + 1
@@ -108,34 +123,34 @@ void form_q(const kernels::EigenKernels& kern, const double* a, std::size_t n, c
     if (has_next && partial.size() < tasks * m) partial.resize(tasks * m);
     parallel_for(tasks, [&](std::size_t task) {
       const std::size_t end = std::min(m, (task + 1) * kRowsPerTask);
-      double* acc = has_next ? partial.data() + task * m : nullptr;
-      if (acc) std::fill(acc, acc + m, 0.0);
+      float* acc = has_next ? partial.data() + task * m : nullptr;
+      if (acc) std::fill(acc, acc + m, 0.0f);
       for (std::size_t i = task * kRowsPerTask; i < end; ++i) {
-        double* row = s + i * n;
-        if (t != 0.0) kern.update1(row, m, t * v[i], w.data());
-        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, -nv[i + 1], row);
+        float* row = s + i * n;
+        if (t != 0.0) kern.update1(row, m, static_cast<float>(t * v[i]), w.data());
+        if (has_next && nv[i + 1] != 0.0) kern.update1(acc, m, static_cast<float>(-nv[i + 1]), row);
       }
     });
     if (has_next) {
-      next_w[0] = nv[0];
+      next_w[0] = static_cast<float>(nv[0]);
       // Column ranges in parallel, each summing the partials in task order.
       parallel_for(tasks_for(m, kSlabColumns), [&](std::size_t chunk) {
         const std::size_t c0 = chunk * kSlabColumns, width = std::min(kSlabColumns, m - c0);
-        double* out = next_w.data() + 1 + c0;
-        std::fill(out, out + width, 0.0);
-        for (std::size_t task = 0; task < tasks; ++task) kern.update1(out, width, -1.0, partial.data() + task * m + c0);
+        float* out = next_w.data() + 1 + c0;
+        std::fill(out, out + width, 0.0f);
+        for (std::size_t task = 0; task < tasks; ++task) kern.update1(out, width, -1.0f, partial.data() + task * m + c0);
       });
       std::swap(w, next_w);
     }
   }
 }
 
-void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t n,
+void apply_rotations(const kernels::EigenKernels& kern, float* zt, std::size_t n,
                      const std::vector<Rotation>& rotations) {
   if (rotations.empty()) return;
-  // About 16 slabs whatever n (a multiple of 16 columns for the AVX2 kernel): balanced over 2 or
+  // About 16 slabs whatever n (a multiple of 32 columns for the AVX2 kernel): balanced over 2 or
   // 4 threads, and, depending only on n, the same arithmetic for every thread count.
-  const std::size_t slab = std::max<std::size_t>(16, (tasks_for(n, 16) + 15) / 16 * 16);
+  const std::size_t slab = std::max<std::size_t>(32, (tasks_for(n, 16) + 31) / 32 * 32);
   parallel_for(tasks_for(n, slab), [&](std::size_t task) {
     const std::size_t c0 = task * slab;
     kern.rotate_rows(zt + c0, n, std::min(slab, n - c0), rotations.data(), rotations.size());
@@ -144,9 +159,10 @@ void apply_rotations(const kernels::EigenKernels& kern, double* zt, std::size_t 
 
 // Implicit QL with Wilkinson-style shifts on the tridiagonal (d, e) (JAMA/EISPACK tql2). The
 // eigenvalues replace d; row i of zt (which starts as Qᵀ) becomes the eigenvector of d[i].
-void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, double* zt) {
+void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std::size_t n, float* zt) {
   std::vector<Rotation> batch;
-  batch.reserve(std::min(kRotationBatch, n * 8));
+  // About two sweeps of n / 2 rotations per eigenvalue, n² in all: reserved once when they fit.
+  batch.reserve(std::min(kRotationBatch, n * n + 64));
   const double eps = std::ldexp(1.0, -52);
   double f = 0.0, tst1 = 0.0;
   for (std::size_t l = 0; l < n; ++l) {
@@ -184,7 +200,7 @@ void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          batch.push_back({i, c, s});
+          batch.push_back({static_cast<std::uint32_t>(i), static_cast<float>(c), static_cast<float>(s)});
         }
         p = -s * s2 * c3 * el1 * e[l] / dl1;
         e[l] = s * p;
@@ -315,13 +331,19 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
   std::vector<double> d(n), e(n), tau(n);
   const kernels::EigenKernels& kern = kernels::eigen_kernels(active_simd_path());
   tridiagonalize(kern, a.data(), n, d.data(), e.data(), tau.data());
-  std::vector<double> zt(n * n);
-  form_q(kern, a.data(), n, tau.data(), zt.data());
+  std::vector<float> q(n * n);
+  form_q(kern, a.data(), n, tau.data(), q.data());
   a.clear();
   a.shrink_to_fit();
-  // Qᵀ in place: the rotations below act on rows.
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) std::swap(zt[i * n + j], zt[j * n + i]);
+  // Qᵀ: the rotations below act on rows.
+  std::vector<float> zt(n * n);
+  constexpr std::size_t kTile = 32;
+  for (std::size_t i0 = 0; i0 < n; i0 += kTile)
+    for (std::size_t j0 = 0; j0 < n; j0 += kTile)
+      for (std::size_t i = i0; i < std::min(n, i0 + kTile); ++i)
+        for (std::size_t j = j0; j < std::min(n, j0 + kTile); ++j) zt[i * n + j] = q[j * n + i];
+  q.clear();
+  q.shrink_to_fit();
   tridiagonal_ql(kern, d.data(), e.data(), n, zt.data());
 
   std::vector<std::size_t> order(n);
@@ -329,8 +351,8 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return d[x] > d[y]; });
   for (std::size_t j = 0; j < n; ++j) {
     values[j] = static_cast<float>(d[order[j]]);
-    const double* z = zt.data() + order[j] * n;
-    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = static_cast<float>(z[i]);
+    const float* z = zt.data() + order[j] * n;
+    for (std::size_t i = 0; i < n; ++i) vectors[i * n + j] = z[i];
   }
   orient_columns(vectors, n, n, nullptr, 0);
 }

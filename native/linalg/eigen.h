@@ -4,11 +4,12 @@
 // row-major n x n `vectors`; each eigenvector's largest-magnitude component is positive (the
 // first one on ties), so results are reproducible across backends up to rounding.
 //
-// Built-in path (no LAPACK, or set_lapack_backend(builtin)), in float64 throughout:
-// Householder tridiagonalization, the explicit orthogonal factor Q, then implicit QL with
-// Wilkinson shifts (EISPACK tql2). The QL sweeps only need the tridiagonal, so their Givens
-// rotations are recorded and applied to Qᵀ in batches, split over column slabs: every thread
-// applies the same rotations in the same order, so results do not depend on the thread count.
+// Built-in path (no LAPACK, or set_lapack_backend(builtin)): Householder tridiagonalization and
+// the explicit orthogonal factor Q in float64, then implicit QL with Wilkinson shifts (EISPACK
+// tql2) on the float64 tridiagonal. The QL sweeps only need the tridiagonal, so their Givens
+// rotations are recorded and applied to Qᵀ — rounded to float32, as LAPACK's ssteqr keeps it —
+// in batches, split over column slabs: every thread applies the same rotations in the same
+// order, so results do not depend on the thread count.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,7 @@
 #include "lapack.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,21 @@ namespace {
 std::atomic<LapackBackend> g_backend{have_lapack() ? LapackBackend::lapack : LapackBackend::builtin};
 
 #if NNKIT_HAVE_LAPACKE
+// Test hook: NNKIT_TEST_LAPACK_INFO="<routine>:<info>" (e.g. "ssyevd:3") makes that routine
+// report `info` after it has run. Finite input practically never makes ssyevd or sgesdd fail,
+// so without it the failure path (error, binding, rejected Promise) could not be tested. Read
+// on every call, so a test can arm it for one call and clear it again.
+lapack_int forced_info(const char* routine, lapack_int info) {
+  const char* hook = std::getenv("NNKIT_TEST_LAPACK_INFO");
+  if (info != 0 || hook == nullptr) return info;
+  const std::string spec(hook), name(routine);
+  if (spec.size() <= name.size() + 1 || spec.compare(0, name.size(), name) != 0 || spec[name.size()] != ':')
+    return info;
+  return static_cast<lapack_int>(std::strtol(spec.c_str() + name.size() + 1, nullptr, 10));
+}
+
 void check_info(lapack_int info, const char* routine) {
+  info = forced_info(routine, info);
   if (info == 0) return;
   // info < 0: an argument LAPACK rejected (a bug here, never the user's input, which is
   // checked first); info > 0: the algorithm did not converge.

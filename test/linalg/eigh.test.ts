@@ -124,6 +124,66 @@ describe('eigh', () => {
     expect(r.values.length).toBe(0);
   });
 
+  it('built-in: the same bits for any thread count on every SIMD path', () => {
+    // n = 200 splits every phase into several tasks (32 rows, 32-column slabs).
+    const a = symmetricLcg(200, 11);
+    const saved = nn.lapackBackend();
+    const { simd, threads: savedThreads } = nn.backend();
+    nn.setLapackBackend('builtin');
+    try {
+      for (const path of nn.backend().simdPaths) {
+        nn.setSimd(path as 'avx2' | 'scalar');
+        nn.setThreads(1);
+        const one = nn.eigh(a);
+        for (const threads of [2, 3]) {
+          nn.setThreads(threads);
+          const r = nn.eigh(a);
+          expect(r.values, `${path} ${threads} threads`).toEqual(one.values);
+          expect(r.vectors.data, `${path} ${threads} threads`).toEqual(one.vectors.data);
+        }
+      }
+    } finally {
+      nn.setSimd(simd as 'avx2' | 'scalar');
+      nn.setThreads(savedThreads);
+      nn.setLapackBackend(saved);
+    }
+  });
+
+  it('built-in: a 784 × 784 covariance (the benchmark size) is as accurate as LAPACK', () => {
+    const n = 784;
+    const c = nn.covariance(new nn.Rng(3).normal(nn.matrix(1200, n)));
+    const saved = nn.lapackBackend();
+    let lapackError = Infinity;
+    try {
+      nn.setLapackBackend('lapack');
+      lapackError = orthonormalityError(nn.eigh(c).vectors);
+    } catch {
+      // a build without LAPACKE: only the absolute bound below
+    }
+    nn.setLapackBackend('builtin');
+    try {
+      const { values, vectors } = nn.eigh(c);
+      // ‖VᵀV − I‖_F of float32 vectors grows with n: ssyevd itself measures 4.1e-5 here, the
+      // built-in (float32 Q and rotations, as ssyevd's) 6.4e-5.
+      const error = orthonormalityError(vectors);
+      expect(error).toBeLessThan(1e-4);
+      expect(error).toBeLessThan(2 * lapackError);
+      expect(residual(c, values, vectors)).toBeLessThan(1e-5);
+      // Trace and Frobenius norm are sums of the eigenvalues and of their squares.
+      let trace = 0, frob = 0, sum = 0, sumSq = 0;
+      for (let i = 0; i < n; i++) trace += c.data[i * n + i]!;
+      for (const x of c.data) frob += x * x;
+      for (const x of values) {
+        sum += x;
+        sumSq += x * x;
+      }
+      expect(Math.abs(sum - trace) / trace).toBeLessThan(1e-5);
+      expect(Math.abs(sumSq - frob) / frob).toBeLessThan(1e-5);
+    } finally {
+      nn.setLapackBackend(saved);
+    }
+  });
+
   it('keeps the event loop free while eighAsync of a 3000 × 3000 matrix runs', async () => {
     const n = 3000;
     const x = nn.matrix(lcg(n * 200, 77), 200, n);
