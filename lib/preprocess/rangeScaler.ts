@@ -31,7 +31,9 @@ let restore: (s: RangeScaler, state: RangeState) => void;
  * `transform(x) = lo + (x − min) · (hi − lo) / (max − min)`.
  *
  * - A constant column (max = min) maps to the midpoint (lo + hi) / 2, never Inf/NaN; its
- *   inverse gives back the constant.
+ *   inverse gives back the constant. So does a column whose spread is so small (denormal, below
+ *   about (hi − lo) / 3.4e38) that the float32 scale (hi − lo) / (max − min) would overflow: the
+ *   training data then transforms to finite values, never to NaN (0 · Infinity).
  * - Values outside the training range map outside [lo, hi] (no clipping): the statistics are
  *   the training split's, as the notes require.
  * - min and max are exact float32 values; `partialFit` and `merge` take the min of mins and the
@@ -155,7 +157,8 @@ export class RangeScaler implements Transformer {
     for (let j = 0; j < width; j++) {
       const extent = max[j]! - min[j]!;  // float64: no overflow for any pair of float32 values
       shift[j] = min[j]!;
-      if (extent > 0) {
+      // the float32 scale must be finite: a denormal spread would give Infinity, and 0 · Infinity = NaN at x = min
+      if (extent > 0 && Number.isFinite(Math.fround(span / extent))) {
         scale[j] = span / extent;
         offset[j] = this.lo;
         invScale[j] = extent / span;

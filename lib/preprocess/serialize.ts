@@ -9,6 +9,7 @@
  */
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe, typeError } from '../errors';
 import { MAX_DIMENSION } from '../matrix';
+import { isDetached } from '../validate';
 
 /** The fields every saved document starts with. */
 export interface SavedDocument {
@@ -37,12 +38,14 @@ function bytesOf(array: Float32Array | Float64Array): Buffer {
 /** Base64 of the little-endian float32 bytes of `array` (bit-exact, NaN payloads included). */
 export function encodeFloat32(array: Float32Array): string {
   if (!(array instanceof Float32Array)) typeError('array', 'a Float32Array', array);
+  if (isDetached(array)) typeError('array', 'a live Float32Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
   return bytesOf(array).toString('base64');
 }
 
 /** Base64 of the little-endian float64 bytes of `array`. */
 export function encodeFloat64(array: Float64Array): string {
   if (!(array instanceof Float64Array)) typeError('array', 'a Float64Array', array);
+  if (isDetached(array)) typeError('array', 'a live Float64Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
   return bytesOf(array).toString('base64');
 }
 
