@@ -62,7 +62,9 @@ float softmax_row_scalar(const float* f, std::size_t c, std::uint32_t y, float g
     for (std::size_t j = 0; j < c; ++j) grad[j] *= s;
     grad[y] -= grad_scale;
   }
-  return (std::log(sum) + max) - f[y];
+  // (max − f_y) first: adding log(sum) to a large max and subtracting f_y again would lose
+  // log(sum) to rounding (all-equal logits of 1e30 would give 0 instead of log C).
+  return (max - f[y]) + std::log(sum);
 }
 
 double softmax_rows_scalar(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,

@@ -169,7 +169,9 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
     scale_row(grad, c, grad_scale / sum);
     grad[y] -= grad_scale;
   }
-  return (std::log(sum) + max) - f[y];
+  // (max − f_y) first: adding log(sum) to a large max and subtracting f_y again would lose
+  // log(sum) to rounding (all-equal logits of 1e30 would give 0 instead of log C).
+  return (max - f[y]) + std::log(sum);
 }
 
 // Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
@@ -257,7 +259,8 @@ double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const 
         sum = _mm256_add_ps(sum, v[j]);
       }
       // log of a sum in [1, c]: the Cephes log is valid for any positive normal float.
-      _mm256_store_ps(lane_loss, _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy));
+      // (max − f_y) + log(sum), in that order: see softmax_row_scalar
+      _mm256_store_ps(lane_loss, _mm256_add_ps(_mm256_sub_ps(max, fy), log_one_two8(sum)));
       _mm256_store_ps(lane_bad, nonfinite);
       if (grad) {
         const __m256 factor = _mm256_div_ps(scale, sum);
