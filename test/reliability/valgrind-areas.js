@@ -49,7 +49,8 @@ const hMat = rand(N * D, 3), V = rand(t.internal * D, 4), dH = new Float32Array(
 const X = rand(N * D, 5), W = rand(D * H, 6), b = rand(H, 7), Y = new Float32Array(N * H), dY = rand(N * H, 8);
 const dX = new Float32Array(N * D), dW = new Float32Array(D * H), db = new Float32Array(H);
 
-for (let it = 0; it < 6; it++) {
+const iterations = Number(process.env.ITERATIONS ?? 6);
+for (let it = 0; it < iterations; it++) {
   for (const simd of native.backend().simdPaths) {
     native.setSimd(simd);
     checksum += native.lossSvm(scores, N, C, labels, 1, it % 2 === 1, 1 / N, grad);
