@@ -394,6 +394,26 @@ const gradcheckArgs = fc.integer({ min: 1, max: 12 }).chain((n) =>
 /** Methods need a tree as `this`; a mutated (non-tree) argument falls back to a 3-class tree, a size mismatch. */
 const treeOrDefault = (t: unknown) => (t instanceof nn.LabelTree ? t : nn.LabelTree.balanced(3));
 
+
+// --- DocumentReader -------------------------------------------------------------------------------
+
+const DOC_LENGTH = 5;
+/** A small valid document, varied by `j`: integers, numbers, a flag, a nested document, arrays. */
+function docOf(j: unknown): unknown {
+  if (typeof j === 'string' && j.startsWith('{')) return corrupt(docOf(0), JSON.parse(j));
+  const n = typeof j === 'number' && Number.isFinite(j) ? Math.abs(Math.trunc(j)) % 50 : 3;
+  return {
+    format: 'nnkit.Test', version: 1, n: n + 1, x: n / 7, flag: n % 2 === 0, mode: n % 2 ? 'a' : 'b',
+    inner: { format: 'nnkit.Inner', version: 1 }, list: Array.from({ length: n % 10 }, (_, i) => i),
+    f32: nn.encodeFloat32(Float32Array.from({ length: DOC_LENGTH }, (_, i) => i * n)),
+    f64: nn.encodeFloat64(Float64Array.from({ length: DOC_LENGTH }, (_, i) => i / (n + 1))),
+  };
+}
+const reader = (j: unknown) => new nn.DocumentReader(docOf(j), 'nnkit.Test', [1]);
+const readerArgs = seedNum.map((j): Spec[] => [num(j), raw('nnkit.Test'), { k: 'list', items: [num(1), num(2)] }]);
+const readerBroken = fc.tuple(seedNum, docCorruption).map(([j, c]): Spec[] => [raw(JSON.stringify({ ...c, key: ['format', 'version', 'n', 'f32', 'inner', 'list'][j % 6] })), raw('nnkit.Test'), { k: 'list', items: [num(1)] }]);
+const keyArgs = (keys: string[]) => fc.tuple(seedNum, fc.constantFrom(...keys)).map(([j, k]): Spec[] => [num(j), raw(k)]);
+
 function withLapack<T>(fn: () => T): T {
   const saved = nn.lapackBackend();
   try {
@@ -611,6 +631,22 @@ export const areaTargets: Target[] = [
       return nn.Pipeline.fromJSON(how === 'valid' ? doc : typeof how === 'string' && how.startsWith('{') ? corrupt(doc, JSON.parse(how)) : how);
     },
     check: (r) => (r instanceof nn.Pipeline ? '' : 'not a Pipeline'),
+  },
+  // --- DocumentReader (the validating reader behind every fromJSON, exported for custom steps) ---
+  { name: 'new nn.DocumentReader', args: readerArgs, broken: readerBroken, call: (j, f, v) => new nn.DocumentReader(docOf(j), f, v), check: (r) => (r instanceof nn.DocumentReader ? '' : 'not a reader') },
+  { name: 'nn.DocumentReader#raw', args: keyArgs(['n', 'x', 'missing']), call: (j, k) => reader(j).raw(k) },
+  { name: 'nn.DocumentReader#integer', args: keyArgs(['n']).map((a) => [...a, opts({ min: num(0), max: num(100) })]), call: (j, k, o) => reader(j).integer(k, o), check: (r) => (Number.isInteger(r) ? '' : `${r}`) },
+  { name: 'nn.DocumentReader#dimension', args: keyArgs(['n']).map((a) => [...a, num(1)]), call: (j, k, m) => reader(j).dimension(k, m) },
+  { name: 'nn.DocumentReader#number', args: keyArgs(['x', 'n']).map((a) => [...a, num(-10), num(100)]), call: (j, k, lo, hi) => reader(j).number(k, lo, hi), check: (r) => (Number.isFinite(r) ? '' : `${r}`) },
+  { name: 'nn.DocumentReader#boolean', args: keyArgs(['flag']), call: (j, k) => reader(j).boolean(k), check: (r) => (typeof r === 'boolean' ? '' : `${r}`) },
+  { name: 'nn.DocumentReader#oneOf', args: keyArgs(['mode']).map((a) => [...a, { k: 'list', items: [raw('a'), raw('b')] }]), call: (j, k, allowed) => reader(j).oneOf(k, allowed) },
+  { name: 'nn.DocumentReader#nested', args: keyArgs(['inner']).map((a) => [...a, raw('nnkit.Inner'), { k: 'list', items: [num(1)] }]), call: (j, k, f, v) => reader(j).nested(k, f, v), check: (r) => (r instanceof nn.DocumentReader ? '' : 'not a reader') },
+  { name: 'nn.DocumentReader#array', args: keyArgs(['list']).map((a) => [...a, num(10)]), call: (j, k, m) => reader(j).array(k, m), check: (r) => (Array.isArray(r) ? '' : 'not an array') },
+  { name: 'nn.DocumentReader#float32', args: keyArgs(['f32']).chain((a) => fc.boolean().map((fin) => [...a, num(DOC_LENGTH), raw(fin)])), call: (j, k, n, fin) => reader(j).float32(k, n, fin), check: (r, [, , n]) => (r instanceof Float32Array && r.length === n ? '' : 'bad float32') },
+  { name: 'nn.DocumentReader#float64', args: keyArgs(['f64']).map((a) => [...a, num(DOC_LENGTH)]), call: (j, k, n) => reader(j).float64(k, n), check: (r, [, , n]) => (r instanceof Float64Array && r.length === n ? '' : 'bad float64') },
+  {
+    name: 'nn.DocumentReader#check', args: keyArgs(['f32']).map((a) => [...a, { k: 'array', type: 'f32', len: 4, offset: 1, shared: false, detached: false, ro: true, fill: 'data' }, raw('values in [-1, 1]')]),
+    call: (j, k, arr, expected) => reader(j).check(k, arr, expected, (v: number) => v >= -1 && v <= 1),
   },
   { name: 'nn.encodeFloat32', args: fc.integer({ min: 0, max: 20 }).map((n) => [arraySpec('f32', n, { ro: true })]), call: (a) => nn.encodeFloat32(a), check: (r) => (typeof r === 'string' ? '' : 'not a string') },
   { name: 'nn.encodeFloat64', args: fc.integer({ min: 0, max: 20 }).map((n) => [arraySpec('f64', n, { ro: true })]), call: (a) => nn.encodeFloat64(a), check: (r) => (typeof r === 'string' ? '' : 'not a string') },

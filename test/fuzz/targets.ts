@@ -255,4 +255,5 @@ export const NOT_PUBLIC = new Set([
   'nn.dropout.applyRandomMask', // @internal, shared by dropout.forward and dropConnect.forward
   'nn.dropout.checkKeepProb', // @internal
   'nn.dropout.checkMask', // @internal
+  'nn.Rng#claim', // @internal: reserves blocks for nnkit's fused kernels, called with validated sizes
 ]);
