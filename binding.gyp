@@ -70,7 +70,8 @@
       "libraries": ["<!@(node scripts/blas-config.js libraries)"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
-      "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++", "-static-libgcc"]
+      "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++", "-static-libgcc",
+                  "-Wl,--version-script=<(module_root_dir)/native/binding/exports.map"]
     }
   ]
 }

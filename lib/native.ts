@@ -58,9 +58,9 @@ export interface NativeAddon {
     offset: Float32Array): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
     offset: Float32Array): Promise<void>;
-  /** out = (X − mean)·forward (rows × k), X centered blockRows rows at a time: PCA.transform's kernels on the pool. */
-  pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, forward: Float32Array, k: number,
-    blockRows: number, out: Float32Array): Promise<void>;
+  /** out = ((X − mean) + low)·forward (rows × k), X centered blockRows rows at a time: PCA.transform's kernels on the pool. */
+  pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
+    k: number, blockRows: number, out: Float32Array): Promise<void>;
   /** out = Y·backward + mean (rows × cols): PCA.inverseTransform's kernels on the pool. */
   pcaReconstructAsync(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
     out: Float32Array): Promise<void>;

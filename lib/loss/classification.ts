@@ -2,7 +2,12 @@
  * Classification losses of the notes (spec §5): multiclass SVM, softmax cross-entropy, and the
  * two attribute (multi-label) losses. Each is one fused native pass over every row of scores:
  * forward and backward together, SIMD, parallel over fixed blocks of rows (results do not depend
- * on the thread count), stable for any finite scores (±1e4 gives a finite loss and gradient).
+ * on the thread count), stable for any finite scores (±1e4 and ±1e30 give a finite loss and
+ * gradient matching float64; all-equal scores give exactly log C for the softmax).
+ *
+ * **Overflow.** Row losses are float32: a row whose loss exceeds the float32 range (~3.4e38) —
+ * scores near ±1.7e38, or a squared-hinge margin beyond ~1.8e19 — contributes +Infinity (its
+ * gradient stays finite except for the squared hinge at such margins), never NaN.
  *
  * **Non-finite scores.** A row whose scores (or targets) contain NaN or ±Infinity contributes
  * NaN to the loss and gets an all-NaN gradient row; the other rows are unaffected. So the loss

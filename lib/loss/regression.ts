@@ -12,6 +12,7 @@ import { type LossOptions, type LossResult, targetLoss, targetLossAsync } from '
 
 /**
  * L2 regression loss `L_i = ‖f_i − y_i‖₂²` (no ½ factor, as in the notes), gradient `2·(f − y)`.
+ * Row losses are float32: residuals beyond ~1.8e19 make the row's loss +Infinity (never NaN).
  * See the module notes: prefer classification for discrete targets, and no dropout right before
  * this loss.
  *

@@ -115,7 +115,8 @@ function copyColumns(src: Float32Array, rows: number, srcCols: number, cols: num
  * - `partialFit` accumulates count, mean and the float64 co-moment matrix
  *   `M = Σ(x − μ)(x − μ)ᵀ` chunk by chunk; `merge` combines two partial fits with Chan's update
  *   `M = M_A + M_B + δδᵀ·n_A·n_B/n`. Any split equals the one-shot fit to rounding.
- * - Edge cases: zero-variance directions have λ = 0, whiten to 0 (`0 / sqrt(eps)`), and count
+ * - Edge cases: zero-variance directions have λ = 0, whiten to 0 (`0 / sqrt(eps)`; also when
+ *   λ + eps is so small, below ~1e-77, that 1/sqrt(λ + eps) overflows float32), and count
  *   for 0 in `explainedVarianceRatio`; constant data or a single sample give all-zero λ and
  *   ratios of 0 (never NaN); with N < D the trailing N..D eigenvalues are 0 (to rounding).
  */
@@ -380,8 +381,13 @@ export class PCA implements Transformer {
     if (this.#projection) return this.#projection;
     const s = this.#solve('transform');
     const D = this.#width, k = s.k;
-    // λ + eps = 0 (a zero-variance direction with eps = 0) whitens to 0 rather than Inf·0 = NaN.
-    const forwardScale = Float64Array.from(s.eigenvalues, (v) => (this.whiten ? (v + this.eps > 0 ? 1 / Math.sqrt(v + this.eps) : 0) : 1));
+    // λ + eps = 0 (a zero-variance direction with eps = 0) whitens to 0 rather than Inf·0 = NaN, and so
+    // does λ + eps so small (a denormal eps) that 1/sqrt(λ + eps) is beyond float32.
+    const whitenScale = (v: number) => {
+      const scale = v + this.eps > 0 ? 1 / Math.sqrt(v + this.eps) : 0;
+      return Number.isFinite(Math.fround(scale)) ? scale : 0;
+    };
+    const forwardScale = Float64Array.from(s.eigenvalues, (v) => (this.whiten ? whitenScale(v) : 1));
     const Uk: Matrix = { data: s.components, rows: D, cols: k };
     const scaled = (scale: Float64Array): Matrix => {  // U_k · diag(scale)
       const out = new Float32Array(D * k);
@@ -401,6 +407,16 @@ export class PCA implements Transformer {
     return this.#projection;
   }
 
+  /**
+   * Centering subtracts the float64 mean as a float32 pair, (x − hi) + low with low = −(μ − hi):
+   * the float32 mean alone is off by up to half an ulp of the offset (4.9e-4 at 1e4), a large
+   * error next to a small spread.
+   */
+  #centeringLow(): Float32Array {
+    const mean32 = this.#solution!.mean32, mean = this.#mean!;
+    return Float32Array.from(mean32, (hi, j) => -(mean[j]! - hi));
+  }
+
   /** Output width of transform: k, or D for ZCA. */
   get outputWidth(): number {
     const s = this.#solve('outputWidth');
@@ -418,14 +434,14 @@ export class PCA implements Transformer {
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const P = this.#project();
     const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
-    const D = this.#width, mean32 = this.#solution!.mean32;
-    const ones = new Float32Array(D).fill(1), zeros = new Float32Array(D);
+    const D = this.#width, mean32 = this.#solution!.mean32, lo = this.#centeringLow();
+    const ones = new Float32Array(D).fill(1);
     const block = transformBlockRows(X.rows, D);
     const scratch = new Float32Array(block * D);
     for (let r0 = 0; r0 < X.rows; r0 += block) {
       const rows = Math.min(block, X.rows - r0);
       const centered: Matrix = { data: scratch.subarray(0, rows * D), rows, cols: D };
-      native.columnAffine(X.data.subarray(r0 * D, (r0 + rows) * D), rows, D, centered.data, mean32, ones, zeros);
+      native.columnAffine(X.data.subarray(r0 * D, (r0 + rows) * D), rows, D, centered.data, mean32, ones, lo);
       gemm(centered, P.forward, { out: out.data.subarray(r0 * P.forward.cols, (r0 + rows) * P.forward.cols) });
     }
     return out;
@@ -460,7 +476,8 @@ export class PCA implements Transformer {
     const P = this.#project();
     const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
-    await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, P.forward.data, P.forward.cols, transformBlockRows(X.rows, D), out.data);
+    await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
+      transformBlockRows(X.rows, D), out.data);
     return out;
   }
 

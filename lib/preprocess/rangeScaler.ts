@@ -12,11 +12,13 @@ import {
 
 /** Options of {@link RangeScaler}. */
 export interface RangeScalerOptions {
-  /** Target interval `[lo, hi]`, lo < hi (default `[-1, 1]`). */
+  /** Target interval `[lo, hi]`, lo < hi, both within ±1e38 (default `[-1, 1]`). */
   range?: readonly [number, number];
 }
 
 const FORMAT = 'nnkit.RangeScaler';
+/** Largest |lo| or |hi| of a target range: far from float32's 3.4e38, so outputs stay finite. */
+const MAX_RANGE_END = 1e38;
 
 interface RangeState {
   rows: number;
@@ -31,7 +33,9 @@ let restore: (s: RangeScaler, state: RangeState) => void;
  * `transform(x) = lo + (x − min) · (hi − lo) / (max − min)`.
  *
  * - A constant column (max = min) maps to the midpoint (lo + hi) / 2, never Inf/NaN; its
- *   inverse gives back the constant.
+ *   inverse gives back the constant. So does a column whose spread is so small (denormal, below
+ *   about (hi − lo) / 3.4e38) that the float32 scale (hi − lo) / (max − min) would overflow: the
+ *   training data then transforms to finite values, never to NaN (0 · Infinity).
  * - Values outside the training range map outside [lo, hi] (no clipping): the statistics are
  *   the training split's, as the notes require.
  * - min and max are exact float32 values; `partialFit` and `merge` take the min of mins and the
@@ -54,6 +58,9 @@ export class RangeScaler implements Transformer {
     assertFiniteNumber(range[0], 'range[0]');
     assertFiniteNumber(range[1], 'range[1]');
     if (!(range[0] < range[1])) rangeError('range', 'lo < hi', new Received(`[${range[0]}, ${range[1]}]`));
+    // Ends near the float32 limit would let the rounding of (x − min)·scale step past it (+Infinity).
+    if (Math.abs(range[0]) > MAX_RANGE_END || Math.abs(range[1]) > MAX_RANGE_END)
+      rangeError('range', `ends within ±${MAX_RANGE_END}`, new Received(`[${range[0]}, ${range[1]}]`));
     this.lo = range[0];
     this.hi = range[1];
   }
@@ -155,7 +162,8 @@ export class RangeScaler implements Transformer {
     for (let j = 0; j < width; j++) {
       const extent = max[j]! - min[j]!;  // float64: no overflow for any pair of float32 values
       shift[j] = min[j]!;
-      if (extent > 0) {
+      // the float32 scale must be finite: a denormal spread would give Infinity, and 0 · Infinity = NaN at x = min
+      if (extent > 0 && Number.isFinite(Math.fround(span / extent))) {
         scale[j] = span / extent;
         offset[j] = this.lo;
         invScale[j] = extent / span;
@@ -247,8 +255,8 @@ function readRangeScaler(json: unknown, path: string): RangeScaler {
   const r = new DocumentReader(json, FORMAT, [1], path);
   const range = r.array('range', 2);
   if (range.length !== 2 || typeof range[0] !== 'number' || typeof range[1] !== 'number' || !Number.isFinite(range[0]) ||
-    !Number.isFinite(range[1]) || !(range[0] < range[1]))
-    formatError(`${path}.range`, '[lo, hi] with finite lo < hi', range);
+    !Number.isFinite(range[1]) || !(range[0] < range[1]) || Math.abs(range[0]) > MAX_RANGE_END || Math.abs(range[1]) > MAX_RANGE_END)
+    formatError(`${path}.range`, `[lo, hi] with finite lo < hi within ±${MAX_RANGE_END}`, range);
   const s = new RangeScaler({ range: [range[0], range[1]] });
   const width = r.integer('width', { max: MAX_DIMENSION });
   const rows = r.integer('count');

@@ -9,6 +9,7 @@
  */
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe, typeError } from '../errors';
 import { MAX_DIMENSION } from '../matrix';
+import { assertInteger, assertOptions, isDetached } from '../validate';
 
 /** The fields every saved document starts with. */
 export interface SavedDocument {
@@ -37,13 +38,20 @@ function bytesOf(array: Float32Array | Float64Array): Buffer {
 /** Base64 of the little-endian float32 bytes of `array` (bit-exact, NaN payloads included). */
 export function encodeFloat32(array: Float32Array): string {
   if (!(array instanceof Float32Array)) typeError('array', 'a Float32Array', array);
+  if (isDetached(array)) typeError('array', 'a live Float32Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
   return bytesOf(array).toString('base64');
 }
 
 /** Base64 of the little-endian float64 bytes of `array`. */
 export function encodeFloat64(array: Float64Array): string {
   if (!(array instanceof Float64Array)) typeError('array', 'a Float64Array', array);
+  if (isDetached(array)) typeError('array', 'a live Float64Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
   return bytesOf(array).toString('base64');
+}
+
+/** A bound of a range check: a number, not NaN (±Infinity means unbounded). */
+function checkBound(value: unknown, name: string): void {
+  if (typeof value !== 'number' || Number.isNaN(value)) typeError(name, 'a number', value);
 }
 
 /** Length of the base64 text (with padding) of `bytes` bytes. */
@@ -83,7 +91,7 @@ export class DocumentReader {
   constructor(json: unknown, format: string, versions: readonly number[], path = 'json') {
     this.path = path;
     if (typeof format !== 'string') typeError('format', 'a string', format);
-    if (!Array.isArray(versions)) typeError('versions', 'an array of version numbers', versions);
+    if (!Array.isArray(versions) || !versions.every((v) => typeof v === 'number')) typeError('versions', 'an array of version numbers', versions);
     if (typeof path !== 'string') typeError('path', 'a string', path);
     if (typeof json === 'string') {
       try {
@@ -101,14 +109,24 @@ export class DocumentReader {
       formatError(`${path}.version`, `a supported version (${versions.join(', ')})`, version, typeof version === 'number' ? 'range' : 'type');
   }
 
-  /** The raw value of a field (validated by the caller). */
-  raw(key: string): unknown {
+  /** The value of field `key`; a key that is not a string is a coded TypeError, not a crash in a message. */
+  #field(key: unknown): unknown {
+    if (typeof key !== 'string') typeError('key', 'a field name (a string)', key);
     return this.object[key];
   }
 
+  /** The raw value of a field (validated by the caller). */
+  raw(key: string): unknown {
+    return this.#field(key);
+  }
+
   /** An integer field in [min, max]. */
-  integer(key: string, { min = 0, max = Number.MAX_SAFE_INTEGER }: IntegerOptions = {}): number {
-    const value = this.object[key];
+  integer(key: string, opts: IntegerOptions = {}): number {
+    const value = this.#field(key);
+    assertOptions(opts, 'options');
+    const { min = 0, max = Number.MAX_SAFE_INTEGER } = opts;
+    checkBound(min, 'min');
+    checkBound(max, 'max');
     if (typeof value !== 'number') formatError(`${this.path}.${key}`, `an integer from ${min} to ${max}`, value, 'type');
     if (!Number.isInteger(value) || value < min || value > max) formatError(`${this.path}.${key}`, `an integer from ${min} to ${max}`, value);
     return value;
@@ -121,7 +139,9 @@ export class DocumentReader {
 
   /** A finite number field, optionally in [min, max]. */
   number(key: string, min = -Infinity, max = Infinity): number {
-    const value = this.object[key];
+    const value = this.#field(key);
+    checkBound(min, 'min');
+    checkBound(max, 'max');
     if (typeof value !== 'number') formatError(`${this.path}.${key}`, 'a finite number', value, 'type');
     if (!Number.isFinite(value) || value < min || value > max)
       formatError(`${this.path}.${key}`, `a finite number${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` ≤ ${max}` : ''}`, value);
@@ -129,14 +149,15 @@ export class DocumentReader {
   }
 
   boolean(key: string): boolean {
-    const value = this.object[key];
+    const value = this.#field(key);
     if (typeof value !== 'boolean') formatError(`${this.path}.${key}`, 'a boolean', value, 'type');
     return value;
   }
 
   /** A string field restricted to `allowed`. */
   oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const value = this.object[key];
+    const value = this.#field(key);
+    if (!Array.isArray(allowed) || !allowed.every((a) => typeof a === 'string')) typeError('allowed', 'an array of strings', allowed);
     const expected = allowed.map((a) => `'${a}'`).join(' or ');
     if (typeof value !== 'string') formatError(`${this.path}.${key}`, expected, value, 'type');
     if (!(allowed as readonly string[]).includes(value)) formatError(`${this.path}.${key}`, expected, value);
@@ -145,12 +166,14 @@ export class DocumentReader {
 
   /** A nested object field, read with its own format check. */
   nested(key: string, format: string, versions: readonly number[]): DocumentReader {
-    return new DocumentReader(this.object[key], format, versions, `${this.path}.${key}`);
+    const value = this.#field(key);
+    return new DocumentReader(value, format, versions, `${this.path}.${key}`);
   }
 
   /** A JSON array field of at most `maxLength` entries. */
   array(key: string, maxLength: number): unknown[] {
-    const value = this.object[key];
+    const value = this.#field(key);
+    assertInteger(maxLength, 'maxLength', 0);
     if (!Array.isArray(value)) formatError(`${this.path}.${key}`, 'an array', value, 'type');
     if (value.length > maxLength) formatError(`${this.path}.${key}`, `an array of at most ${maxLength} entries`, value);
     return value;
@@ -184,6 +207,10 @@ export class DocumentReader {
 
   /** Throws unless every element of a decoded array satisfies `ok`. */
   check(key: string, array: ArrayLike<number>, expected: string, ok: (v: number, i: number) => boolean): void {
+    if (typeof key !== 'string') typeError('key', 'a field name (a string)', key);
+    if (!ArrayBuffer.isView(array) && !Array.isArray(array)) typeError('array', 'a typed array or an Array', array);
+    if (typeof expected !== 'string') typeError('expected', 'a description (a string)', expected);
+    if (typeof ok !== 'function') typeError('ok', 'a predicate function', ok);
     for (let i = 0; i < array.length; i++)
       if (!ok(array[i]!, i)) formatError(`${this.path}.${key}[${i}]`, expected, array[i]);
   }
@@ -193,7 +220,8 @@ export class DocumentReader {
   }
 
   #bytes(key: string, length: number, size: number): Buffer {
-    const value = this.object[key];
+    const value = this.#field(key);
+    if (typeof length !== 'number') typeError('length', 'a number of elements', length);
     const path = `${this.path}.${key}`;
     if (!Number.isSafeInteger(length) || length < 0 || length * size > 2 ** 32)
       formatError(path, 'an array of at most 2^32 bytes', new Received(`a declared length of ${length}`));

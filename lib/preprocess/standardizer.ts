@@ -50,7 +50,8 @@ let restore: (s: Standardizer, width: number, rows: number, moments: Moments) =>
  * - A column (group) with std ≤ `eps` is divided by 1: it is only centered (a constant column
  *   becomes 0). `std` reports the true value (0); `transform` never produces Inf or NaN.
  * - Moments are accumulated in float64 around a per-block shift, so data with a large offset
- *   (pixels 0–255, readings near 1e4) keeps full precision.
+ *   (pixels 0–255, readings near 1e4) keeps full precision; `transform` subtracts the float64
+ *   mean (as a float32 pair), so 1e4 + noise of std 6e-3 standardizes to within 1e-5 of float64.
  * - `partialFit` and `merge` combine (count, mean, M2) with the Chan–Golub–LeVeque update, so
  *   any split of the data into chunks (or workers) gives the one-shot fit to rounding.
  * - `transform` before any fit throws ERR_NNKIT_STATE; data of another width throws
@@ -224,6 +225,10 @@ export class Standardizer implements Transformer {
       shift[j] = mean[j]!;
       scale[j] = 1 / d;
       divisor[j] = d;
+      // The float32 mean is off by up to half an ulp of the offset (4.9e-4 at 1e4), which next to a
+      // small std would dominate the result: the remainder of the float64 mean goes into the
+      // affine's offset, (x − hi)/d − lo/d, and the inverse undoes it ((y + lo/d)·d + hi).
+      if (this.center) offset[j] = -(m.mean[g]! - shift[j]!) / d;
     }
     this.#params = { shift, scale, offset, divisor, mean };
     return this.#params;

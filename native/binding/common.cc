@@ -176,17 +176,23 @@ std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::siz
   return product;
 }
 
-void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
-                      const char* input_name) {
-  if (out.length == 0 || input.length == 0) return;
-  const auto out_begin = reinterpret_cast<std::uintptr_t>(out.data);
-  const auto out_end = out_begin + out.length * sizeof(float);
-  const auto in_begin = reinterpret_cast<std::uintptr_t>(input.data);
-  const auto in_end = in_begin + input.length * sizeof(float);
+void check_no_overlap_bytes(Napi::Env env, const void* out, std::size_t out_bytes, const void* input,
+                            std::size_t input_bytes, const char* out_name, const char* input_name) {
+  if (out == nullptr || input == nullptr || out_bytes == 0 || input_bytes == 0) return;
+  const auto out_begin = reinterpret_cast<std::uintptr_t>(out);
+  const auto out_end = out_begin + out_bytes;
+  const auto in_begin = reinterpret_cast<std::uintptr_t>(input);
+  const auto in_end = in_begin + input_bytes;
   if (out_begin < in_end && in_begin < out_end) {
     throw_argument_error(env, ErrorKind::range, "ERR_NNKIT_ALIAS", out_name,
                          std::string("memory that does not overlap ") + input_name, "an overlapping view");
   }
+}
+
+void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
+                      const char* input_name) {
+  check_no_overlap_bytes(env, out.data, out.length * sizeof(float), input.data, input.length * sizeof(float), out_name,
+                         input_name);
 }
 
 Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn) {

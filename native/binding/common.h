@@ -64,6 +64,10 @@ std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::siz
 // writing outputs, so an overlap would silently corrupt the result.
 void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
                       const char* input_name);
+// The same over raw byte ranges, for outputs and inputs of different element types (a gradient
+// written over the labels that index it would turn floats into out-of-range class indices).
+void check_no_overlap_bytes(Napi::Env env, const void* out, std::size_t out_bytes, const void* input,
+                            std::size_t input_bytes, const char* out_name, const char* input_name);
 
 // Wraps an exported function: core exceptions (nnkit::Error, bad_alloc) become JS errors with
 // codes instead of escaping into N-API.

@@ -4,7 +4,6 @@
 // input (the row kernels read scores after writing gradients).
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "../kernels/cpu.h"
@@ -18,6 +17,11 @@ struct Labels {
   kernels::LabelView view;
   std::size_t length;
   Napi::Object object;
+  const void* bytes;  // the caller's memory, for overlap checks
+  std::size_t byte_length;
+  // The validated copy the kernels read (see check_labels); shared so that a call object copied
+  // into an async worker keeps it alive.
+  std::shared_ptr<std::vector<std::uint32_t>> stable;
 };
 
 // Int32Array, Uint32Array, Uint16Array or Uint8Array; anything else (Float32Array included) is
@@ -49,19 +53,40 @@ Labels labels_arg(const Napi::CallbackInfo& info, std::size_t index, const char*
                          "a view of a detached ArrayBuffer");
   labels.view.data = data;  // SharedArrayBuffer too
   labels.length = length;
+  labels.bytes = data;
+  std::size_t width = 4;
+  if (labels.view.type == kernels::LabelType::uint16) width = 2;
+  if (labels.view.type == kernels::LabelType::uint8) width = 1;
+  labels.byte_length = length * width;
   labels.object = value.As<Napi::Object>();
   return labels;
 }
 
-void check_labels(Napi::Env env, const Labels& labels, std::size_t rows, std::size_t classes, const char* name) {
+// Copies the labels and checks the copy against [0, classes); afterwards labels.view reads the
+// copy. Labels on a SharedArrayBuffer may be rewritten by another thread at any time: checking
+// the caller's memory and then indexing with it would let a bad label through (it crashed).
+void check_labels(Napi::Env env, Labels& labels, std::size_t rows, std::size_t classes, const char* name) {
   if (labels.length != rows)
     throw_argument_error(env, ErrorKind::range, kErrShape, name, "one label per row (" + std::to_string(rows) + ")",
                          "length " + std::to_string(labels.length));
-  const std::size_t bad = kernels::first_invalid_label(labels.view, rows, classes);
-  if (bad < rows)
-    throw_argument_error(env, ErrorKind::range, kErrRange, name,
-                         "labels in [0, " + std::to_string(classes) + ")",
-                         std::to_string(labels.view.at(bad)) + " at row " + std::to_string(bad));
+  auto stable = std::make_shared<std::vector<std::uint32_t>>(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::int64_t y = labels.view.at(i);
+    if (y < 0 || static_cast<std::uint64_t>(y) >= classes)
+      throw_argument_error(env, ErrorKind::range, kErrRange, name, "labels in [0, " + std::to_string(classes) + ")",
+                           std::to_string(y) + " at row " + std::to_string(i));
+    (*stable)[i] = static_cast<std::uint32_t>(y);
+  }
+  labels.stable = std::move(stable);
+  labels.view = {labels.stable->data(), kernels::LabelType::uint32};
+}
+
+// An output over the labels' bytes is an ERR_NNKIT_ALIAS (checked before the labels are copied).
+void check_labels_disjoint(Napi::Env env, const FloatArray& out, const Labels& labels, const char* out_name,
+                           const char* labels_name) {
+  if (out.data)
+    check_no_overlap_bytes(env, out.data, out.length * sizeof(float), labels.bytes, labels.byte_length, out_name,
+                           labels_name);
 }
 
 float grad_scale_arg(const Napi::CallbackInfo& info, std::size_t index) {
@@ -88,29 +113,13 @@ ScoreCall parse_scores(const Napi::CallbackInfo& info, std::size_t grad_index, c
   return call;
 }
 
-// The private copy an async call reads its labels from, validated after the copy: a label
-// array on a SharedArrayBuffer is not staged by AsyncStaging, and another thread could write an
-// out-of-range label between the check and the kernel.
-std::shared_ptr<std::vector<std::uint8_t>> own_labels(Napi::Env env, Labels& labels, std::size_t rows,
-                                                      std::size_t classes, const char* name) {
-  std::size_t width = 4;
-  if (labels.view.type == kernels::LabelType::uint16) width = 2;
-  if (labels.view.type == kernels::LabelType::uint8) width = 1;
-  const auto* begin = static_cast<const std::uint8_t*>(labels.view.data);
-  auto copy = std::make_shared<std::vector<std::uint8_t>>(begin, begin + labels.length * width);
-  labels.view.data = copy->data();
-  check_labels(env, labels, rows, classes, name);
-  return copy;
-}
-
 // Runs `call.run()` (which returns Σ L_i) on the pool; the Promise resolves to the sum. The
 // gradient buffers are staged outputs, committed before the Promise resolves.
 template <typename Call>
-Napi::Value queue_loss(Napi::Env env, Call call, std::vector<Napi::Object> keep, std::shared_ptr<AsyncStaging> staging,
-                       std::shared_ptr<void> owned = nullptr) {
+Napi::Value queue_loss(Napi::Env env, Call call, std::vector<Napi::Object> keep, std::shared_ptr<AsyncStaging> staging) {
   auto sum = std::make_shared<double>(0.0);
   return queue_async(
-      env, keep, [call, sum, owned] { *sum = call.run(); },
+      env, keep, [call, sum] { *sum = call.run(); },
       [sum](Napi::Env e) { return Napi::Number::New(e, *sum); }, staging);
 }
 
@@ -134,6 +143,7 @@ SvmCall parse_svm(const Napi::CallbackInfo& info) {
   c.margin = finite_float_arg(info, 4, "margin");
   c.squared = bool_arg(info, 5, "squared");
   c.scale = grad_scale_arg(info, 6);
+  check_labels_disjoint(info.Env(), c.s.grad, c.labels, "grad", "labels");
   check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
   c.path = active_simd_path();
   return c;
@@ -146,12 +156,11 @@ Napi::Value loss_svm(const Napi::CallbackInfo& info) {
 Napi::Value loss_svm_async(const Napi::CallbackInfo& info) {
   SvmCall c = parse_svm(info);
   auto staging = std::make_shared<AsyncStaging>();
-  auto labels = own_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
   staging->input(info.Env(), c.s.scores);
   staging->write_only_output(info.Env(), c.s.grad);
   std::vector<Napi::Object> keep{c.s.scores.object};
   if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
-  return queue_loss(info.Env(), c, keep, staging, labels);
+  return queue_loss(info.Env(), c, keep, staging);
 }
 
 struct SoftmaxLossCall {
@@ -170,6 +179,7 @@ SoftmaxLossCall parse_softmax_loss(const Napi::CallbackInfo& info) {
   c.s = parse_scores(info, 5, "scores");
   c.labels = labels_arg(info, 3, "labels");
   c.scale = grad_scale_arg(info, 4);
+  check_labels_disjoint(info.Env(), c.s.grad, c.labels, "grad", "labels");
   check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
   c.path = active_simd_path();
   return c;
@@ -182,12 +192,11 @@ Napi::Value loss_softmax(const Napi::CallbackInfo& info) {
 Napi::Value loss_softmax_async(const Napi::CallbackInfo& info) {
   SoftmaxLossCall c = parse_softmax_loss(info);
   auto staging = std::make_shared<AsyncStaging>();
-  auto labels = own_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
   staging->input(info.Env(), c.s.scores);
   staging->write_only_output(info.Env(), c.s.grad);
   std::vector<Napi::Object> keep{c.s.scores.object};
   if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
-  return queue_loss(info.Env(), c, keep, staging, labels);
+  return queue_loss(info.Env(), c, keep, staging);
 }
 
 struct TargetsCall {
@@ -276,49 +285,50 @@ Napi::Value softmax_async(const Napi::CallbackInfo& info) {
 }
 
 struct TreeArgs {
-  Uint32Array offsets, nodes, bits;
+  Uint32Array offsets, nodes, bits;  // the caller's arrays, for overlap checks
   std::size_t internal = 0;
+  // offsets | nodes | bits, copied and validated (see check_labels); the kernels read only this.
+  std::shared_ptr<std::vector<std::uint32_t>> stable;
   kernels::LabelPaths paths;
 };
 
-// offsets non-decreasing from 0 to nodes.length, every node below internalNodes.
-void check_tree(Napi::Env env, TreeArgs& t) {
-  if (t.offsets.length < 1 || t.offsets.data[0] != 0 || t.offsets.data[t.offsets.length - 1] != t.nodes.length ||
-      t.bits.length != t.nodes.length)
-    throw_argument_error(env, ErrorKind::range, kErrShape, "tree", "consistent path arrays", "inconsistent lengths");
-  for (std::size_t k = 0; k + 1 < t.offsets.length; ++k)
-    if (t.offsets.data[k + 1] < t.offsets.data[k])
-      throw_argument_error(env, ErrorKind::range, kErrRange, "tree.offsets", "non-decreasing offsets",
-                           "a decrease at class " + std::to_string(k));
-  for (std::size_t p = 0; p < t.nodes.length; ++p)
-    if (t.nodes.data[p] >= t.internal)
-      throw_argument_error(env, ErrorKind::range, kErrRange, "tree.nodes",
-                           "node indices below " + std::to_string(t.internal), std::to_string(t.nodes.data[p]));
-  t.paths = {t.offsets.data, t.nodes.data, t.bits.data, t.offsets.length - 1, t.internal};
-}
-
-// (offsets, nodes, bits, internalNodes) at `index`.
+// (offsets, nodes, bits, internalNodes) at `index`: offsets non-decreasing from 0 to
+// nodes.length, every node below internalNodes, checked on the private copy.
 TreeArgs tree_args(const Napi::CallbackInfo& info, std::size_t index) {
+  const Napi::Env env = info.Env();
   TreeArgs t{};
   t.offsets = uint32_arg(info, index, "tree.offsets");
   t.nodes = uint32_arg(info, index + 1, "tree.nodes");
   t.bits = uint32_arg(info, index + 2, "tree.bits");
   t.internal = size_arg(info, index + 3, "tree.internalNodes");
-  check_tree(info.Env(), t);
+  t.stable = std::make_shared<std::vector<std::uint32_t>>();
+  std::vector<std::uint32_t>& all = *t.stable;
+  all.reserve(t.offsets.length + 2 * t.nodes.length);
+  for (const Uint32Array* a : {&t.offsets, &t.nodes, &t.bits}) all.insert(all.end(), a->data, a->data + a->length);
+  const std::uint32_t* offsets = all.data();
+  const std::uint32_t* nodes = offsets + t.offsets.length;
+  const std::uint32_t* bits = nodes + t.nodes.length;
+  const std::size_t n_offsets = t.offsets.length, n_nodes = t.nodes.length;
+  if (n_offsets < 1 || offsets[0] != 0 || offsets[n_offsets - 1] != n_nodes || t.bits.length != n_nodes)
+    throw_argument_error(env, ErrorKind::range, kErrShape, "tree", "consistent path arrays", "inconsistent lengths");
+  for (std::size_t k = 0; k + 1 < n_offsets; ++k)
+    if (offsets[k + 1] < offsets[k])
+      throw_argument_error(env, ErrorKind::range, kErrRange, "tree.offsets", "non-decreasing offsets",
+                           "a decrease at class " + std::to_string(k));
+  for (std::size_t p = 0; p < n_nodes; ++p)
+    if (nodes[p] >= t.internal)
+      throw_argument_error(env, ErrorKind::range, kErrRange, "tree.nodes",
+                           "node indices below " + std::to_string(t.internal), std::to_string(nodes[p]));
+  t.paths = {offsets, nodes, bits, n_offsets - 1, t.internal};
   return t;
 }
 
-// Private copies of the path arrays for an async call, checked again on the copies: the kernels
-// index V with them, and arrays on a SharedArrayBuffer could change after the first check.
-std::shared_ptr<std::vector<std::uint32_t>> own_tree(Napi::Env env, TreeArgs& t) {
-  auto copy = std::make_shared<std::vector<std::uint32_t>>();
-  copy->reserve(t.offsets.length + 2 * t.nodes.length);
-  for (Uint32Array* a : {&t.offsets, &t.nodes, &t.bits}) copy->insert(copy->end(), a->data, a->data + a->length);
-  t.offsets.data = copy->data();
-  t.nodes.data = copy->data() + t.offsets.length;
-  t.bits.data = t.nodes.data + t.nodes.length;
-  check_tree(env, t);
-  return copy;
+// An output must not overlap the tree's path arrays (ERR_NNKIT_ALIAS).
+void check_tree_disjoint(Napi::Env env, const FloatArray& out, const TreeArgs& t, const char* out_name) {
+  if (!out.data) return;
+  for (const Uint32Array* a : {&t.offsets, &t.nodes, &t.bits})
+    check_no_overlap_bytes(env, out.data, out.length * sizeof(float), a->data, a->length * sizeof(std::uint32_t),
+                           out_name, "the tree's path arrays");
 }
 
 struct HierarchicalCall {
@@ -350,6 +360,10 @@ HierarchicalCall parse_hierarchical(const Napi::CallbackInfo& info) {
   c.scale = grad_scale_arg(info, 9);
   c.dh = optional_float32_arg(info, 10, "dH");
   c.dv = optional_float32_arg(info, 11, "dV");
+  check_labels_disjoint(env, c.dh, c.labels, "dH", "labels");
+  check_labels_disjoint(env, c.dv, c.labels, "dV", "labels");
+  check_tree_disjoint(env, c.dh, c.tree, "dH");
+  check_tree_disjoint(env, c.dv, c.tree, "dV");
   check_labels(env, c.labels, c.rows, c.tree.paths.classes, "labels");
   if (c.dh.data) {
     check_matrix_length(env, c.dh, c.rows, c.dim, "dH");
@@ -373,8 +387,6 @@ Napi::Value loss_hierarchical_softmax(const Napi::CallbackInfo& info) {
 Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HierarchicalCall c = parse_hierarchical(info);
-  auto labels = own_labels(env, c.labels, c.rows, c.tree.paths.classes, "labels");
-  auto tree = own_tree(env, c.tree);
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.h);
   staging->input(env, c.v);
@@ -383,8 +395,7 @@ Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
   std::vector<Napi::Object> keep{c.h.object, c.v.object};
   for (const FloatArray* out : {&c.dh, &c.dv})
     if (!out->object.IsEmpty()) keep.push_back(out->object);
-  auto owned = std::make_shared<std::pair<decltype(labels), decltype(tree)>>(labels, tree);
-  return queue_loss(env, c, keep, staging, owned);
+  return queue_loss(env, c, keep, staging);
 }
 
 struct LogProbabilitiesCall {
@@ -410,6 +421,7 @@ LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
   check_matrix_length(env, c.out, c.rows, c.tree.paths.classes, "out");
   check_no_overlap(env, c.out, c.h, "out", "H");
   check_no_overlap(env, c.out, c.v, "out", "V");
+  check_tree_disjoint(env, c.out, c.tree, "out");
   c.path = active_simd_path();
   return c;
 }
@@ -422,12 +434,11 @@ Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
 Napi::Value hierarchical_log_probabilities_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LogProbabilitiesCall c = parse_log_probabilities(info);
-  auto tree = own_tree(env, c.tree);
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.h);
   staging->input(env, c.v);
   staging->write_only_output(env, c.out);
-  return queue_async(env, {c.h.object, c.v.object, c.out.object}, [c, tree] { c.run(); }, nullptr, staging);
+  return queue_async(env, {c.h.object, c.v.object, c.out.object}, [c] { c.run(); }, nullptr, staging);
 }
 
 }  // namespace

@@ -172,22 +172,22 @@ Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
 // synchronous TypeScript path (column_affine, then linalg::sgemm, in the same row blocks), so the
 // results are bit-identical to it, and the JS thread copies X once instead of every block twice.
 struct ProjectCall {
-  FloatArray x, mean, forward, out;
+  FloatArray x, mean, low, forward, out;
   std::size_t rows = 0, cols = 0, k = 0, block = 1;
   SimdPath path = SimdPath::scalar;
   void run() const {
-    const std::vector<float> ones(cols, 1.0f), zeros(cols, 0.0f);
+    const std::vector<float> ones(cols, 1.0f);
     std::vector<float> scratch(std::min(block, rows) * cols);
     for (std::size_t r0 = 0; r0 < rows; r0 += block) {
       const std::size_t n = std::min(block, rows - r0);
-      kernels::column_affine(path, x.data + r0 * cols, scratch.data(), n, cols, mean.data, ones.data(), zeros.data());
+      kernels::column_affine(path, x.data + r0 * cols, scratch.data(), n, cols, mean.data, ones.data(), low.data);
       linalg::sgemm(false, false, n, k, cols, 1.0f, scratch.data(), cols, forward.data, k, 0.0f, out.data + r0 * k, k);
     }
   }
 };
 
-// pcaProjectAsync(X, rows, cols, mean, forward, k, blockRows, out): out = (X − mean)·forward,
-// centered blockRows rows at a time.
+// pcaProjectAsync(X, rows, cols, mean, low, forward, k, blockRows, out): out = ((X − mean) + low)·forward,
+// centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair).
 Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProjectCall c;
@@ -195,26 +195,30 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   c.rows = size_arg(info, 1, "X.rows");
   c.cols = size_arg(info, 2, "X.cols");
   c.mean = float32_arg(info, 3, "mean");
-  c.forward = float32_arg(info, 4, "forward");
-  c.k = size_arg(info, 5, "k");
-  c.block = size_arg(info, 6, "blockRows");
-  c.out = float32_arg(info, 7, "out");
+  c.low = float32_arg(info, 4, "low");
+  c.forward = float32_arg(info, 5, "forward");
+  c.k = size_arg(info, 6, "k");
+  c.block = size_arg(info, 7, "blockRows");
+  c.out = float32_arg(info, 8, "out");
   check_matrix_length(env, c.x, c.rows, c.cols, "X");
   check_length(env, c.mean, c.cols, "mean", "Float32Array");
+  check_length(env, c.low, c.cols, "low", "Float32Array");
   check_matrix_length(env, c.forward, c.cols, c.k, "forward");
   check_matrix_length(env, c.out, c.rows, c.k, "out");
   if (c.block == 0) throw_argument_error(env, ErrorKind::range, kErrRange, "blockRows", "at least 1", "0");
   check_no_overlap(env, c.out, c.x, "out", "X");
   check_no_overlap(env, c.out, c.mean, "out", "mean");
+  check_no_overlap(env, c.out, c.low, "out", "low");
   check_no_overlap(env, c.out, c.forward, "out", "forward");
   c.path = active_simd_path();
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.x);
   staging->input(env, c.mean);
+  staging->input(env, c.low);
   staging->input(env, c.forward);
   staging->write_only_output(env, c.out);
-  return queue_async(env, {c.x.object, c.mean.object, c.forward.object, c.out.object}, [c] { c.run(); }, nullptr,
-                     staging);
+  return queue_async(env, {c.x.object, c.mean.object, c.low.object, c.forward.object, c.out.object}, [c] { c.run(); },
+                     nullptr, staging);
 }
 
 struct ReconstructCall {

@@ -64,7 +64,9 @@ float softmax_row_scalar(const float* f, std::size_t c, std::uint32_t y, float g
     for (std::size_t j = 0; j < c; ++j) grad[j] *= s;
     grad[y] -= grad_scale;
   }
-  return (std::log(sum) + max) - f[y];
+  // (max − f_y) first: adding log(sum) to a large max and subtracting f_y again would lose
+  // log(sum) to rounding (all-equal logits of 1e30 would give 0 instead of log C).
+  return (max - f[y]) + std::log(sum);
 }
 
 double softmax_rows_scalar(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
@@ -347,7 +349,8 @@ double loss_hierarchical_softmax(SimdPath path, const float* h, std::size_t n, s
   const LossKernels& k = loss_kernels(path);
   // Each sample's path coefficients g = grad_scale · ∂L_i/∂(v_node·h_i), kept so that dV, which
   // every sample scatters into, is accumulated afterwards in sample order (deterministic).
-  std::vector<std::uint32_t> first(n + 1, 0);
+  // size_t: n rows of deep paths (a chain tree from LabelTree.fromParents) can exceed 2^32 entries.
+  std::vector<std::size_t> first(n + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const auto y = static_cast<std::size_t>(labels.at(i));
     first[i + 1] = first[i] + (tree.offsets[y + 1] - tree.offsets[y]);
@@ -365,7 +368,7 @@ double loss_hierarchical_softmax(SimdPath path, const float* h, std::size_t n, s
       if (dhi) std::fill(dhi, dhi + d, 0.0f);
       const auto y = static_cast<std::size_t>(labels.at(i));
       float row = 0.0f;
-      for (std::uint32_t p = tree.offsets[y], q = first[i]; p < tree.offsets[y + 1]; ++p, ++q) {
+      for (std::size_t p = tree.offsets[y], q = first[i]; p < tree.offsets[y + 1]; ++p, ++q) {
         const float* vn = v + static_cast<std::size_t>(tree.nodes[p]) * d;
         const float sign = tree.bits[p] ? 1.0f : -1.0f;
         const float z = sign * k.dot(vn, hi, d);
@@ -385,7 +388,7 @@ double loss_hierarchical_softmax(SimdPath path, const float* h, std::size_t n, s
     std::fill(dv, dv + tree.internal_nodes * d, 0.0f);
     for (std::size_t i = 0; i < n; ++i) {
       const auto y = static_cast<std::size_t>(labels.at(i));
-      for (std::uint32_t p = tree.offsets[y], q = first[i]; p < tree.offsets[y + 1]; ++p, ++q)
+      for (std::size_t p = tree.offsets[y], q = first[i]; p < tree.offsets[y + 1]; ++p, ++q)
         k.axpy(coefficients[q], h + i * d, dv + static_cast<std::size_t>(tree.nodes[p]) * d, d);
     }
   }

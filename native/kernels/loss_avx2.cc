@@ -170,7 +170,9 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
     scale_row(grad, c, grad_scale / sum);
     grad[y] -= grad_scale;
   }
-  return (std::log(sum) + max) - f[y];
+  // (max − f_y) first: adding log(sum) to a large max and subtracting f_y again would lose
+  // log(sum) to rounding (all-equal logits of 1e30 would give 0 instead of log C).
+  return (max - f[y]) + std::log(sum);
 }
 
 // Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
@@ -261,7 +263,8 @@ void softmax_block8(const float* block, const std::uint32_t* y, float grad_scale
     sum = _mm256_add_ps(sum, v[j]);
   }
   // log of a sum in [1, C]: the Cephes log is valid for any positive normal float.
-  loss = _mm256_sub_ps(_mm256_add_ps(log_one_two8(sum), max), fy);
+  // (max − f_y) + log(sum), in that order: see softmax_row_scalar.
+  loss = _mm256_add_ps(_mm256_sub_ps(max, fy), log_one_two8(sum));
   nonfinite = _mm256_or_ps(_mm256_cmp_ps(loss, loss, _CMP_UNORD_Q),
                            _mm256_cmp_ps(min, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ));
   if (grad) {

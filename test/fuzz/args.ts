@@ -11,7 +11,11 @@ import fc from 'fast-check';
 import * as nn from '../../lib/index';
 
 export type ElementKind = 'f32' | 'f64' | 'u32' | 'i32' | 'u16' | 'u8';
-export type Fill = 'data' | 'zero' | 'nan' | 'inf' | 'denormal' | 'huge' | 'labels';
+export type Fill = 'data' | 'zero' | 'nan' | 'inf' | 'denormal' | 'huge' | 'labels'
+  /** −1, 0, 1 (multi-label hinge targets); [0, 1] (probabilities); 1e4 + small noise; one constant. */
+  | 'signs' | 'unit' | 'offset' | 'const'
+  /** ArraySpec.values, repeated (tree path arrays, JSON-like contents). */
+  | 'values';
 
 export interface ArraySpec {
   k: 'array';
@@ -24,8 +28,12 @@ export interface ArraySpec {
   /** The callee must not modify it. */
   ro: boolean;
   fill: Fill;
-  /** Largest label when fill === 'labels'. */
+  /** Largest label when fill === 'labels' (negative: labels of -1, i.e. 2^32 − 1 unsigned). */
   max?: number;
+  /** Extra canary bytes after the view, so later arguments can be carved out of this buffer ('overlap'). */
+  room?: number;
+  /** The elements when fill === 'values'. */
+  values?: number[];
 }
 
 export type Spec =
@@ -38,9 +46,15 @@ export type Spec =
   | { k: 'list'; items: Spec[] }
   /** The very same value as argument `ref` (aliasing an output with an input). */
   | { k: 'same'; ref: number }
-  /** A Float32Array over argument `ref`'s buffer, shifted by `shift` elements (partial overlap). */
-  | { k: 'overlap'; ref: number; shift: number }
-  | { k: 'rng'; seed: number };
+  /**
+   * A typed array over argument `ref`'s buffer (a Float32Array of the same length unless `type`/`len`
+   * say otherwise), shifted by `shift` 4-byte steps from ref's view (partial overlap; a gradient over
+   * the labels that index it). Clamped to the buffer, so give ref `room` when `len` is larger.
+   */
+  | { k: 'overlap'; ref: number; shift: number; type?: ElementKind; len?: number }
+  | { k: 'rng'; seed: number }
+  /** An nn.LabelTree over `classes` classes: balanced, or a chain (depth classes − 1, from fromParents). */
+  | { k: 'tree'; classes: number; shape: 'balanced' | 'chain' };
 
 export type JunkTag = 'object' | 'array' | 'function' | 'symbol' | 'date' | 'arraybuffer' | 'proxy' | 'dataview' | 'frozen' | 'getterThrows';
 
@@ -101,6 +115,7 @@ function mutateArray(a: ArraySpec): fc.Arbitrary<Spec> {
       { detached: true }, { shared: !a.shared }, { offset: 3 },
       { type: a.type === 'f32' ? 'f64' : 'f32' }, { type: 'u8' }, { type: 'i32' },
       { fill: 'nan' }, { fill: 'inf' }, { fill: 'denormal' }, { fill: 'labels', max: 1000 },
+      { fill: 'labels', max: (a.max ?? 3) + 1 }, { fill: 'labels', max: -2 }, { fill: 'huge' },
     ).map((change): Spec => ({ ...a, ...change })),
     hostileRaw, hostileNumber,
   );
@@ -129,7 +144,7 @@ export function mutateSpec(spec: Spec, index: number): fc.Arbitrary<Spec> {
       return fc.oneof(
         { weight: 4, arbitrary: fc.tuple(field, fc.oneof(hostileNumber, hostileRaw)).map(([key, value]): Spec => ({ k: 'opts', fields: { ...spec.fields, [key]: value } })) },
         {
-          weight: keys.length ? 3 : 0.1,
+          weight: keys.length ? 3 : 0,
           arbitrary: fc.constantFrom(...(keys.length ? keys : ['x'])).chain((key) => {
             const inner = spec.fields[key];
             return inner ? mutateSpec(inner, index).map((m): Spec => ({ k: 'opts', fields: { ...spec.fields, [key]: m } })) : fc.constant(spec);
@@ -148,6 +163,9 @@ export function mutateSpec(spec: Spec, index: number): fc.Arbitrary<Spec> {
       return fc.oneof({ weight: 3, arbitrary: hostileNumber }, { weight: 1, arbitrary: hostileRaw });
     case 'rng':
       return hostileRaw;
+    case 'tree':
+      // another valid tree (its size no longer matches V and the labels), or not a tree at all
+      return fc.oneof(fc.integer({ min: 1, max: 12 }).map((classes): Spec => ({ ...spec, classes })), hostileRaw);
     default:
       return fc.oneof(hostileNumber, hostileRaw);
   }
@@ -264,20 +282,32 @@ export class Materialized {
       }
       case 'list':
         return spec.items.map((s) => this.make(s, index));
-      case 'same':
-        return dataOrSelf(this.values[spec.ref]);
+      case 'same': {
+        // the same view twice: the callee may write it through the other argument (in place)
+        const v = dataOrSelf(this.values[spec.ref]);
+        const g = ArrayBuffer.isView(v) ? this.byBuffer.get(v.buffer) : undefined;
+        if (g && ArrayBuffer.isView(v)) g.ranges.push([v.byteOffset, v.byteOffset + v.byteLength]);
+        return v;
+      }
       case 'overlap': {
         const v = dataOrSelf(this.values[spec.ref]);
-        if (!(v instanceof Float32Array) || v.byteLength === 0) return v;
+        if (!ArrayBuffer.isView(v) || v instanceof DataView || v.byteLength === 0) return v;
         const g = this.byBuffer.get(v.buffer);
         if (!g) return v; // not one of ours (a proxy's data): plain aliasing
-        const start = Math.max(0, Math.min(v.byteOffset + spec.shift * 4, g.bytes.length - v.byteLength));
-        const view = new Float32Array(v.buffer, start, v.length);
-        g.ranges.push([start, start + v.byteLength]);
+        const type = spec.type ?? 'f32';
+        const Ctor = CTORS[type];
+        const size = Ctor.BYTES_PER_ELEMENT;
+        const len = Math.min(spec.len ?? v.byteLength / size, Math.floor(g.bytes.length / size));
+        let start = Math.max(0, Math.min(v.byteOffset + spec.shift * 4, g.bytes.length - len * size));
+        start -= start % size;
+        const view = new Ctor(v.buffer as ArrayBuffer, start, len);
+        g.ranges.push([start, start + len * size]);
         return view;
       }
       case 'rng':
         return new nn.Rng(spec.seed);
+      case 'tree':
+        return spec.shape === 'balanced' ? nn.LabelTree.balanced(spec.classes) : nn.LabelTree.fromParents(chainParents(spec.classes), spec.classes);
     }
   }
 
@@ -285,7 +315,7 @@ export class Materialized {
     const Ctor = CTORS[spec.type];
     const size = Ctor.BYTES_PER_ELEMENT;
     const start = GUARD_BYTES + spec.offset * size;
-    const total = start + spec.len * size + GUARD_BYTES;
+    const total = start + spec.len * size + (spec.room ?? 0) + GUARD_BYTES;
     const buffer = spec.shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total);
     const bytes = new Uint8Array(buffer);
     for (let i = 0; i < total; i++) bytes[i] = canary(i);
@@ -330,6 +360,15 @@ export class Materialized {
   }
 }
 
+/** Parent ids of a caterpillar tree: internal node c + j has class j and node c + j + 1 as children. */
+export function chainParents(c: number): number[] {
+  if (c === 1) return [-1];
+  const parents: number[] = [];
+  for (let j = 0; j < c; j++) parents.push(c + Math.min(j, c - 2));
+  for (let j = 0; j < c - 1; j++) parents.push(j === 0 ? -1 : c + j - 1);
+  return parents;
+}
+
 /** The storage of a matrix-like argument, or the argument itself (hostile getters included). */
 function dataOrSelf(v: unknown): unknown {
   if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return v;
@@ -346,8 +385,13 @@ function fillView(view: ArrayBufferView, spec: ArraySpec): void {
   for (let i = 0; i < a.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     const u = (s >>> 8) / 16777216;
+    if (spec.fill === 'values') {
+      const v = spec.values ?? [];
+      a[i] = v.length ? v[i % v.length]! : 0;
+      continue;
+    }
     if (spec.type !== 'f32' && spec.type !== 'f64') {
-      a[i] = spec.fill === 'labels' ? Math.floor(u * ((spec.max ?? 3) + 1)) : Math.floor(u * 4);
+      a[i] = spec.fill === 'labels' ? Math.floor(u * ((spec.max ?? 3) + 1)) : spec.fill === 'huge' ? 2 ** 31 - 1 - (i % 3) : Math.floor(u * 4);
       continue;
     }
     switch (spec.fill) {
@@ -358,6 +402,10 @@ function fillView(view: ArrayBufferView, spec: ArraySpec): void {
       case 'denormal': a[i] = (2 * u - 1) * 1e-40; break;
       case 'huge': a[i] = (2 * u - 1) * 3e38; break;
       case 'labels': a[i] = Math.floor(u * ((spec.max ?? 3) + 1)); break;
+      case 'signs': a[i] = Math.floor(u * 3) - 1; break;
+      case 'unit': a[i] = u; break;
+      case 'offset': a[i] = 1e4 + (2 * u - 1) * 1e-2; break;
+      case 'const': a[i] = 0.5; break;
     }
   }
 }

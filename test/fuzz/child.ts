@@ -15,7 +15,10 @@ import fc from 'fast-check';
 import * as nn from '../../lib/index';
 import { native } from '../../lib/native';
 import { arrayArb, callArb, describeSpecs, hostileNumber, hostileRaw, Materialized, matrixArb, type Call, type Spec, UserError } from './args';
-import { matrixShape, NOT_CALLABLE, NOT_PUBLIC, type Target, targets } from './targets';
+import { areaTargets } from './areaTargets';
+import { matrixShape, NOT_CALLABLE, NOT_PUBLIC, type Target, targets as foundationTargets } from './targets';
+
+const targets: Target[] = [...foundationTargets, ...areaTargets];
 
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
 // A fixed seed keeps CI reproducible; FUZZ_SEED=random (or a number) explores other sequences.
@@ -29,10 +32,11 @@ const stats: Record<string, Stats> = {};
 const failures: { target: string; message: string }[] = [];
 let totalCalls = 0;
 
-function restoreGlobals(saved: nn.Backend): void {
+function restoreGlobals(saved: nn.Backend & { lapack: 'lapack' | 'builtin' }): void {
   native.setThreads(saved.threads);
   native.setSimd(saved.simd);
   native.setGemmBackend(saved.gemm);
+  native.setLapackBackend(saved.lapack);
 }
 
 function isDocumented(e: unknown): e is Error & { code: string } {
@@ -43,7 +47,11 @@ async function runTarget(target: Target): Promise<void> {
   const s: Stats = (stats[target.name] = { calls: 0, ok: 0, errors: {} });
   let lastProblem = '';
   // Generic targets get junk only: there is no valid call to insist on.
-  const calls = target.generic ? target.args.map((specs): Call => ({ specs, mutation: '+junk' })) : callArb(target.args);
+  const calls = target.generic
+    ? target.args.map((specs): Call => ({ specs, mutation: '+junk' }))
+    : target.broken
+      ? fc.oneof({ weight: 4, arbitrary: callArb(target.args) }, { weight: 1, arbitrary: target.broken.map((specs): Call => ({ specs, mutation: '+near' })) })
+      : callArb(target.args);
   const property = fc.asyncProperty(calls, async (call) => {
     try {
       await once(call);
@@ -57,7 +65,7 @@ async function runTarget(target: Target): Promise<void> {
     s.calls++;
     const where = `${target.name} [${call.mutation || 'valid'}] ${describeSpecs(call.specs)}`;
     if (lastFile) fs.writeFileSync(lastFile, where);
-    const saved = target.global ? nn.backend() : undefined;
+    const saved = target.global ? { ...nn.backend(), lapack: nn.lapackBackend() } : undefined;
     const m = new Materialized(call.specs);
     let result: unknown, error: unknown, threw = false;
     try {
@@ -83,7 +91,7 @@ async function runTarget(target: Target): Promise<void> {
     if (problem) throw new Error(`bad result: ${problem}`);
   };
   try {
-    await fc.assert(property, { numRuns: runs, seed, endOnFailure: false, verbose: 0 });
+    await fc.assert(property, { numRuns: Math.max(1, Math.round(runs * (target.share ?? 1))), seed, endOnFailure: false, verbose: 0 });
   } catch (e) {
     const counterexample = /Counterexample: (.*)/.exec(String((e as Error).message))?.[1] ?? String(e);
     failures.push({ target: target.name, message: `${lastProblem}\n    shrunk call: ${counterexample.slice(0, 2000)}` });

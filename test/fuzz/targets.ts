@@ -22,6 +22,13 @@ export interface Target {
   global?: boolean;
   /** Only junk arguments (an export without a table entry): no call is expected to succeed. */
   generic?: boolean;
+  /**
+   * Near-valid calls the generic mutations cannot build (an output carved out of the labels' buffer,
+   * a corrupted saved document): each must be rejected with a coded error or succeed well-shaped.
+   */
+  broken?: fc.Arbitrary<Spec[]>;
+  /** Share of FUZZ_RUNS for this target (default 1): expensive targets (SVD, PCA fits) run fewer calls. */
+  share?: number;
 }
 
 const dim = fc.integer({ min: 0, max: 9 });
@@ -313,4 +320,5 @@ export const NOT_CALLABLE = new Set(['ErrorCodes', 'MAX_DIMENSION', 'MAX_ELEMENT
 export const NOT_PUBLIC = new Set([
   'new nn.LabelTree', // private constructor: LabelTree.huffman / balanced / fromParents build trees
   'nn.LabelTree.fromChildren', // private static
+  'nn.Rng#claim', // @internal: reserves blocks for nnkit's fused kernels, called with validated sizes
 ]);
