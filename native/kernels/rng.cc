@@ -2,7 +2,6 @@
 #include "rng.h"
 
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 
 #include "parallel.h"
@@ -64,7 +63,7 @@ inline void chunk_words(const RngStream& s, std::uint64_t first_block, std::uint
 }
 
 void uniform_chunks_scalar(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo,
-                           float scale, float* out, bool /*stream*/) {
+                           float scale, float* out) {
   std::uint32_t words[4][8];
   for (std::size_t c = 0; c < chunks; ++c, out += kRngChunkFloats) {
     chunk_words(s, first_block + c * kRngBlocksPerChunk, words);
@@ -74,7 +73,7 @@ void uniform_chunks_scalar(const RngStream& s, std::uint64_t first_block, std::s
 }
 
 void normal_chunks_scalar(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
-                          float std_dev, float* out, bool /*stream*/) {
+                          float std_dev, float* out) {
   std::uint32_t words[4][8];
   for (std::size_t c = 0; c < chunks; ++c, out += kRngChunkFloats) {
     chunk_words(s, first_block + c * kRngBlocksPerChunk, words);
@@ -104,22 +103,19 @@ const RngKernels kScalar = {uniform_chunks_scalar, normal_chunks_scalar, bits_ch
 // to balance two to a few dozen threads. Fixed, so the split never changes the output.
 constexpr std::size_t kChunksPerTask = 2048;
 
-// chunk_fn(first_block, chunks, dst, stream): `stream` for the full chunks of a large aligned
-// output (see kRngStreamBytes), never for the staged tail.
 template <typename T, typename ChunkFn>
 void fill_parallel(std::uint64_t offset, T* out, std::size_t n, ChunkFn&& chunk_fn) {
   const std::size_t full_chunks = n / kRngChunkFloats;
   const std::size_t tail = n % kRngChunkFloats;
   const std::size_t tasks = (full_chunks + kChunksPerTask - 1) / kChunksPerTask;
-  const bool stream = n * sizeof(T) >= kRngStreamBytes && reinterpret_cast<std::uintptr_t>(out) % 16 == 0;
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t begin = task * kChunksPerTask;
     const std::size_t count = begin + kChunksPerTask <= full_chunks ? kChunksPerTask : full_chunks - begin;
-    chunk_fn(offset + begin * kRngBlocksPerChunk, count, out + begin * kRngChunkFloats, stream);
+    chunk_fn(offset + begin * kRngBlocksPerChunk, count, out + begin * kRngChunkFloats);
   });
   if (tail != 0) {
     T last[kRngChunkFloats];
-    chunk_fn(offset + full_chunks * kRngBlocksPerChunk, 1, last, false);
+    chunk_fn(offset + full_chunks * kRngBlocksPerChunk, 1, last);
     std::memcpy(out + full_chunks * kRngChunkFloats, last, tail * sizeof(T));
   }
 }
@@ -166,8 +162,8 @@ void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, f
   const bool halved = !std::isfinite(scale);
   const float base = halved ? lo * 0.5f : lo;
   if (halved) scale = hi * 0.5f - lo * 0.5f;
-  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, float* dst, bool stream) {
-    k.uniform_chunks(s, block, chunks, base, scale, dst, stream);
+  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, float* dst) {
+    k.uniform_chunks(s, block, chunks, base, scale, dst);
   });
   if (halved)
     for (std::size_t i = 0; i < n; ++i) out[i] = std::fmin(hi, std::fmax(lo, out[i] * 2.0f));
@@ -176,14 +172,14 @@ void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, f
 void rng_fill_normal(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,
                      float mean, float std_dev) {
   const RngKernels& k = rng_kernels(path);
-  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, float* dst, bool stream) {
-    k.normal_chunks(s, block, chunks, mean, std_dev, dst, stream);
+  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, float* dst) {
+    k.normal_chunks(s, block, chunks, mean, std_dev, dst);
   });
 }
 
 void rng_fill_bits(SimdPath path, const RngStream& s, std::uint64_t offset, std::uint32_t* out, std::size_t n) {
   const RngKernels& k = rng_kernels(path);
-  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, std::uint32_t* dst, bool) {
+  fill_parallel(offset, out, n, [&](std::uint64_t block, std::size_t chunks, std::uint32_t* dst) {
     k.bits_chunks(s, block, chunks, dst);
   });
 }

@@ -29,18 +29,13 @@ struct RngStream {
 void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], std::uint32_t out[4]);
 
 // Kernels over whole chunks; `out` holds 32 * chunks floats (or words).
-// Fills at least this large (and 16-byte aligned) are written with non-temporal stores: a
-// 64 MiB weight matrix would otherwise be read into the cache only to be overwritten.
-inline constexpr std::size_t kRngStreamBytes = std::size_t{16} << 20;
-
 struct RngKernels {
-  // lo + scale * u, u = (w >> 8) * 2^-24 in [0, 1). `stream`: out is 16-byte aligned and is
-  // written with non-temporal stores (same values).
+  // lo + scale * u, u = (w >> 8) * 2^-24 in [0, 1).
   void (*uniform_chunks)(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo,
-                         float scale, float* out, bool stream);
+                         float scale, float* out);
   // mean + std * z, z standard normal by Box-Muller on the word pairs (w0, w1) and (w2, w3).
   void (*normal_chunks)(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
-                        float std, float* out, bool stream);
+                        float std, float* out);
   // The raw 32-bit words, same layout.
   void (*bits_chunks)(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out);
 };

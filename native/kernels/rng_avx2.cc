@@ -149,28 +149,16 @@ inline void sincos_two_pi(__m256 u, __m256& sin_out, __m256& cos_out) {
   cos_out = _mm256_xor_ps(_mm256_blendv_ps(c, s, swap), _mm256_castsi256_ps(cos_sign));
 }
 
-// 8 floats to dst: a plain unaligned store, or two non-temporal 16-byte stores (dst 16-byte aligned).
-template <bool Stream>
-inline void store8(float* dst, __m256 v) {
-  if constexpr (Stream) {
-    _mm_stream_ps(dst, _mm256_castps256_ps128(v));
-    _mm_stream_ps(dst + 4, _mm256_extractf128_ps(v, 1));
-  } else {
-    _mm256_storeu_ps(dst, v);
-  }
-}
-
-template <bool Stream>
-void uniform_chunks_impl(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
+void uniform_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
                          float* out) {
   const __m256 vlo = _mm256_set1_ps(lo), vscale = _mm256_set1_ps(scale);
   for_each_chunk(s, first_block, chunks, out, [&](const Words& words, float* dst) {
-    for (int w = 0; w < 4; ++w) store8<Stream>(dst + 8 * w, _mm256_fmadd_ps(unit_closed_open(words.w[w]), vscale, vlo));
+    for (int w = 0; w < 4; ++w)
+      _mm256_storeu_ps(dst + 8 * w, _mm256_fmadd_ps(unit_closed_open(words.w[w]), vscale, vlo));
   });
 }
 
-template <bool Stream>
-void normal_chunks_impl(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
+void normal_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
                         float std_dev, float* out) {
   const __m256 vmean = _mm256_set1_ps(mean), vstd = _mm256_set1_ps(std_dev);
   const __m256 minus_two = _mm256_set1_ps(-2.0f);
@@ -180,30 +168,10 @@ void normal_chunks_impl(const RngStream& s, std::uint64_t first_block, std::size
           _mm256_sqrt_ps(_mm256_mul_ps(minus_two, log_unit(unit_open_closed(words.w[2 * pair]))));
       __m256 sin_v, cos_v;
       sincos_two_pi(unit_closed_open(words.w[2 * pair + 1]), sin_v, cos_v);
-      store8<Stream>(dst + 16 * pair, _mm256_fmadd_ps(_mm256_mul_ps(radius, cos_v), vstd, vmean));
-      store8<Stream>(dst + 16 * pair + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, sin_v), vstd, vmean));
+      _mm256_storeu_ps(dst + 16 * pair, _mm256_fmadd_ps(_mm256_mul_ps(radius, cos_v), vstd, vmean));
+      _mm256_storeu_ps(dst + 16 * pair + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, sin_v), vstd, vmean));
     }
   });
-}
-
-void uniform_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
-                         float* out, bool stream) {
-  if (stream) {
-    uniform_chunks_impl<true>(s, first_block, chunks, lo, scale, out);
-    _mm_sfence();  // the streamed stores are visible before the task reports completion
-  } else {
-    uniform_chunks_impl<false>(s, first_block, chunks, lo, scale, out);
-  }
-}
-
-void normal_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean,
-                        float std_dev, float* out, bool stream) {
-  if (stream) {
-    normal_chunks_impl<true>(s, first_block, chunks, mean, std_dev, out);
-    _mm_sfence();
-  } else {
-    normal_chunks_impl<false>(s, first_block, chunks, mean, std_dev, out);
-  }
 }
 
 void bits_chunks_avx2(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out) {
