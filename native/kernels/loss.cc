@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -173,9 +172,6 @@ void axpy_scalar(float alpha, const float* x, float* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
-// The scalar path has no non-temporal store; a plain copy keeps the staged path identical.
-void stream_row_scalar(const float* src, std::size_t c, float* dst) { std::memcpy(dst, src, c * sizeof(float)); }
-
 const LossKernels kScalar = {svm_row_scalar,
                              softmax_row_scalar,
                              softmax_rows_scalar,
@@ -185,8 +181,7 @@ const LossKernels kScalar = {svm_row_scalar,
                              l2_row_scalar,
                              l1_row_scalar,
                              dot_scalar,
-                             axpy_scalar,
-                             stream_row_scalar};
+                             axpy_scalar};
 
 // Rows per task: about 32 Ki scores, enough to amortize scheduling and few enough that a small
 // batch (256 × 10) is one task run inline on the caller. Depends on C only, never on threads.
@@ -207,23 +202,6 @@ double sum_rows(std::size_t n, std::size_t c, RowFn&& row_fn) {
   double total = 0.0;
   for (double s : sums) total += s;
   return total;
-}
-
-// Whether a gradient of n × c floats at grad goes out through stream_row (see loss.h).
-bool should_stream(const float* grad, std::size_t n, std::size_t c) {
-  return grad != nullptr && n * c * sizeof(float) >= kLossStreamBytes && c % 4 == 0 && c <= kLossStreamMaxClasses &&
-         reinterpret_cast<std::uintptr_t>(grad) % 16 == 0;
-}
-
-// row(g) with g the row's gradient destination: the row itself, or an L1 stage that is then
-// streamed out (same values either way).
-template <typename Row>
-float with_grad_row(const LossKernels& k, bool stream, float* grad_row, std::size_t c, Row&& row) {
-  if (!stream) return row(grad_row);
-  alignas(32) float staged[kLossStreamMaxClasses];
-  const float loss = row(staged);
-  k.stream_row(staged, c, grad_row);
-  return loss;
 }
 
 std::string target_message(std::size_t row, TargetLoss kind) {
@@ -261,11 +239,9 @@ std::size_t first_invalid_label(LabelView labels, std::size_t n, std::size_t cla
 double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin,
                 bool squared, float grad_scale, float* grad) {
   const LossKernels& k = loss_kernels(path);
-  const bool stream = should_stream(grad, n, c);
   return sum_rows(n, c, [&](std::size_t i) {
-    return with_grad_row(k, stream, grad ? grad + i * c : nullptr, c, [&](float* g) {
-      return k.svm_row(scores + i * c, c, static_cast<std::uint32_t>(labels.at(i)), margin, squared, grad_scale, g);
-    });
+    return k.svm_row(scores + i * c, c, static_cast<std::uint32_t>(labels.at(i)), margin, squared, grad_scale,
+                     grad ? grad + i * c : nullptr);
   });
 }
 
@@ -274,7 +250,6 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
   const LossKernels& k = loss_kernels(path);
   const std::size_t per_task = rows_per_task(c);
   const std::size_t tasks = (n + per_task - 1) / per_task;
-  const bool stream = should_stream(grad, n, c);
   std::vector<double> sums(tasks, 0.0);
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
@@ -287,14 +262,7 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
       labels.visit([&](const auto* src) {
         for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(src[i + r]);
       });
-      if (stream) {
-        for (std::size_t r = 0; r < count; ++r)
-          s += with_grad_row(k, true, grad + (i + r) * c, c, [&](float* g) {
-            return k.softmax_row(scores + (i + r) * c, c, y[r], grad_scale, g);
-          });
-      } else {
-        s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
-      }
+      s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
     }
     sums[task] = s;
   });
@@ -319,20 +287,18 @@ double loss_with_targets(SimdPath path, TargetLoss kind, const float* scores, co
   // nothing throws inside a task.
   const std::size_t per_task = rows_per_task(c);
   std::vector<std::size_t> bad_rows((n + per_task - 1) / per_task, n);
-  const bool stream = should_stream(grad, n, c);
   const double total = sum_rows(n, c, [&](std::size_t i) {
     const float* f = scores + i * c;
     const float* t = targets + i * c;
+    float* g = grad ? grad + i * c : nullptr;
     bool bad = false;
-    const float loss = with_grad_row(k, stream, grad ? grad + i * c : nullptr, c, [&](float* g) {
-      switch (kind) {
-        case TargetLoss::multilabel_hinge: return k.multilabel_hinge_row(f, t, c, grad_scale, g, &bad);
-        case TargetLoss::sigmoid_cross_entropy: return k.sigmoid_cross_entropy_row(f, t, c, grad_scale, g, &bad);
-        case TargetLoss::l2: return k.l2_row(f, t, c, grad_scale, g);
-        case TargetLoss::l1: return k.l1_row(f, t, c, grad_scale, g);
-      }
-      return 0.0f;
-    });
+    float loss = 0.0f;
+    switch (kind) {
+      case TargetLoss::multilabel_hinge: loss = k.multilabel_hinge_row(f, t, c, grad_scale, g, &bad); break;
+      case TargetLoss::sigmoid_cross_entropy: loss = k.sigmoid_cross_entropy_row(f, t, c, grad_scale, g, &bad); break;
+      case TargetLoss::l2: loss = k.l2_row(f, t, c, grad_scale, g); break;
+      case TargetLoss::l1: loss = k.l1_row(f, t, c, grad_scale, g); break;
+    }
     if (bad) {
       std::size_t& first = bad_rows[i / per_task];
       first = std::min(first, i);

@@ -44,11 +44,6 @@ struct LabelView {
   }
 };
 
-// Gradients at least this large are streamed past the caches (see stream_row).
-inline constexpr std::size_t kLossStreamBytes = std::size_t{16} << 20;
-// Longest row the drivers stage on the stack for streaming.
-inline constexpr std::size_t kLossStreamMaxClasses = 4096;
-
 struct LossKernels {
   // Weston–Watkins SVM: Σ_{j≠y} max(0, f_j − f_y + margin), or its square.
   float (*svm_row)(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
@@ -75,11 +70,6 @@ struct LossKernels {
   // Helpers of the hierarchical softmax.
   float (*dot)(const float* a, const float* b, std::size_t n);
   void (*axpy)(float alpha, const float* x, float* y, std::size_t n);
-  // dst[0, c) = src[0, c) with non-temporal stores (dst 16-byte aligned, c a multiple of 4),
-  // ordered before the call returns. The drivers stage a row's gradient in L1 and stream it out
-  // when the whole gradient is far larger than the caches: a gradient nobody reads before it
-  // leaves the cache then costs no read-for-ownership of its lines.
-  void (*stream_row)(const float* src, std::size_t c, float* dst);
 };
 
 const LossKernels& loss_kernels_scalar();

@@ -441,11 +441,6 @@ void axpy_avx2(float alpha, const float* x, float* y, std::size_t n) {
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
-void stream_row_avx2(const float* src, std::size_t c, float* dst) {
-  for (std::size_t j = 0; j < c; j += 4) _mm_stream_ps(dst + j, _mm_loadu_ps(src + j));
-  _mm_sfence();
-}
-
 const LossKernels kAvx2 = {svm_row_avx2,
                            softmax_row_avx2,
                            softmax_rows_avx2,
@@ -455,8 +450,7 @@ const LossKernels kAvx2 = {svm_row_avx2,
                            l2_row_avx2,
                            l1_row_avx2,
                            dot_avx2,
-                           axpy_avx2,
-                           stream_row_avx2};
+                           axpy_avx2};
 
 }  // namespace
 
