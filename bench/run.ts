@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as nn from '../lib/index';
 import { isPythonPeer, type Workload } from './workload';
+import { cell, formatSeconds, median, type Result } from './format';
 
 const { values: options } = parseArgs({
   options: {
@@ -77,18 +78,6 @@ async function loadWorkloads(): Promise<Workload[]> {
   return all;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function formatSeconds(s: number): string {
-  if (s >= 1) return `${s.toPrecision(3)} s`;
-  if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
-  return `${(s * 1e6).toPrecision(3)} µs`;
-}
-
 // OpenBLAS's worker threads (numpy's, torch's and nnkit's own) busy-wait for a while after a
 // call before they sleep, and so do OpenMP's. Pausing between samples lets every sample start
 // on idle cores instead of sharing them with the previous contestant's spinning threads.
@@ -101,15 +90,6 @@ async function timeOnce(fn: () => unknown, inner: number): Promise<number> {
     if (r instanceof Promise) await r;
   }
   return Number(process.hrtime.bigint() - start) / 1e9 / inner;
-}
-
-interface Result {
-  name: string;
-  area: string;
-  target?: string;
-  flops?: number;
-  nnkit: number[];
-  peers: Record<string, number[] | { skipped: string }>;
 }
 
 async function runWorkload(w: Workload, python: PythonPeers | null, versions: Record<string, string>): Promise<Result> {
@@ -160,10 +140,6 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
   if (python) for (const peer of w.peers ?? []) if (isPythonPeer(peer)) await python.request({ op: 'drop', id: `${w.name}/${peer.name}` });
   w.teardown?.();
   return result;
-}
-
-function cell(seconds: number, flops?: number): string {
-  return flops ? `${formatSeconds(seconds)} (${(flops / seconds / 1e9).toFixed(1)} GFLOPS)` : formatSeconds(seconds);
 }
 
 function table(results: Result[]): string {
