@@ -112,6 +112,12 @@ void svd_columns(std::vector<double>& wt, std::size_t p, std::size_t q, std::vec
 
   // One-sided Jacobi: rotate pairs of columns of R until all are mutually orthogonal.
   const double tolerance = std::max(1e-15, static_cast<double>(p) * std::ldexp(1.0, -53));
+  // Columns of R that are rounding noise next to ‖R‖_F (a rank-deficient or constant A) are left
+  // alone: rotating noise against noise never passes the relative test above, and their
+  // directions are replaced by an orthonormal completion below anyway.
+  double frobenius2 = 0.0;
+  for (std::size_t k = 0; k < p; ++k) frobenius2 += dot(x.data() + k * p, x.data() + k * p, p);
+  const double negligible = frobenius2 * 1e-28;  // a column norm below 1e-14·‖R‖_F
   bool converged = p < 2;
   for (int sweep = 0; sweep < kMaxJacobiSweeps && !converged; ++sweep) {
     converged = true;
@@ -121,7 +127,8 @@ void svd_columns(std::vector<double>& wt, std::size_t p, std::size_t q, std::vec
       for (std::size_t j = i + 1; j < p; ++j) {
         double* xj = x.data() + j * p;
         const double alpha = dot(xi, xi, p), beta_ = dot(xj, xj, p), gamma = dot(xi, xj, p);
-        if (alpha == 0.0 || beta_ == 0.0 || std::fabs(gamma) <= tolerance * std::sqrt(alpha * beta_)) continue;
+        if (alpha <= negligible || beta_ <= negligible || std::fabs(gamma) <= tolerance * std::sqrt(alpha * beta_))
+          continue;
         converged = false;
         const double zeta = (beta_ - alpha) / (2.0 * gamma);
         const double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1.0 + zeta * zeta));

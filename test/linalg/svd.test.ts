@@ -45,6 +45,21 @@ describe('svd', () => {
     }
   });
 
+  it('converges on constant matrices (rank one: the other columns of R are rounding noise)', () => {
+    // The fuzzer's 7 × 6 matrix of 0.5 made the built-in Jacobi sweep noise against noise forever.
+    for (const [m, n, v] of [[7, 6, 0.5], [6, 7, 0.5], [40, 13, -3], [5, 5, 1e-20], [9, 4, 1e20]] as const) {
+      const a = nn.matrix(new Float32Array(m * n).fill(v), m, n);
+      forEachBackend((label) => {
+        const out = nn.svd(a);
+        expect(Math.abs(out.S[0]! - Math.abs(v) * Math.sqrt(m * n)) / (Math.abs(v) * Math.sqrt(m * n)), `${label} ${m}x${n} σ1`).toBeLessThan(1e-5);
+        for (let j = 1; j < Math.min(m, n); j++) expect(out.S[j]!, `${label} σ${j}`).toBeLessThan(1e-5 * out.S[0]!);
+        expect(orthonormalityError(out.U), label).toBeLessThan(1e-5);
+        expect(orthonormalityError(transpose(out.Vt)), label).toBeLessThan(1e-5);
+        expect(reconstructionError(a, out), label).toBeLessThan(1e-5);
+      });
+    }
+  });
+
   it('keeps U orthonormal for rank-deficient input, and both backends agree on the top vectors', () => {
     const m = 30, n = 18;
     const a = toMatrix(compose(orthonormalColumns(m, 4, 1), [4, 3, 2, 1], orthonormalColumns(n, 4, 2)));
