@@ -255,6 +255,11 @@ function preprocessTargets(kind: 'Standardizer' | 'RangeScaler' | 'PCA'): Target
       name: `nn.${kind}#inverseTransform`, share, args: stepArgs(kind),
       call: (X, o, Y, t) => { const s = make(o).fit(X); return s.inverseTransform(isMatrix(Y) && kind === 'PCA' ? s.transform(Y) : Y, t); },
     },
+    { name: `nn.${kind}#transformAsync`, share, args: stepArgs(kind), call: (X, o, Y, t) => make(o).fit(X).transformAsync(Y, t), check: transformCheck },
+    {
+      name: `nn.${kind}#inverseTransformAsync`, share, args: stepArgs(kind),
+      call: (X, o, Y, t) => { const s = make(o).fit(X); return s.inverseTransformAsync(isMatrix(Y) && kind === 'PCA' ? s.transform(Y) : Y, t); },
+    },
     { name: `nn.${kind}#fitTransform`, share, args: stepArgs(kind), call: (X, o) => make(o).fitTransform(X), check: fitTransformCheck },
     { name: `nn.${kind}#toJSON`, share, args: stepArgs(kind), call: (X, o) => make(o).fit(X).toJSON(), check: (r) => (r && typeof r === 'object' && typeof r.format === 'string' ? '' : 'not a document') },
     fromJsonTarget(kind),
@@ -499,7 +504,10 @@ export const areaTargets: Target[] = [
   },
   { name: 'nn.dropout.forward', args: dropoutArgs, call: (X, o) => nn.dropout.forward(X, o), check: (r, [X]) => matrixShape(r?.out, X.rows, X.cols) },
   { name: 'nn.dropout.backward', args: dropoutArgs, call: (X, o, dY) => nn.dropout.backward(dY, nn.dropout.forward(X, { ...o, out: undefined }).mask), check: (r, [, , dY]) => matrixShape(r, dY.rows, dY.cols) },
+  { name: 'nn.dropout.backwardAsync', args: dropoutArgs, call: (X, o, dY) => nn.dropout.backwardAsync(dY, nn.dropout.forward(X, { ...o, out: undefined }).mask), check: (r, [, , dY]) => matrixShape(r, dY.rows, dY.cols) },
   { name: 'nn.dropConnect.forward', args: dropConnectArgs, call: (W, o) => nn.dropConnect.forward(W, o), check: (r, [W]) => matrixShape(r?.out, W.rows, W.cols) },
+  { name: 'nn.dropConnect.forwardAsync', args: dropConnectArgs, call: (W, o) => nn.dropConnect.forwardAsync(W, o), check: (r, [W]) => matrixShape(r?.out, W.rows, W.cols) },
+  { name: 'nn.dropConnect.backwardAsync', args: dropConnectArgs, call: (W, o, dW) => nn.dropConnect.backwardAsync(dW, nn.dropConnect.forward(W, { ...o, out: undefined }).mask), check: (r, [, , dW]) => matrixShape(r, dW.rows, dW.cols) },
   { name: 'nn.dropConnect.backward', args: dropConnectArgs, call: (W, o, dW) => nn.dropConnect.backward(dW, nn.dropConnect.forward(W, { ...o, out: undefined }).mask), check: (r, [, , dW]) => matrixShape(r, dW.rows, dW.cols) },
   // --- losses -------------------------------------------------------------------------------------
   {
@@ -513,6 +521,9 @@ export const areaTargets: Target[] = [
   { name: 'nn.loss.sigmoidCrossEntropy', args: targetArgs('unit'), call: (S, T, o) => nn.loss.sigmoidCrossEntropy(S, T, o), check: checkLoss },
   { name: 'nn.loss.l2', args: targetArgs('data'), call: (S, T, o) => nn.loss.l2(S, T, o), check: checkLoss },
   { name: 'nn.loss.l1', args: targetArgs('data'), call: (S, T, o) => nn.loss.l1(S, T, o), check: checkLoss },
+  { name: 'nn.loss.multiLabelHingeAsync', args: targetArgs('signs'), call: (S, T, o) => nn.loss.multiLabelHingeAsync(S, T, o), check: checkLoss },
+  { name: 'nn.loss.sigmoidCrossEntropyAsync', args: targetArgs('unit'), call: (S, T, o) => nn.loss.sigmoidCrossEntropyAsync(S, T, o), check: checkLoss },
+  { name: 'nn.loss.l2Async', args: targetArgs('data'), call: (S, T, o) => nn.loss.l2Async(S, T, o), check: checkLoss },
   {
     name: 'nn.loss.hierarchicalSoftmax', args: hsArgs,
     // dH carved out of the labels' buffer
@@ -591,6 +602,19 @@ export const areaTargets: Target[] = [
     },
   },
   {
+    name: 'nn.LabelTree#logProbabilitiesAsync',
+    args: fc.tuple(dim, posDim, treeArb()).chain(([n, d, t]) => fc.tuple(matrixArb(n, d, true, edgeFill), matrixArb(t.classes - 1, d, true, edgeFill), outArb(n, t.classes))
+      .map(([H, V, out]): Spec[] => [t, H, V, opts({ out })])),
+    call: (t, H, V, o) => treeOrDefault(t).logProbabilitiesAsync(H, V, o),
+    check: (r, [t, H]) => matrixShape(r, H.rows, treeOrDefault(t).numClasses),
+  },
+  {
+    name: 'nn.LabelTree#predictAsync',
+    args: fc.tuple(dim, posDim, treeArb()).chain(([n, d, t]) => fc.tuple(matrixArb(n, d, true, edgeFill), matrixArb(t.classes - 1, d, true, edgeFill)).map(([H, V]): Spec[] => [t, H, V])),
+    call: (t, H, V) => treeOrDefault(t).predictAsync(H, V),
+    check: (r, [t, H]) => (r instanceof Int32Array && r.length === H.rows && r.every((k) => k >= 0 && k < treeOrDefault(t).numClasses) ? '' : 'bad prediction'),
+  },
+  {
     name: 'nn.LabelTree#predict',
     args: fc.tuple(dim, posDim, treeArb()).chain(([n, d, t]) => fc.tuple(matrixArb(n, d, true, edgeFill), matrixArb(t.classes - 1, d, true, edgeFill)).map(([H, V]): Spec[] => [t, H, V])),
     call: (t, H, V) => treeOrDefault(t).predict(H, V),
@@ -621,6 +645,11 @@ export const areaTargets: Target[] = [
   { name: 'nn.Pipeline#fitAsync', args: pipelineArgs, call: (X, o) => pipeline(o).fitAsync(X) },
   { name: 'nn.Pipeline#transform', args: pipelineArgs, call: (X, o, Y, t) => pipeline(o).fit(X).transform(Y, t), check: transformCheck },
   { name: 'nn.Pipeline#inverseTransform', args: pipelineArgs, call: (X, o, Y, t) => pipeline(o).fit(X).inverseTransform(Y, t) },
+  { name: 'nn.Pipeline#transformAsync', args: pipelineArgs, call: (X, o, Y, t) => pipeline(o).fit(X).transformAsync(Y, t), check: transformCheck },
+  { name: 'nn.Pipeline#inverseTransformAsync', args: pipelineArgs, call: (X, o, Y, t) => pipeline(o).fit(X).inverseTransformAsync(Y, t) },
+  // stage by stage, as documented: every chunk through step 0, then every chunk through step 1
+  { name: 'nn.Pipeline#partialFit', args: pipelineArgs, call: (X, o, Y) => pipeline(o).partialFit(X, { stage: 0 }).partialFit(Y, { stage: 0 }).partialFit(X, { stage: 1 }) },
+  { name: 'nn.Pipeline#merge', args: pipelineArgs, call: (X, o, Y) => pipeline(o).partialFit(X, { stage: 0 }).merge(pipeline(o).partialFit(Y, { stage: 0 })) },
   { name: 'nn.Pipeline#fitTransform', args: pipelineArgs, call: (X, o) => pipeline(o).fitTransform(X), check: fitTransformCheck },
   { name: 'nn.Pipeline#toJSON', args: pipelineArgs, call: (X, o) => pipeline(o).fit(X).toJSON() },
   {
@@ -726,3 +755,36 @@ export const areaTargets: Target[] = [
   { name: 'native.regPenalty', args: nativePenalty, call: (...a: any[]) => (native.regPenalty as any)(...a), check: (r) => (typeof r === 'number' ? '' : `penalty ${r}`) },
   { name: 'native.regMaxNorm', args: nativeMaxNorm, call: (...a: any[]) => (native.regMaxNorm as any)(...a) },
 ];
+
+// The loss's Async twin: the same generators (valid calls and the dH-over-labels break).
+const hierarchical = areaTargets.find((t) => t.name === 'nn.loss.hierarchicalSoftmax')!;
+areaTargets.push({ ...hierarchical, name: 'nn.loss.hierarchicalSoftmaxAsync', call: (H, y, t, V, o) => nn.loss.hierarchicalSoftmaxAsync(H, y, t, V, o) });
+
+areaTargets.push({
+  name: 'nn.sharedMatrix',
+  args: fc.tuple(dim, dim).map(([r, c]): Spec[] => [num(r), num(c)]),
+  call: (r, c) => nn.sharedMatrix(r, c),
+  check: (m, [r, c]) => matrixShape(m, r, c) || (m.data.buffer instanceof SharedArrayBuffer && m.data.every((v: number) => v === 0) ? '' : 'not a zeroed shared matrix'),
+});
+
+// PCA's pool jobs: X (rows × cols), mean and low (cols), forward (cols × k), out (rows × k); and back.
+const nativePcaProject = fc.tuple(dim, posDim, posDim, posDim).chain(([n, d, k, block]) =>
+  fc.tuple(arrayArb('f32', n * d, true, edgeFill), arrayArb('f32', d, true), arrayArb('f32', d, true), arrayArb('f32', d * k, true, edgeFill), arrayArb('f32', n * k, false))
+    .map(([x, mean, low, forward, out]): Spec[] => [x, num(n), num(d), mean, low, forward, num(k), num(block), out]));
+const nativePcaReconstruct = fc.tuple(dim, posDim, posDim).chain(([n, k, d]) =>
+  fc.tuple(arrayArb('f32', n * k, true, edgeFill), arrayArb('f32', k * d, true, edgeFill), arrayArb('f32', d, true), arrayArb('f32', n * d, false))
+    .map(([y, backward, mean, out]): Spec[] => [y, num(n), num(k), backward, num(d), mean, out]));
+areaTargets.push(
+  { name: 'native.pcaProjectAsync', args: nativePcaProject, call: (...a: any[]) => (native.pcaProjectAsync as any)(...a) },
+  { name: 'native.pcaReconstructAsync', args: nativePcaReconstruct, call: (...a: any[]) => (native.pcaReconstructAsync as any)(...a) },
+);
+
+// Every raw native function with a sync target gets its Async twin on the same generators (the
+// sync targets only forward their arguments).
+for (const t of [...areaTargets]) {
+  if (!t.name.startsWith('native.')) continue;
+  const twin = `${t.name}Async`;
+  const fn = (native as unknown as Record<string, unknown>)[`${t.name.slice('native.'.length)}Async`];
+  if (typeof fn !== 'function' || areaTargets.some((x) => x.name === twin)) continue;
+  areaTargets.push({ ...t, name: twin, call: (...a: any[]) => (fn as (...x: unknown[]) => unknown)(...a), check: undefined });
+}
