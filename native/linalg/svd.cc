@@ -188,7 +188,7 @@ void svd_lapack(const float* a, std::size_t m, std::size_t n, float* u, float* s
 // untouched) when a pivot shows Y too ill-conditioned for float Gram matrices.
 bool cholesky_qr_pass(float* y, std::size_t m, std::size_t l, double shift, std::vector<float>& scratch) {
   std::vector<float> g(l * l);
-  sgemm(true, false, l, l, m, 1.0f, y, l, y, l, 0.0f, g.data(), l);
+  sgemm_thin(true, false, l, l, m, 1.0f, y, l, y, l, 0.0f, g.data(), l);
   std::vector<double> r(l * l, 0.0);
   double trace = 0.0;
   for (std::size_t i = 0; i < l; ++i) trace += g[i * l + i];
@@ -224,7 +224,7 @@ bool cholesky_qr_pass(float* y, std::size_t m, std::size_t l, double shift, std:
     for (std::size_t i = 0; i <= c; ++i) inverse[i * l + c] = static_cast<float>(col[i]);
   }
   scratch.resize(m * l);
-  sgemm(false, false, m, l, l, 1.0f, y, l, inverse.data(), l, 0.0f, scratch.data(), l);
+  sgemm_thin(false, false, m, l, l, 1.0f, y, l, inverse.data(), l, 0.0f, scratch.data(), l);
   std::copy(scratch.begin(), scratch.end(), y);
   return true;
 }
@@ -331,7 +331,7 @@ struct CenteredProducts {
   const float* center;
 
   void times(const float* z, float* out) const {  // out (m x l) = A_c · z (n x l)
-    sgemm(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
+    sgemm_thin(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
     if (!center) return;
     std::vector<double> cz(l, 0.0);
     for (std::size_t i = 0; i < n; ++i)
@@ -343,7 +343,7 @@ struct CenteredProducts {
   }
 
   void transposed_times(const float* y, float* out) const {  // out (n x l) = A_cᵀ · y (m x l)
-    sgemm(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
+    sgemm_thin(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
     if (!center) return;
     std::vector<double> sums(l, 0.0);
     for (std::size_t i = 0; i < m; ++i)
@@ -390,7 +390,7 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
                 "Expected k at most the numerical rank of A (" + std::to_string(rank) +
                     ": singular values above 16·eps·σ₁) but received " + std::to_string(k));
   }
-  if (u) sgemm(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
+  if (u) sgemm_thin(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
   for (std::size_t j = 0; j < k; ++j) s[j] = sv[j];
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < k; ++j) vt[j * n + i] = w[i * l + j];
