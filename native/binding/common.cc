@@ -32,33 +32,40 @@ Napi::Value argument(const Napi::CallbackInfo& info, std::size_t index) {
   return index < info.Length() ? info[index] : info.Env().Undefined();
 }
 
-// One napi_get_typedarray_info call gives type, length and data (already offset by byteOffset);
-// a view of a detached buffer reads as length 0, so only an empty view needs the detach probe.
-// Small calls pay for every N-API round trip here, hence the raw calls rather than the wrappers.
 template <typename Array, napi_typedarray_type Type, typename Element>
 Array typed_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name, const char* expected) {
-  const Napi::Value value = argument(info, index);
-  const napi_env env = info.Env();
-  bool is_typed = false;
-  napi_typedarray_type type = napi_int8_array;
-  std::size_t length = 0, offset = 0;
-  void* data = nullptr;
-  napi_value buffer = nullptr;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok || type != Type)
-    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
-  bool detached = false;
-  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
-    throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
-                         "a view of a detached ArrayBuffer");
+  const TypedArrayArg typed = typed_array_arg(info, index, name, expected);
+  if (typed.type != Type)
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(argument(info, index)));
+  check_live(info, typed, name, expected);
   Array out;
-  out.data = static_cast<Element*>(data);
-  out.length = length;
-  out.object = value.As<Napi::Object>();
+  out.data = static_cast<Element*>(typed.data);
+  out.length = typed.length;
+  out.object = argument(info, index).As<Napi::Object>();
   return out;
 }
 
 }  // namespace
+
+TypedArrayArg typed_array_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+                              const char* expected) {
+  const Napi::Value value = argument(info, index);
+  const napi_env env = info.Env();
+  bool is_typed = false;
+  TypedArrayArg out{napi_int8_array, 0, nullptr, nullptr};
+  std::size_t offset = 0;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &out.type, &out.length, &out.data, &out.buffer, &offset) != napi_ok)
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
+  return out;
+}
+
+void check_live(const Napi::CallbackInfo& info, const TypedArrayArg& array, const char* name, const char* expected) {
+  bool detached = false;
+  if (array.length == 0 && napi_is_detached_arraybuffer(info.Env(), array.buffer, &detached) == napi_ok && detached)
+    throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
+                         "a view of a detached ArrayBuffer");
+}
 
 void* typed_array_data(const Napi::TypedArray& typed) {
   napi_typedarray_type type;

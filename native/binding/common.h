@@ -25,6 +25,21 @@ namespace nnkit::binding {
 // SharedArrayBuffer alike (ArrayBuffer().Data() throws "Invalid argument" on a shared one).
 void* typed_array_data(const Napi::TypedArray& typed);
 
+// A typed-array argument read with one napi_get_typedarray_info call: small calls pay for every
+// N-API round trip, so this replaces the node-addon-api wrappers (which query the array several
+// times). `data` is already offset by byteOffset; ArrayBuffer and SharedArrayBuffer alike.
+struct TypedArrayArg {
+  napi_typedarray_type type;
+  std::size_t length;
+  void* data;
+  napi_value buffer;
+};
+// ERR_NNKIT_TYPE (`expected`) unless argument `index` is a typed array; then
+// ERR_NNKIT_DETACHED when its buffer was detached (only an empty view needs the probe).
+TypedArrayArg typed_array_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+                              const char* expected);
+void check_live(const Napi::CallbackInfo& info, const TypedArrayArg& array, const char* name, const char* expected);
+
 // A short description of a JS value for error messages ("a Float64Array of length 3", "-1").
 std::string describe(const Napi::Value& value);
 

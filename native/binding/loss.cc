@@ -28,37 +28,24 @@ struct Labels {
 // an ERR_NNKIT_TYPE TypeError.
 Labels labels_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   const char* expected = "an Int32Array, Uint32Array, Uint16Array or Uint8Array";
-  const Napi::Value value = index < info.Length() ? info[index] : info.Env().Undefined();
-  // Raw N-API as in common.cc's typed_arg: one info call; the detach probe only for empty views.
-  const napi_env env = info.Env();
-  bool is_typed = false;
-  napi_typedarray_type type = napi_int8_array;
-  std::size_t length = 0, offset = 0;
-  void* data = nullptr;
-  napi_value buffer = nullptr;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok)
-    throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
+  const TypedArrayArg typed = typed_array_arg(info, index, name, expected);
   Labels labels{};
-  switch (type) {
+  switch (typed.type) {
     case napi_int32_array: labels.view.type = kernels::LabelType::int32; break;
     case napi_uint32_array: labels.view.type = kernels::LabelType::uint32; break;
     case napi_uint16_array: labels.view.type = kernels::LabelType::uint16; break;
     case napi_uint8_array: labels.view.type = kernels::LabelType::uint8; break;
-    default: throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(value));
+    default: throw_argument_error(info.Env(), ErrorKind::type, kErrType, name, expected, describe(info[index]));
   }
-  bool detached = false;
-  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
-    throw_argument_error(info.Env(), ErrorKind::type, kErrDetached, name, std::string("a live ") + expected,
-                         "a view of a detached ArrayBuffer");
-  labels.view.data = data;  // SharedArrayBuffer too
-  labels.length = length;
-  labels.bytes = data;
+  check_live(info, typed, name, expected);
+  labels.view.data = typed.data;  // SharedArrayBuffer too
+  labels.length = typed.length;
+  labels.bytes = typed.data;
   std::size_t width = 4;
   if (labels.view.type == kernels::LabelType::uint16) width = 2;
   if (labels.view.type == kernels::LabelType::uint8) width = 1;
-  labels.byte_length = length * width;
-  labels.object = value.As<Napi::Object>();
+  labels.byte_length = typed.length * width;
+  labels.object = info[index].As<Napi::Object>();
   return labels;
 }
 

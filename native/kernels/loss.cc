@@ -225,17 +225,6 @@ const LossKernels& loss_kernels(SimdPath path) {
   return kScalar;
 }
 
-std::size_t first_invalid_label(LabelView labels, std::size_t n, std::size_t classes) {
-  const auto limit = static_cast<std::int64_t>(classes);
-  return labels.visit([&](const auto* y) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto v = static_cast<std::int64_t>(y[i]);
-      if (v < 0 || v >= limit) return i;
-    }
-    return n;
-  });
-}
-
 double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin,
                 bool squared, float grad_scale, float* grad) {
   const LossKernels& k = loss_kernels(path);

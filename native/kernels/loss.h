@@ -76,11 +76,9 @@ const LossKernels& loss_kernels_scalar();
 const LossKernels* loss_kernels_avx2();  // nullptr when the build has no AVX2 path
 const LossKernels& loss_kernels(SimdPath path);
 
-// Index of the first label outside [0, classes), or n when all are valid.
-std::size_t first_invalid_label(LabelView labels, std::size_t n, std::size_t classes);
 
 // Drivers over an [n × c] score matrix. They return the sum of the row losses; `grad` (nullable)
-// receives grad_scale · ∂L_i/∂f. Labels must have been checked with first_invalid_label.
+// receives grad_scale · ∂L_i/∂f. Labels must lie in [0, c) (the binding checks a private copy).
 // The target-based losses throw ERR_NNKIT_RANGE naming the first row with an invalid target.
 double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin,
                 bool squared, float grad_scale, float* grad);
