@@ -60,7 +60,7 @@ describe('async safety', () => {
 
   it('detaching an input or output of a pending call is safe and documented (child process)', () => {
     const r = runChild<Record<string, string>>('detach-child.ts', ['--expose-gc']);
-    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    expect({ status: r.status, signal: r.signal }, `child stderr: ${r.stderr}`).toEqual({ status: 0, signal: null });
     // Inputs are copied at the call, so transferring them away changes nothing; a detached
     // output rejects with ERR_NNKIT_DETACHED (the result has nowhere to go).
     expect(r.report).toEqual({
