@@ -45,11 +45,10 @@ void micro_scalar(std::size_t k, const float* a, const float* b, float* c, std::
       c[i * ldc + j] = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * c[i * ldc + j];
 }
 
-const GemmKernels kScalar = {"scalar_6x16", micro_scalar};
+}  // namespace
 
-// Packs rows [row0, row0 + mc) and depth [p0, p0 + kc) of op(A) into MR-tall slivers.
-void pack_a(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-            std::size_t kc, float* dst) {
+void pack_a_scalar(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                   std::size_t kc, float* dst) {
   for (std::size_t ir = 0; ir < mc; ir += kGemmMR) {
     const std::size_t rows = std::min(kGemmMR, mc - ir);
     float* sliver = dst + ir * kc;
@@ -67,6 +66,10 @@ void pack_a(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std
     }
   }
 }
+
+namespace {
+
+const GemmKernels kScalar = {"scalar_6x16", micro_scalar, pack_a_scalar};
 
 // Packs the NR-wide sliver starting at column col0 (width cols <= NR) of op(B), depth [p0, p0 + kc).
 void pack_b_sliver(bool trans_b, const float* b, std::size_t ldb, std::size_t col0, std::size_t cols,
@@ -127,6 +130,7 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
     return;
   }
   const GemmMicroKernel micro = gemm_kernels(path).micro;
+  const GemmPackA pack_a = gemm_kernels(path).pack_a;
 
   // Row blocks: as many as MC allows, rounded up to a multiple of the thread count so that no
   // thread idles through the last round; each block a whole number of MR slivers.
@@ -164,7 +168,7 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
         // One A block per worker thread, reused across calls; sized for the largest block.
         thread_local AlignedBuffer packed_a;
         thread_local std::size_t packed_a_capacity = 0;
-        const std::size_t need = round_up(kMC, kGemmMR) * kKC;
+        const std::size_t need = round_up(kMC, kGemmMR) * kKC + kGemmPackSlack;
         if (packed_a_capacity < need) {
           packed_a = allocate_aligned(need);
           packed_a_capacity = need;

@@ -25,10 +25,23 @@ inline constexpr std::size_t kGemmNR = 16;
 using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc,
                                  float alpha, float beta, std::size_t m_valid, std::size_t n_valid);
 
+// Packs rows [row0, row0 + mc) and depth [p0, p0 + kc) of op(A) (A is k x m when trans_a) into
+// MR-tall slivers at dst: sliver s holds rows row0 + MR·s.., depth-major, MR floats per step of
+// k, rows past mc zero. A vectorized packer may write up to kGemmPackSlack floats past the last
+// sliver (dst must have room for them); nothing else of dst outside the slivers is touched.
+using GemmPackA = void (*)(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
+                           std::size_t p0, std::size_t kc, float* dst);
+inline constexpr std::size_t kGemmPackSlack = 8;
+
 struct GemmKernels {
   const char* name;
   GemmMicroKernel micro;
+  GemmPackA pack_a;
 };
+
+// The scalar packer (the AVX2 one uses it for a last, partial sliver).
+void pack_a_scalar(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                   std::size_t kc, float* dst);
 
 const GemmKernels& gemm_kernels_scalar();
 const GemmKernels* gemm_kernels_avx2();  // nullptr when the build has no AVX2 path

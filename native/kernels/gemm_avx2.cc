@@ -1,6 +1,7 @@
 // AVX2/FMA GEMM micro-kernel: a 6 x 16 tile of C in 12 YMM accumulators, one broadcast of A and
 // two loads of B per step of k (the classic Haswell shape: 12 FMAs per 3 loads keeps both FMA
-// ports busy). Compiled with -mavx2 -mfma; internal linkage but for the table accessor.
+// ports busy); and the packing of A, 8 floats at a time. Compiled with -mavx2 -mfma; internal
+// linkage but for the table accessor.
 #include "gemm.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -76,7 +77,70 @@ void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, st
       c[i * ldc + j] = beta == 0.0f ? tile[i][j] : tile[i][j] + beta * c[i * ldc + j];
 }
 
-const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16};
+inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// The scalar packer's layout, 8 floats per store: a step of k is stored as a full vector whose
+// last two lanes spill into the next step (or, for a sliver's last step, into the next sliver
+// or the kGemmPackSlack floats), overwritten when that is stored. The packed values are
+// copies, so the result is bit-identical to the scalar packer's.
+void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                 std::size_t kc, float* dst) {
+  const std::size_t full = mc / 6 * 6;
+  const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+  if (trans_a) {
+    // op(A)(r, p) = A[p][r]: step p of every sliver comes from row p0 + p of A, read once and
+    // in order (reading it sliver by sliver would touch a new page per step of k). A full-width
+    // load reads two floats past a sliver's six; before the last row those lie inside A's block
+    // (rows are lda >= row0 + mc apart). The last step is loaded and stored masked: its spill
+    // would land on the next sliver's first step, written before it.
+    for (std::size_t p = 0; p < kc; ++p) {
+      const float* src = a + (p0 + p) * lda + row0;
+      if (p + 4 < kc)
+        for (std::size_t j = 0; j < full; j += 16) _mm_prefetch(reinterpret_cast<const char*>(src + 4 * lda + j), _MM_HINT_T0);
+      if (p + 1 < kc) {
+        for (std::size_t ir = 0; ir < full; ir += 6) _mm256_storeu_ps(dst + ir * kc + p * 6, _mm256_loadu_ps(src + ir));
+      } else {
+        for (std::size_t ir = 0; ir < full; ir += 6)
+          _mm256_maskstore_ps(dst + ir * kc + p * 6, six, _mm256_maskload_ps(src + ir, six));
+      }
+    }
+  } else {
+    for (std::size_t ir = 0; ir < full; ir += 6) {
+      float* sliver = dst + ir * kc;
+      const float* src = a + (row0 + ir) * lda + p0;
+      std::size_t p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        __m256 r[8];
+        for (int i = 0; i < 6; ++i) r[i] = _mm256_loadu_ps(src + i * lda + p);
+        r[6] = r[7] = _mm256_setzero_ps();
+        transpose8(r);  // r[q] lane i = row i, depth p + q
+        for (int q = 0; q < 8; ++q) _mm256_storeu_ps(sliver + (p + q) * 6, r[q]);
+      }
+      for (; p < kc; ++p)
+        for (std::size_t i = 0; i < 6; ++i) sliver[p * 6 + i] = src[i * lda + p];
+    }
+  }
+  if (full < mc) pack_a_scalar(trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc);
+}
+
+const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_avx2};
 
 }  // namespace
 
