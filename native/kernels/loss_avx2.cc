@@ -142,10 +142,33 @@ inline float row_max(const float* f, std::size_t c, bool& finite) {
   return hmax(max);
 }
 
-// Writes e^{f − max} into out (when non-null) and returns their sum.
+// Writes e^{f − max} into out (when non-null) and returns their sum. Four blocks per step with
+// their own partial sums: each exponential is a long dependency chain, and the loop-carried sum
+// would otherwise let only a few of them overlap.
 inline float exp_row(const float* f, std::size_t c, float max, float* out) {
   const __m256 vmax = _mm256_set1_ps(max);
-  __m256 sum = _mm256_setzero_ps();
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  std::size_t j0 = 0;
+  for (; j0 + 32 <= c; j0 += 32) {
+    const __m256 e0 = exp_neg8(_mm256_sub_ps(_mm256_loadu_ps(f + j0), vmax));
+    const __m256 e1 = exp_neg8(_mm256_sub_ps(_mm256_loadu_ps(f + j0 + 8), vmax));
+    const __m256 e2 = exp_neg8(_mm256_sub_ps(_mm256_loadu_ps(f + j0 + 16), vmax));
+    const __m256 e3 = exp_neg8(_mm256_sub_ps(_mm256_loadu_ps(f + j0 + 24), vmax));
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
+    s2 = _mm256_add_ps(s2, e2);
+    s3 = _mm256_add_ps(s3, e3);
+    if (out) {
+      _mm256_storeu_ps(out + j0, e0);
+      _mm256_storeu_ps(out + j0 + 8, e1);
+      _mm256_storeu_ps(out + j0 + 16, e2);
+      _mm256_storeu_ps(out + j0 + 24, e3);
+    }
+  }
+  __m256 sum = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+  f += j0;
+  if (out) out += j0;
+  c -= j0;
   for_each_block<false>(f, nullptr, c, out, [&](std::size_t, __m256 fv, __m256, __m256 lanes) {
     const __m256 e = _mm256_and_ps(lanes, exp_neg8(_mm256_sub_ps(fv, vmax)));
     sum = _mm256_add_ps(sum, e);
@@ -269,10 +292,15 @@ void softmax_block8(const float* block, const std::uint32_t* y, float grad_scale
                            _mm256_cmp_ps(min, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ));
   if (grad) {
     const __m256 factor = _mm256_div_ps(scale, sum);
-    for (std::size_t j = 0; j < C; ++j) v[j] = _mm256_mul_ps(v[j], factor);
+    // e·factor, then − grad_scale where lane r's label is j: the row kernel's two roundings in the
+    // same order, applied in registers (subtracting from the stored rows would reload values
+    // still in the store queue, from two of store_rows' overlapping stores at once).
+    for (std::size_t j = 0; j < C; ++j) {
+      const __m256 onehot = _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, _mm256_set1_epi32(static_cast<int>(j))));
+      v[j] = _mm256_sub_ps(_mm256_mul_ps(v[j], factor), _mm256_and_ps(onehot, scale));
+    }
     for (std::size_t j = C; j < kWidth; ++j) v[j] = zero;
     store_rows(grad, C, v, C > 8 ? v + 8 : nullptr);
-    for (std::size_t r = 0; r < 8; ++r) grad[r * C + y[r]] -= grad_scale;  // − onehot, as the row kernel
   }
   *loss_out = loss;
   *bad_out = nonfinite;
