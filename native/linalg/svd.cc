@@ -376,10 +376,15 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
     product.times(z.data(), y.data());
     orthonormalize(y.data(), m, l, it + 1 == power_iterations);
   }
-  // Bᵀ = A_cᵀ·Q (n x l) = W·S·Xᵀ, so B = X·S·Wᵀ and A_c ≈ Q·B = (Q·X)·S·Wᵀ.
+  // B = Qᵀ·A_c (l x n), formed as the transpose of A_cᵀ·Q, = X·S·Wᵀ, and A_c ≈ Q·B = (Q·X)·S·Wᵀ.
+  // (LAPACK takes the l x n B several times faster than the n x l Bᵀ: row-major B is a tall
+  // column-major matrix, which sgesdd reduces with a QR first.)
   product.transposed_times(y.data(), z.data());
-  std::vector<float> w(n * l), sv(l), xt(l * l);
-  svd(z.data(), n, l, w.data(), sv.data(), xt.data());
+  std::vector<float> b(l * n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < l; ++j) b[j * n + i] = z[i * l + j];
+  std::vector<float> x(l * l), sv(l), wt(l * n);
+  svd(b.data(), l, n, x.data(), sv.data(), wt.data());
   // Components beyond the numerical rank are rounding noise with arbitrary directions: asking
   // for them is an error rather than a silently meaningless result.
   const float floor = 16.0f * std::numeric_limits<float>::epsilon() * sv[0];
@@ -390,10 +395,9 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
                 "Expected k at most the numerical rank of A (" + std::to_string(rank) +
                     ": singular values above 16·eps·σ₁) but received " + std::to_string(k));
   }
-  if (u) sgemm_thin(false, true, m, k, l, 1.0f, y.data(), l, xt.data(), l, 0.0f, u, k);
+  if (u) sgemm_thin(false, false, m, k, l, 1.0f, y.data(), l, x.data(), l, 0.0f, u, k);
   for (std::size_t j = 0; j < k; ++j) s[j] = sv[j];
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < k; ++j) vt[j * n + i] = w[i * l + j];
+  std::copy(wt.begin(), wt.begin() + k * n, vt);
   orient_rows(vt, k, n, u, u ? m : 0);
 }
 
