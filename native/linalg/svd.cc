@@ -186,7 +186,7 @@ void svd_lapack(const float* a, std::size_t m, std::size_t n, float* u, float* s
 
 // One Cholesky-QR pass: Y ← Y·R⁻¹ with RᵀR = YᵀY + shift·trace·I. Returns false (leaving y
 // untouched) when a pivot shows Y too ill-conditioned for float Gram matrices.
-bool cholesky_qr_pass(float* y, std::size_t m, std::size_t l, double shift, std::vector<float>& scratch) {
+bool cholesky_qr_pass(float* y, std::size_t m, std::size_t l, double shift) {
   std::vector<float> g(l * l);
   sgemm_thin(true, false, l, l, m, 1.0f, y, l, y, l, 0.0f, g.data(), l);
   std::vector<double> r(l * l, 0.0);
@@ -223,9 +223,15 @@ bool cholesky_qr_pass(float* y, std::size_t m, std::size_t l, double shift, std:
     }
     for (std::size_t i = 0; i <= c; ++i) inverse[i * l + c] = static_cast<float>(col[i]);
   }
-  scratch.resize(m * l);
-  sgemm_thin(false, false, m, l, l, 1.0f, y, l, inverse.data(), l, 0.0f, scratch.data(), l);
-  std::copy(scratch.begin(), scratch.end(), y);
+  // Y·R⁻¹ a block of rows at a time through a cache-sized buffer: a scratch copy of all of Y
+  // (22 MB for 50000 x 110) would cost fresh page faults and a copy through memory per pass.
+  constexpr std::size_t kBlockRows = 2048;
+  std::vector<float> block(std::min(m, kBlockRows) * l);
+  for (std::size_t r0 = 0; r0 < m; r0 += kBlockRows) {
+    const std::size_t rows = std::min(kBlockRows, m - r0);
+    sgemm_thin(false, false, rows, l, l, 1.0f, y + r0 * l, l, inverse.data(), l, 0.0f, block.data(), l);
+    std::copy(block.begin(), block.begin() + rows * l, y + r0 * l);
+  }
   return true;
 }
 
@@ -259,14 +265,13 @@ void orthonormalize(float* y, std::size_t m, std::size_t l, bool exact) {
   // CholeskyQR2 (Yamamoto et al.) costs two GEMM-speed passes, several times faster than a
   // Householder QR of a tall-skinny Y (LAPACK's included); a shifted first pass (Fukaya et al.'s
   // shifted CholeskyQR3) handles ill-conditioned Y; Householder QR only when even that fails.
-  std::vector<float> scratch;
   bool ok = true;
-  if (cholesky_qr_pass(y, m, l, 0.0, scratch)) {
+  if (cholesky_qr_pass(y, m, l, 0.0)) {
     if (!exact) return;
   } else {
-    ok = cholesky_qr_pass(y, m, l, 1e-5, scratch) && cholesky_qr_pass(y, m, l, 0.0, scratch);
+    ok = cholesky_qr_pass(y, m, l, 1e-5) && cholesky_qr_pass(y, m, l, 0.0);
   }
-  ok = ok && cholesky_qr_pass(y, m, l, 0.0, scratch);
+  ok = ok && cholesky_qr_pass(y, m, l, 0.0);
   if (ok) return;
 #if NNKIT_HAVE_LAPACKE
   if (lapack_backend() == LapackBackend::lapack) {
