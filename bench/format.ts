@@ -6,6 +6,8 @@ export interface Result {
   area: string;
   target?: string;
   flops?: number;
+  /** Calls per timed sample, the same for nnkit and every peer; times are per call. */
+  inner?: number;
   nnkit: number[];
   peers: Record<string, number[] | { skipped: string }>;
 }

@@ -27,6 +27,7 @@ const { values: options } = parseArgs({
     list: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
     settle: { type: 'string', default: '150' },
+    'min-sample': { type: 'string', default: '200' },
   },
 });
 
@@ -94,8 +95,13 @@ async function timeOnce(fn: () => unknown, inner: number): Promise<number> {
 
 async function runWorkload(w: Workload, python: PythonPeers | null, versions: Record<string, string>): Promise<Result> {
   const repeats = Number(options.repeats ?? (options.quick ? 3 : (w.repeats ?? 7)));
-  const inner = w.inner ?? 1;
   const fn = await w.setup();
+  // One untimed warm-up (page faults, lazy initialisation, JIT) that also sizes the samples: a
+  // sample repeats the call back to back until it lasts --min-sample ms (as timeit's autorange
+  // does), so that a millisecond-scale call is not timed alone on cores that have just idled
+  // through the settle pause. Every peer runs the same number of calls per sample.
+  const warm = await timeOnce(fn, 1);
+  const inner = w.inner ?? Math.max(1, Math.min(100, Math.ceil(Number(options['min-sample']) / 1e3 / warm)));
   const peerFns: Record<string, (() => Promise<number>) | { skipped: string }> = {};
   for (const peer of w.peers ?? []) {
     if (isPythonPeer(peer)) {
@@ -123,10 +129,8 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
       }
     }
   }
-  // One untimed warm-up each (page faults, lazy initialisation, JIT).
-  await timeOnce(fn, 1);
   for (const p of Object.values(peerFns)) if (typeof p === 'function') await p();
-  const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, nnkit: [], peers: {} };
+  const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, inner, nnkit: [], peers: {} };
   for (const [name, p] of Object.entries(peerFns)) result.peers[name] = typeof p === 'function' ? [] : p;
   for (let r = 0; r < repeats; r++) {
     await settle();
@@ -184,7 +188,7 @@ async function main(): Promise<void> {
     try {
       const r = await runWorkload(w, peers, versions);
       results.push(r);
-      console.log(formatSeconds(median(r.nnkit)));
+      console.log(`${formatSeconds(median(r.nnkit))}${r.inner && r.inner > 1 ? ` (${r.inner} calls per sample)` : ''}`);
     } catch (e) {
       console.log(`failed: ${(e as Error).message}`);
     }
