@@ -57,13 +57,26 @@ void check_labels(Napi::Env env, Labels& labels, std::size_t rows, std::size_t c
     throw_argument_error(env, ErrorKind::range, kErrShape, name, "one label per row (" + std::to_string(rows) + ")",
                          "length " + std::to_string(labels.length));
   auto stable = std::make_shared<std::vector<std::uint32_t>>(rows);
-  for (std::size_t i = 0; i < rows; ++i) {
-    const std::int64_t y = labels.view.at(i);
-    if (y < 0 || static_cast<std::uint64_t>(y) >= classes)
-      throw_argument_error(env, ErrorKind::range, kErrRange, name, "labels in [0, " + std::to_string(classes) + ")",
-                           std::to_string(y) + " at row " + std::to_string(i));
-    (*stable)[i] = static_cast<std::uint32_t>(y);
-  }
+  std::uint32_t* copy = stable->data();
+  // Copy and test in one branch-free pass per label type (a negative int32 label converts to a
+  // value >= 2^31 > classes); the offending row is looked up in the copy only when one is bad.
+  const bool any_bad = labels.view.visit([&](const auto* src) {
+    bool bad = false;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const auto y = static_cast<std::uint32_t>(src[i]);
+      copy[i] = y;
+      bad |= static_cast<std::size_t>(y) >= classes;
+    }
+    return bad;
+  });
+  if (any_bad)
+    for (std::size_t i = 0; i < rows; ++i)
+      if (copy[i] >= classes) {
+        const std::int64_t y = labels.view.type == kernels::LabelType::int32 ? static_cast<std::int32_t>(copy[i])
+                                                                              : static_cast<std::int64_t>(copy[i]);
+        throw_argument_error(env, ErrorKind::range, kErrRange, name, "labels in [0, " + std::to_string(classes) + ")",
+                             std::to_string(y) + " at row " + std::to_string(i));
+      }
   labels.stable = std::move(stable);
   labels.view = {labels.stable->data(), kernels::LabelType::uint32};
 }
