@@ -12,6 +12,10 @@ describe('loss input errors', () => {
       expect(() => nn.loss.svm(S(), labels)).toThrow(code('ERR_NNKIT_RANGE'));
     }
     expect(() => nn.loss.softmax(S(), new Int32Array([0, 4, 1]))).toThrow(/row 1/);
+    // The value and the first offending row, whatever the label type.
+    expect(() => nn.loss.softmax(S(), new Int32Array([0, -1, 9]))).toThrow(/-1 at row 1/);
+    expect(() => nn.loss.svm(S(), new Uint32Array([0, 1, 4294967295]))).toThrow(/4294967295 at row 2/);
+    expect(() => nn.loss.softmax(S(), new Uint16Array([65535, 1, 2]))).toThrow(/65535 at row 0/);
   });
 
   it('rejects non-integer label arrays and labels of the wrong length', () => {
