@@ -128,18 +128,36 @@ float svm_row_avx2(const float* f, std::size_t c, std::uint32_t y, float margin,
   return hsum(loss);
 }
 
-// Max over the row; masked-off tail lanes read as −inf so they never win.
-inline float row_max(const float* f, std::size_t c, bool& finite) {
+// Max and min over the row (a masked-off tail lane reads as −inf for the max, +inf for the min).
+// Non-finite scores need no test per score here: NaN or +inf anywhere makes the sum of
+// e^{f − max} NaN (+inf − max is NaN), and −inf shows as the minimum (see row_is_poisoned).
+inline float row_max_min(const float* f, std::size_t c, float& min_out) {
+  const __m256 inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
   const __m256 neg_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m256 zero = _mm256_setzero_ps();
-  __m256 max = neg_inf, nonfinite = zero;
-  for_each_block<false>(f, nullptr, c, nullptr, [&](std::size_t, __m256 fv, __m256, __m256 lanes) {
-    nonfinite = _mm256_add_ps(nonfinite, _mm256_mul_ps(fv, zero));
+  __m256 max = neg_inf, min = inf;
+  std::size_t j = 0;
+  for (; j + 8 <= c; j += 8) {
+    const __m256 fv = _mm256_loadu_ps(f + j);
+    max = _mm256_max_ps(max, fv);
+    min = _mm256_min_ps(min, fv);
+  }
+  if (j < c) {
+    const __m256i mask = tail_mask(c - j);
+    const __m256 fv = _mm256_maskload_ps(f + j, mask), lanes = _mm256_castsi256_ps(mask);
     max = _mm256_max_ps(max, _mm256_blendv_ps(neg_inf, fv, lanes));
-    return zero;
-  });
-  finite = hsum(nonfinite) == 0.0f;
+    min = _mm256_min_ps(min, _mm256_blendv_ps(inf, fv, lanes));
+  }
+  __m128 m = _mm_min_ps(_mm256_castps256_ps128(min), _mm256_extractf128_ps(min, 1));
+  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_min_ss(m, _mm_movehdup_ps(m));
+  min_out = _mm_cvtss_f32(m);
   return hmax(max);
+}
+
+// A row with NaN or ±inf: its sum of e^{f − max} is NaN (NaN, or +inf − max), or −inf is its
+// minimum. (max_ps may drop a NaN from the max, never from the exponentials.)
+inline bool row_is_poisoned(float sum, float min) {
+  return sum != sum || min == -std::numeric_limits<float>::infinity();
 }
 
 // Writes e^{f − max} into out (when non-null) and returns their sum, prefetching the same span
@@ -194,10 +212,10 @@ inline void scale_row(float* x, std::size_t c, float s) {
 // 9% faster at 8192 × 1000), or null.
 float softmax_row_ahead(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad,
                         const float* ahead) {
-  bool finite;
-  const float max = row_max(f, c, finite);
-  if (!finite) return poison_row(c, grad);
+  float min;
+  const float max = row_max_min(f, c, min);
   const float sum = exp_row(f, c, max, grad, reinterpret_cast<const char*>(ahead));
+  if (row_is_poisoned(sum, min)) return poison_row(c, grad);
   if (grad) {
     scale_row(grad, c, grad_scale / sum);
     grad[y] -= grad_scale;
@@ -366,13 +384,13 @@ double softmax_rows_avx2(const float* f, std::size_t rows, std::size_t c, const 
 }
 
 void softmax_probabilities_row_avx2(const float* f, std::size_t c, float* out) {
-  bool finite;
-  const float max = row_max(f, c, finite);
-  if (!finite) {
+  float min;
+  const float max = row_max_min(f, c, min);
+  const float sum = exp_row(f, c, max, out);
+  if (row_is_poisoned(sum, min)) {
     poison_row(c, out);
     return;
   }
-  const float sum = exp_row(f, c, max, out);
   scale_row(out, c, 1.0f / sum);
 }
 

@@ -55,19 +55,26 @@ describe('nn.loss.svm', () => {
 });
 
 describe('nn.loss.softmax', () => {
-  it('poisons exactly the rows with a non-finite score when 8 short rows share a register', () => {
-    const n = 24, c = 10;
+  // c = 10: 8 short rows share a register; c = 37 and 1000: one row at a time, with a tail.
+  it.each([10, 37, 1000])('poisons exactly the rows with a non-finite score (C = %i)', (c) => {
+    const n = 24;
     const f = lcg(n * c, 5, -3, 3);
     f[2 * c + 4] = -Infinity;
     f[9 * c] = Infinity;
-    f[12 * c + 9] = Number.NaN;
+    f[12 * c + c - 1] = Number.NaN;  // the last score: in the tail block of the row kernel
+    f[15 * c + (c >> 1)] = Number.NaN;
+    for (let j = 0; j < c; j++) f[20 * c + j] = -Infinity;  // every score −inf
     const y = labelsFor(n, c, c);
+    const poisoned = new Set([2, 9, 12, 15, 20]);
     forEachSimdPath((path) => {
+      const p = nn.softmax(nn.matrix(f, n, c));
+      for (let row = 0; row < n; row++)
+        expect(p.data.subarray(row * c, (row + 1) * c).every(Number.isNaN), `${path} probabilities row ${row}`).toBe(poisoned.has(row));
       const r = nn.loss.softmax(nn.matrix(f, n, c), y);
       expect(Number.isNaN(r.loss)).toBe(true);
       for (let row = 0; row < n; row++) {
         const g = r.grad!.data.subarray(row * c, (row + 1) * c);
-        if (row === 2 || row === 9 || row === 12) expect(g.every(Number.isNaN), `${path} row ${row}`).toBe(true);
+        if (poisoned.has(row)) expect(g.every(Number.isNaN), `${path} row ${row}`).toBe(true);
         else expectClose(g, scaled(softmaxRef(f.subarray(row * c, (row + 1) * c), 1, c, [y[row]!]).grad, 1 / n), 1e-5, 1e-7, `${path} row ${row}`);
       }
     });
