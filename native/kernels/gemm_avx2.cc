@@ -113,7 +113,8 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
     for (std::size_t p = 0; p < kc; ++p) {
       const float* src = a + (p0 + p) * lda + row0;
       if (p + 4 < kc)
-        for (std::size_t j = 0; j < full; j += 16) _mm_prefetch(reinterpret_cast<const char*>(src + 4 * lda + j), _MM_HINT_T0);
+        for (std::size_t j = 0; j < full; j += 16)
+          _mm_prefetch(reinterpret_cast<const char*>(src + 4 * lda + j), _MM_HINT_T0);
       if (p + 1 < kc) {
         for (std::size_t ir = 0; ir < full; ir += 6) _mm256_storeu_ps(dst + ir * kc + p * 6, _mm256_loadu_ps(src + ir));
       } else {

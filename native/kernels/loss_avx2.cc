@@ -47,7 +47,7 @@ inline __m256 exp_neg8(__m256 x) {
   __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Hi), xc);
   r = _mm256_fmadd_ps(n, _mm256_set1_ps(-kLn2Lo), r);
   __m256 p = _mm256_set1_ps(kExpP[0]);
-  for (int i = 1; i < 6; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
+  for (int i = 1; i < kExpTerms; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP[i]));
   const __m256 r2 = _mm256_mul_ps(r, r);
   __m256 y = _mm256_fmadd_ps(p, r2, r);
   y = _mm256_add_ps(y, _mm256_set1_ps(1.0f));
