@@ -187,21 +187,45 @@ const LossKernels kScalar = {svm_row_scalar,
 // batch (256 × 10) is one task run inline on the caller. Depends on C only, never on threads.
 std::size_t rows_per_task(std::size_t c) { return std::max<std::size_t>(1, 32768 / std::max<std::size_t>(c, 1)); }
 
+// Per-task partial sums, on the stack for the usual few tasks (a heap block per call is a
+// measurable share of a microsecond-scale loss call).
+class TaskSums {
+ public:
+  explicit TaskSums(std::size_t tasks) : tasks_(tasks) {
+    if (tasks > kInline) heap_.assign(tasks, 0.0);
+    else std::fill(inline_, inline_ + tasks, 0.0);
+    data_ = tasks > kInline ? heap_.data() : inline_;
+  }
+  TaskSums(const TaskSums&) = delete;
+  TaskSums& operator=(const TaskSums&) = delete;
+  double& operator[](std::size_t task) { return data_[task]; }
+  double total() const {
+    double total = 0.0;
+    for (std::size_t t = 0; t < tasks_; ++t) total += data_[t];
+    return total;
+  }
+
+ private:
+  static constexpr std::size_t kInline = 64;
+  double inline_[kInline];
+  std::vector<double> heap_;
+  std::size_t tasks_;
+  double* data_;
+};
+
 // Sums row_fn(i) over [0, n) per task in double, then the task sums in order.
 template <typename RowFn>
 double sum_rows(std::size_t n, std::size_t c, RowFn&& row_fn) {
   const std::size_t per_task = rows_per_task(c);
   const std::size_t tasks = (n + per_task - 1) / per_task;
-  std::vector<double> sums(tasks, 0.0);
+  TaskSums sums(tasks);
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
     double s = 0.0;
     for (std::size_t i = begin; i < end; ++i) s += static_cast<double>(row_fn(i));
     sums[task] = s;
   });
-  double total = 0.0;
-  for (double s : sums) total += s;
-  return total;
+  return sums.total();
 }
 
 std::string target_message(std::size_t row, TargetLoss kind) {
@@ -239,25 +263,29 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
   const LossKernels& k = loss_kernels(path);
   const std::size_t per_task = rows_per_task(c);
   const std::size_t tasks = (n + per_task - 1) / per_task;
-  std::vector<double> sums(tasks, 0.0);
+  TaskSums sums(tasks);
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
-    // Labels of any integer type, converted a chunk at a time for the block kernel.
+    // Labels of any integer type, converted a chunk at a time for the block kernel (uint32
+    // labels, the binding's validated copy among them, are read in place).
     constexpr std::size_t kChunk = 256;
-    std::uint32_t y[kChunk];
+    std::uint32_t chunk[kChunk];
     double s = 0.0;
     for (std::size_t i = begin; i < end; i += kChunk) {
       const std::size_t count = std::min(kChunk, end - i);
-      labels.visit([&](const auto* src) {
-        for (std::size_t r = 0; r < count; ++r) y[r] = static_cast<std::uint32_t>(src[i + r]);
-      });
+      const std::uint32_t* y = chunk;
+      if (labels.type == LabelType::uint32) {
+        y = static_cast<const std::uint32_t*>(labels.data) + i;
+      } else {
+        labels.visit([&](const auto* src) {
+          for (std::size_t r = 0; r < count; ++r) chunk[r] = static_cast<std::uint32_t>(src[i + r]);
+        });
+      }
       s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
     }
     sums[task] = s;
   });
-  double total = 0.0;
-  for (double s : sums) total += s;
-  return total;
+  return sums.total();
 }
 
 void softmax_probabilities(SimdPath path, const float* scores, std::size_t n, std::size_t c, float* out) {

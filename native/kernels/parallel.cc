@@ -156,9 +156,7 @@ int thread_count() { return pool().size(); }
 
 void set_thread_count(int n) { pool().resize(n); }
 
-void parallel_for(std::size_t tasks, const std::function<void(std::size_t)>& fn) {
-  pool().run(tasks, fn);
-}
+void parallel_for_pool(std::size_t tasks, const std::function<void(std::size_t)>& fn) { pool().run(tasks, fn); }
 
 void parallel_copy(void* dst, const void* src, std::size_t bytes) {
   constexpr std::size_t kBlock = std::size_t{4} << 20;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <utility>
 
 namespace nnkit {
 
@@ -22,7 +23,19 @@ int thread_count();
 // Resizes the pool to n - 1 workers plus the caller. n is clamped to [1, 256].
 void set_thread_count(int n);
 
-void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
+// The pool's entry point; call parallel_for.
+void parallel_for_pool(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
+
+// A single task runs right here, without a std::function (which may allocate) or the pool's lock:
+// small calls (a softmax over 256 rows) are all single tasks, and are measured in microseconds.
+template <typename Fn>
+void parallel_for(std::size_t tasks, Fn&& fn) {
+  if (tasks == 1) {
+    fn(std::size_t{0});
+    return;
+  }
+  if (tasks > 1) parallel_for_pool(tasks, std::function<void(std::size_t)>(std::forward<Fn>(fn)));
+}
 
 // memcpy in 4 MiB blocks over the pool: staging a large operand for an async call costs the
 // JS thread half the time of a single-threaded copy on two cores.
