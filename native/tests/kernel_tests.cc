@@ -170,7 +170,9 @@ void check_gemm(SimdPath path, bool ta, bool tb, std::size_t m, std::size_t n, s
 
 TEST(builtin_gemm_matches_float64_reference) {
   const std::size_t sizes[][3] = {{1, 1, 1}, {1, 17, 5}, {7, 1, 300}, {6, 16, 256}, {13, 33, 257},
-                                  {97, 65, 31}, {130, 129, 515}, {5, 4097, 3}, {241, 17, 1}};
+                                  {97, 65, 31}, {130, 129, 515}, {5, 4097, 3}, {241, 17, 1},
+                                  // thin products (n <= 256): 24-row blocks up to 4096 deep, and beyond
+                                  {50, 20, 9000}, {97, 256, 4100}, {25, 257, 300}};
   for (SimdPath path : nnkit::test::supported_paths())
     for (const auto& s : sizes)
       for (int t = 0; t < 4; ++t) check_gemm(path, t & 1, t & 2, s[0], s[1], s[2], 1.0f, 0.0f);
