@@ -96,13 +96,8 @@ async function timeOnce(fn: () => unknown, inner: number): Promise<number> {
 async function runWorkload(w: Workload, python: PythonPeers | null, versions: Record<string, string>): Promise<Result> {
   const repeats = Number(options.repeats ?? (options.quick ? 3 : (w.repeats ?? 7)));
   const fn = await w.setup();
-  // One untimed warm-up (page faults, lazy initialisation, JIT) that also sizes the samples: a
-  // sample repeats the call back to back until it lasts --min-sample ms (as timeit's autorange
-  // does), so that a millisecond-scale call is not timed alone on cores that have just idled
-  // through the settle pause. Every peer runs the same number of calls per sample.
-  const warm = await timeOnce(fn, 1);
-  const inner = w.inner ?? Math.max(1, Math.min(100, Math.ceil(Number(options['min-sample']) / 1e3 / warm)));
-  const peerFns: Record<string, (() => Promise<number>) | { skipped: string }> = {};
+  // A peer times `calls` back-to-back calls per sample.
+  const peerFns: Record<string, ((calls: number) => Promise<number>) | { skipped: string }> = {};
   for (const peer of w.peers ?? []) {
     if (isPythonPeer(peer)) {
       if (!python || !(peer.name in versions)) {
@@ -115,21 +110,30 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
         peerFns[peer.name] = { skipped: String(reply.error) };
         continue;
       }
-      peerFns[peer.name] = async () => {
-        const r = await python.request({ op: 'run', id, inner });
+      peerFns[peer.name] = async (calls) => {
+        const r = await python.request({ op: 'run', id, inner: calls });
         if (!r.ok) throw new Error(String(r.error));
         return r.seconds as number;
       };
     } else {
       try {
         const peerFn = await peer.setup();
-        peerFns[peer.name] = () => timeOnce(peerFn, inner);
+        peerFns[peer.name] = (calls) => timeOnce(peerFn, calls);
       } catch (e) {
         peerFns[peer.name] = { skipped: (e as Error).message };
       }
     }
   }
-  for (const p of Object.values(peerFns)) if (typeof p === 'function') await p();
+  // Untimed warm-up calls (page faults, lazy initialisation, JIT; nnkit's second call is the one
+  // measured) that also size the samples: a sample repeats the call back to back until the
+  // slowest contestant's sample lasts --min-sample ms (as timeit's autorange does), so that a
+  // millisecond-scale call is not timed alone on cores that have just idled through the settle
+  // pause, and a slow peer is not run many times over. nnkit and every peer make the same number
+  // of calls per sample.
+  await timeOnce(fn, 1);
+  let slowest = await timeOnce(fn, 1);
+  for (const p of Object.values(peerFns)) if (typeof p === 'function') slowest = Math.max(slowest, await p(1));
+  const inner = w.inner ?? Math.max(1, Math.min(100, Math.ceil(Number(options['min-sample']) / 1e3 / slowest)));
   const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, inner, nnkit: [], peers: {} };
   for (const [name, p] of Object.entries(peerFns)) result.peers[name] = typeof p === 'function' ? [] : p;
   for (let r = 0; r < repeats; r++) {
@@ -138,7 +142,7 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
     for (const [name, p] of Object.entries(peerFns)) {
       if (typeof p !== 'function') continue;
       await settle();
-      (result.peers[name] as number[]).push(await p());
+      (result.peers[name] as number[]).push(await p(inner));
     }
   }
   if (python) for (const peer of w.peers ?? []) if (isPythonPeer(peer)) await python.request({ op: 'drop', id: `${w.name}/${peer.name}` });
