@@ -28,6 +28,7 @@ const { values: options } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     settle: { type: 'string', default: '150' },
     'min-sample': { type: 'string', default: '200' },
+    'max-sample': { type: 'string', default: '2000' },
   },
 });
 
@@ -125,15 +126,18 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
     }
   }
   // Untimed warm-up calls (page faults, lazy initialisation, JIT; nnkit's second call is the one
-  // measured) that also size the samples: a sample repeats the call back to back until the
-  // slowest contestant's sample lasts --min-sample ms (as timeit's autorange does), so that a
-  // millisecond-scale call is not timed alone on cores that have just idled through the settle
-  // pause, and a slow peer is not run many times over. nnkit and every peer make the same number
+  // measured) that also size the samples. A sample repeats the call back to back until nnkit's
+  // share lasts --min-sample ms (as timeit's autorange does), so that a millisecond-scale call is
+  // not timed alone on cores that have just idled through the settle pause; fewer calls when the
+  // slowest peer's sample would pass --max-sample ms. nnkit and every peer make the same number
   // of calls per sample.
   await timeOnce(fn, 1);
-  let slowest = await timeOnce(fn, 1);
+  const mine = await timeOnce(fn, 1);
+  let slowest = mine;
   for (const p of Object.values(peerFns)) if (typeof p === 'function') slowest = Math.max(slowest, await p(1));
-  const inner = w.inner ?? Math.max(1, Math.min(100, Math.ceil(Number(options['min-sample']) / 1e3 / slowest)));
+  const wanted = Math.ceil(Number(options['min-sample']) / 1e3 / mine);
+  const affordable = Math.floor(Number(options['max-sample']) / 1e3 / slowest);
+  const inner = w.inner ?? Math.max(1, Math.min(100, wanted, affordable));
   const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, inner, nnkit: [], peers: {} };
   for (const [name, p] of Object.entries(peerFns)) result.peers[name] = typeof p === 'function' ? [] : p;
   for (let r = 0; r < repeats; r++) {
