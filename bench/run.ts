@@ -27,8 +27,8 @@ const { values: options } = parseArgs({
     list: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
     settle: { type: 'string', default: '150' },
-    'min-sample': { type: 'string', default: '200' },
-    'max-sample': { type: 'string', default: '2000' },
+    'min-sample': { type: 'string' },  // default 200 ms, 50 with --quick
+    'max-sample': { type: 'string' },  // default 2000 ms, 500 with --quick
   },
 });
 
@@ -135,8 +135,10 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
   const mine = await timeOnce(fn, 1);
   let slowest = mine;
   for (const p of Object.values(peerFns)) if (typeof p === 'function') slowest = Math.max(slowest, await p(1));
-  const wanted = Math.ceil(Number(options['min-sample']) / 1e3 / mine);
-  const affordable = Math.floor(Number(options['max-sample']) / 1e3 / slowest);
+  const minSample = Number(options['min-sample'] ?? (options.quick ? 50 : 200));
+  const maxSample = Number(options['max-sample'] ?? (options.quick ? 500 : 2000));
+  const wanted = Math.ceil(minSample / 1e3 / mine);
+  const affordable = Math.floor(maxSample / 1e3 / slowest);
   const inner = w.inner ?? Math.max(1, Math.min(100, wanted, affordable));
   const result: Result = { name: w.name, area: w.area, target: w.target, flops: w.flops, inner, nnkit: [], peers: {} };
   for (const [name, p] of Object.entries(peerFns)) result.peers[name] = typeof p === 'function' ? [] : p;
