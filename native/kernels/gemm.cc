@@ -133,14 +133,15 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
   const GemmMicroKernel micro = gemm_kernels(path).micro;
   const GemmPackA pack_a = gemm_kernels(path).pack_a;
 
-  // Row blocks: as many as MC allows, rounded up to a multiple of the thread count so that no
-  // thread idles through the last round; each block a whole number of MR slivers.
   // A thin product of a row-major A (few columns of C: the randomized SVD's A·Z over a tall
   // matrix) packs A in blocks of few rows but up to kThinKC deep: each pack then reads long
   // contiguous runs of A's rows from memory (12 KB instead of 1 KB for 50000×3072·3072×110, which
   // made that product 16% faster), and the B slivers, too big for L1 now, stream from L2.
   const bool thin = !trans_a && n <= kThinMaxN;
   const std::size_t block_m = thin ? kThinMC : kMC, block_k = thin ? kThinKC : kKC;
+
+  // Row blocks: as many as block_m allows, rounded up to a multiple of the thread count so that
+  // no thread idles through the last round; each block a whole number of MR slivers.
   const std::size_t threads = static_cast<std::size_t>(thread_count());
   std::size_t row_blocks = round_up((m + block_m - 1) / block_m, threads);
   const std::size_t mc = std::min(round_up((m + row_blocks - 1) / row_blocks, kGemmMR), round_up(m, kGemmMR));

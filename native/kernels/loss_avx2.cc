@@ -13,29 +13,12 @@
 #include <utility>
 
 #include "loss_math.h"
+#include "simd_avx2.h"
 
 namespace nnkit::kernels {
 namespace {
 
 using namespace loss_math;
-
-inline __m256i tail_mask(std::size_t count) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-inline float hmax(__m256 v) {
-  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_max_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
 
 // e^x for x <= 0, lane-wise twin of loss_math::exp_neg.
 inline __m256 exp_neg8(__m256 x) {
@@ -147,10 +130,7 @@ inline float row_max_min(const float* f, std::size_t c, float& min_out) {
     max = _mm256_max_ps(max, _mm256_blendv_ps(neg_inf, fv, lanes));
     min = _mm256_min_ps(min, _mm256_blendv_ps(inf, fv, lanes));
   }
-  __m128 m = _mm_min_ps(_mm256_castps256_ps128(min), _mm256_extractf128_ps(min, 1));
-  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_min_ss(m, _mm_movehdup_ps(m));
-  min_out = _mm_cvtss_f32(m);
+  min_out = hmin(min);
   return hmax(max);
 }
 
@@ -234,25 +214,6 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
 // vertical operations, and the gradient is transposed back the same way. Short rows would
 // otherwise pay three horizontal reductions and a libm log per row.
 constexpr std::size_t kLaneRowsMaxClasses = 16;
-
-inline void transpose8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
 
 // Loads columns [c0, c0 + 8) of 8 rows as 8 column vectors (lanes past c read as 0). A full
 // load that would reach past the 8-row block is masked, so nothing outside it is read.

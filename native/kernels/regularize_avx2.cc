@@ -7,15 +7,10 @@
 
 #include <cmath>
 
+#include "simd_avx2.h"
+
 namespace nnkit::kernels {
 namespace {
-
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
 
 template <bool WithGrad>
 void penalty_body(const float* w, std::size_t n, float a1, float a2, float* grad, float* abs_sum, float* square_sum) {
