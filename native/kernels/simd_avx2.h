@@ -58,6 +58,19 @@ inline void transpose8(__m256 r[8]) {
   r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
+// In each 128-bit half, element j of the i-th argument becomes element i of the j-th: two 4×4
+// transposes, no cross-lane shuffle. One shuffle and two blends stand for each pair of
+// shuffles (blends run on more ports than shuffles).
+inline void transpose4_lanes(__m256& a, __m256& b, __m256& c, __m256& d) {
+  const __m256 t0 = _mm256_unpacklo_ps(a, b), t1 = _mm256_unpackhi_ps(a, b);  // a0 b0 a1 b1, a2 b2 a3 b3
+  const __m256 t2 = _mm256_unpacklo_ps(c, d), t3 = _mm256_unpackhi_ps(c, d);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x4E), s1 = _mm256_shuffle_ps(t1, t3, 0x4E);  // a1 b1 c0 d0, a3 b3 c2 d2
+  a = _mm256_blend_ps(t0, s0, 0xCC);
+  b = _mm256_blend_ps(s0, t2, 0xCC);
+  c = _mm256_blend_ps(t1, s1, 0xCC);
+  d = _mm256_blend_ps(s1, t3, 0xCC);
+}
+
 }  // namespace
 }  // namespace nnkit::kernels
 
