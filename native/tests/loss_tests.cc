@@ -257,7 +257,7 @@ TEST(penalty_and_max_norm_match_float64) {
 TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
   for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t c = 1; c <= 17; ++c)
-      for (std::size_t n : {8u, 9u, 16u, 23u}) {
+      for (std::size_t n : {8u, 9u, 16u, 23u, 25u, 40u}) {  // one block, two, two then one, tails
         const std::size_t guard = 16;
         auto f = data(n * c, static_cast<std::uint32_t>(c * 31 + n), -6.0f, 6.0f);
         auto y = labels_for(n, c, static_cast<std::uint32_t>(n));
