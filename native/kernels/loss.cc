@@ -213,19 +213,28 @@ class TaskSums {
   double* data_;
 };
 
-// Sums row_fn(i) over [0, n) per task in double, then the task sums in order.
-template <typename RowFn>
-double sum_rows(std::size_t n, std::size_t c, RowFn&& row_fn) {
+// Splits [0, n) into the fixed tasks of rows_per_task(c), sums task_fn(begin, end) of each in
+// double, then the task sums in order.
+template <typename TaskFn>
+double sum_tasks(std::size_t n, std::size_t c, TaskFn&& task_fn) {
   const std::size_t per_task = rows_per_task(c);
   const std::size_t tasks = (n + per_task - 1) / per_task;
   TaskSums sums(tasks);
   parallel_for(tasks, [&](std::size_t task) {
-    const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
-    double s = 0.0;
-    for (std::size_t i = begin; i < end; ++i) s += static_cast<double>(row_fn(i));
-    sums[task] = s;
+    const std::size_t begin = task * per_task;
+    sums[task] = task_fn(begin, std::min(n, begin + per_task));
   });
   return sums.total();
+}
+
+// Sums row_fn(i) over [0, n), in row order within each task.
+template <typename RowFn>
+double sum_rows(std::size_t n, std::size_t c, RowFn&& row_fn) {
+  return sum_tasks(n, c, [&](std::size_t begin, std::size_t end) {
+    double s = 0.0;
+    for (std::size_t i = begin; i < end; ++i) s += static_cast<double>(row_fn(i));
+    return s;
+  });
 }
 
 std::string target_message(std::size_t row, TargetLoss kind) {
@@ -261,11 +270,7 @@ double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c
 double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels,
                     float grad_scale, float* grad) {
   const LossKernels& k = loss_kernels(path);
-  const std::size_t per_task = rows_per_task(c);
-  const std::size_t tasks = (n + per_task - 1) / per_task;
-  TaskSums sums(tasks);
-  parallel_for(tasks, [&](std::size_t task) {
-    const std::size_t begin = task * per_task, end = std::min(n, begin + per_task);
+  return sum_tasks(n, c, [&](std::size_t begin, std::size_t end) {
     // Labels of any integer type, converted a chunk at a time for the block kernel (uint32
     // labels, the binding's validated copy among them, are read in place).
     constexpr std::size_t kChunk = 256;
@@ -283,9 +288,8 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
       }
       s += k.softmax_rows(scores + i * c, count, c, y, grad_scale, grad ? grad + i * c : nullptr);
     }
-    sums[task] = s;
+    return s;
   });
-  return sums.total();
 }
 
 void softmax_probabilities(SimdPath path, const float* scores, std::size_t n, std::size_t c, float* out) {

@@ -210,8 +210,9 @@ float softmax_row_avx2(const float* f, std::size_t c, std::uint32_t y, float gra
 }
 
 // Rows of at most 16 classes, 8 rows at a time with one row per lane: the 8 rows are loaded
-// and transposed in registers (8×8 blocks), so max, exponentials, sums and the logarithm are all
-// vertical operations, and the gradient is transposed back the same way. Short rows would
+// and transposed in registers (see load_columns8 and its variants below), so max, exponentials,
+// sums and the logarithm are all vertical operations, and the gradient is transposed back the
+// same way. Short rows would
 // otherwise pay three horizontal reductions and a libm log per row.
 constexpr std::size_t kLaneRowsMaxClasses = 16;
 

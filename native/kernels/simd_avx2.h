@@ -1,7 +1,7 @@
 // Small AVX2 helpers shared by the *_avx2.cc kernels: horizontal reductions, the tail mask of a
-// partial block of 8, and an 8×8 transpose in registers. Include only from a translation unit
-// compiled with -mavx2 -mfma; everything here has internal linkage, so no copy compiled with
-// AVX2 can be handed to code the scalar path runs.
+// partial block of 8, and transposes in registers (8×8, and 4×4 within each 128-bit half).
+// Include only from a translation unit compiled with -mavx2 -mfma; everything here has internal
+// linkage, so no copy compiled with AVX2 can be handed to code the scalar path runs.
 #pragma once
 
 #if defined(__AVX2__) && defined(__FMA__)
