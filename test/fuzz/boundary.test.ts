@@ -15,6 +15,13 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.join(__dirname, '..', '..');
 const HEADROOM_MB = 6 * 1024;
+// tsx instantiates its WebAssembly lexer asynchronously at start-up, and with trap-handler bounds
+// checks V8 reserves a 10 GB address-space cage for every Wasm memory. When a busy machine delays
+// that instantiation past the child's address-space cap (6 GB of headroom), it fails and tsx's
+// unhandled rejection ends the child with status 1 after a complete run (7 of 150 self-test runs
+// with both cores loaded). Without the trap handler Wasm memories reserve only their size.
+// (The flag exists from Node 20.15; older versions keep the race.)
+const WASM_FLAGS = process.allowedNodeEnvironmentFlags.has('--disable-wasm-trap-handler') ? ['--disable-wasm-trap-handler'] : [];
 
 interface Report {
   calls: number;
@@ -27,7 +34,7 @@ interface Report {
 
 async function runChild(env: Record<string, string>, timeoutMs: number): Promise<{ report?: Report; code: number | null; signal: string | null; last: string; stderr: string }> {
   const last = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nnkit-fuzz-')), 'last-call');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fuzz/child.ts'], {
+  const child = spawn(process.execPath, [...WASM_FLAGS, '--import', 'tsx', 'test/fuzz/child.ts'], {
     cwd: root,
     env: { ...process.env, FUZZ_HEADROOM_MB: String(HEADROOM_MB), ...env, FUZZ_LAST: last },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,15 +75,9 @@ describe('boundary fuzzing', () => {
   }, 660_000);
 
   it('the harness catches overruns, writes to inputs, uncoded errors and wrong shapes', async () => {
-    // The self-test child has exited with code 1 about once in 20 runs under vitest, never when run
-    // by hand (not understood yet): one retry, and the first exit is reported so it stays visible.
-    let r = await runChild({ FUZZ_RUNS: '20', FUZZ_SELFTEST: '1' }, 120_000);
-    const explain = (x: typeof r) => `child exited ${x.code} (${x.signal}): ${x.stderr.slice(-2000)} ${JSON.stringify(x.report?.failures.filter((f) => !f.target.startsWith('selftest:')))}`;
-    if (r.code !== 0) {
-      console.warn(`fuzz self-test, first attempt: ${explain(r)}`);
-      r = await runChild({ FUZZ_RUNS: '20', FUZZ_SELFTEST: '1' }, 120_000);
-    }
-    expect(r.code, explain(r)).toBe(0);
+    const r = await runChild({ FUZZ_RUNS: '20', FUZZ_SELFTEST: '1' }, 120_000);
+    const explain = `child exited ${r.code} (${r.signal}): ${r.stderr.slice(-2000)} ${JSON.stringify(r.report?.failures.filter((f) => !f.target.startsWith('selftest:')))}`;
+    expect(r.code, explain).toBe(0);
     const failed = new Map(r.report!.failures.map((f) => [f.target, f.message]));
     expect(failed.get('selftest:overrun')).toMatch(/canary bytes overwritten/);
     expect(failed.get('selftest:writes-input')).toMatch(/read-only input modified/);

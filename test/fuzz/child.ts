@@ -190,8 +190,10 @@ const selfTest: Target[] = [
 /**
  * Caps this process's address space at its current size plus FUZZ_HEADROOM_MB, so calls that
  * ask for absurd outputs meet a real allocation failure (which must surface as ERR_NNKIT_ALLOC,
- * not a crash) instead of lazily mapping tens of GB. Done after start-up: tsx's WebAssembly
- * needs large reservations that a limit set before exec would refuse.
+ * not a crash) instead of lazily mapping tens of GB. Done after start-up, relative to the size
+ * V8 and tsx reserved by then. tsx may still be instantiating its WebAssembly lexer at this
+ * point: the parent starts this process with --disable-wasm-trap-handler so that the lexer's
+ * memory does not need a 10 GB reservation above the cap (boundary.test.ts explains).
  */
 function capAddressSpace(): void {
   const headroom = Number(process.env.FUZZ_HEADROOM_MB ?? 0);
