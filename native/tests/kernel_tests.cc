@@ -183,29 +183,32 @@ TEST(builtin_gemm_matches_float64_reference) {
   }
 }
 
-// The AVX2 packer stores 8 floats per step and lets the spill be overwritten: its slivers must
-// equal the scalar packer's bit for bit, and it may write nothing past kGemmPackSlack. A is
-// allocated at its exact size (under ASan a read past it is reported).
+// The AVX2 packer stores 8 floats per step and lets the spill be overwritten (transposed A:
+// four steps at a time, then single steps): its slivers must equal the scalar packer's bit for
+// bit, and it may write nothing past kGemmPackSlack. A is allocated at its exact size (under
+// ASan a read past it is reported); a block at row 0, column 0 has nothing before it either.
 TEST(vector_packing_of_a_matches_scalar_packing) {
   const GemmKernels* avx2 = gemm_kernels_avx2();
   if (avx2 == nullptr || !simd_path_supported(SimdPath::avx2)) return;
-  const std::size_t mcs[] = {1, 5, 6, 7, 12, 13, 120}, kcs[] = {1, 2, 7, 8, 9, 16, 257};
-  const std::size_t row0 = 3, p0 = 2;
-  for (int ta = 0; ta < 2; ++ta)
-    for (std::size_t mc : mcs)
-      for (std::size_t kc : kcs) {
-        // op(A) is (row0 + mc) x (p0 + kc); A is its transpose when ta.
-        const std::size_t rows = ta ? p0 + kc : row0 + mc, cols = ta ? row0 + mc : p0 + kc;
-        const std::vector<float> a = lcg_data(rows * cols, static_cast<std::uint32_t>(mc * 1000 + kc));
-        const std::size_t packed = (mc + kGemmMR - 1) / kGemmMR * kGemmMR * kc;
-        std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
-        pack_a_scalar(ta, a.data(), cols, row0, mc, p0, kc, want.data());
-        avx2->pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data());
-        CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0, "ta=%d mc=%zu kc=%zu slivers differ", ta,
-              mc, kc);
-        for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
-          CHECK(got[i] == -7.0f, "ta=%d mc=%zu kc=%zu wrote past the slack at %zu", ta, mc, kc, i);
-      }
+  const std::size_t mcs[] = {1, 5, 6, 7, 12, 13, 120}, kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 257};
+  for (std::size_t origin : {0, 3}) {
+    for (int ta = 0; ta < 2; ++ta)
+      for (std::size_t mc : mcs)
+        for (std::size_t kc : kcs) {
+          const std::size_t row0 = origin, p0 = origin == 0 ? 0 : 2;
+          // op(A) is (row0 + mc) x (p0 + kc); A is its transpose when ta.
+          const std::size_t rows = ta ? p0 + kc : row0 + mc, cols = ta ? row0 + mc : p0 + kc;
+          const std::vector<float> a = lcg_data(rows * cols, static_cast<std::uint32_t>(mc * 1000 + kc));
+          const std::size_t packed = (mc + kGemmMR - 1) / kGemmMR * kGemmMR * kc;
+          std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
+          pack_a_scalar(ta, a.data(), cols, row0, mc, p0, kc, want.data());
+          avx2->pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data());
+          CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0, "ta=%d row0=%zu mc=%zu kc=%zu slivers differ",
+                ta, row0, mc, kc);
+          for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
+            CHECK(got[i] == -7.0f, "ta=%d row0=%zu mc=%zu kc=%zu wrote past the slack at %zu", ta, row0, mc, kc, i);
+        }
+  }
 }
 
 TEST(builtin_gemm_is_independent_of_thread_count) {
