@@ -24,17 +24,19 @@ struct PenaltySums {
 struct RegularizeKernels {
   // Over w[0, n): returns the two sums (float lanes) and adds a1·sign(w) + a2·w into grad.
   void (*penalty)(const float* w, std::size_t n, float a1, float a2, float* grad, float* abs_sum, float* square_sum);
-  // Squared column norms of columns [c0, c0 + width) (width <= 64) of a row-major matrix.
-  void (*column_square_norms)(const float* w, std::size_t rows, std::size_t cols, std::size_t c0, std::size_t width,
-                              float* norms);
-  // Multiplies columns [c0, c0 + width) by factors[0, width).
-  void (*scale_columns)(float* w, std::size_t rows, std::size_t cols, std::size_t c0, std::size_t width,
-                        const float* factors);
+  // sums[j] += Σ_r w[r·ld + j]² over rows [0, rows), for j < width: rows are read whole, in
+  // order (four at a time, their squares summed before they are added to sums).
+  void (*add_column_squares)(const float* w, std::size_t rows, std::size_t ld, std::size_t width, float* sums);
+  // w[r·ld + j] *= factors[j] for r < rows, j < width.
+  void (*scale_columns)(float* w, std::size_t rows, std::size_t ld, std::size_t width, const float* factors);
   float (*square_norm)(const float* x, std::size_t n);
   void (*scale)(float* x, std::size_t n, float s);
 };
 
-inline constexpr std::size_t kMaxNormStrip = 64;  // columns per max-norm task
+// Column max-norm works on tiles of W: up to 256 rows by 4096 columns (16 KiB of sums in L1).
+// The tiling is fixed, so the column norms do not depend on the thread count.
+inline constexpr std::size_t kMaxNormBandRows = 256;
+inline constexpr std::size_t kMaxNormBlockCols = 4096;
 
 const RegularizeKernels& regularize_kernels_scalar();
 const RegularizeKernels* regularize_kernels_avx2();  // nullptr when the build has no AVX2 path

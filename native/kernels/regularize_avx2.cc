@@ -60,35 +60,51 @@ void penalty_avx2(const float* w, std::size_t n, float a1, float a2, float* grad
     penalty_body<false>(w, n, a1, a2, grad, abs_sum, square_sum);
 }
 
-// Up to 64 columns: eight accumulators stay in registers while the rows stream by.
-void column_square_norms_avx2(const float* w, std::size_t rows, std::size_t cols, std::size_t c0, std::size_t width,
-                              float* norms) {
-  const std::size_t groups = width / 8;
-  __m256 acc[8];
-  for (auto& a : acc) a = _mm256_setzero_ps();
-  float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* row = w + r * cols + c0;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const __m256 x = _mm256_loadu_ps(row + 8 * g);
-      acc[g] = _mm256_fmadd_ps(x, x, acc[g]);
+// Four rows at a time: their squares are summed in registers, then added to the sums (which
+// stay in L1: at most kMaxNormBlockCols floats), so the sums are loaded and stored once per
+// four rows. The same order as the scalar twin.
+void add_column_squares_avx2(const float* w, std::size_t rows, std::size_t ld, std::size_t width, float* sums) {
+  const std::size_t vec = width / 8 * 8;
+  std::size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float *w0 = w + r * ld, *w1 = w0 + ld, *w2 = w1 + ld, *w3 = w2 + ld;
+    std::size_t j = 0;
+    for (; j < vec; j += 8) {
+      const __m256 x0 = _mm256_loadu_ps(w0 + j), x1 = _mm256_loadu_ps(w1 + j);
+      const __m256 x2 = _mm256_loadu_ps(w2 + j), x3 = _mm256_loadu_ps(w3 + j);
+      __m256 t = _mm256_mul_ps(x0, x0);
+      t = _mm256_fmadd_ps(x1, x1, t);
+      t = _mm256_fmadd_ps(x2, x2, t);
+      t = _mm256_fmadd_ps(x3, x3, t);
+      _mm256_storeu_ps(sums + j, _mm256_add_ps(_mm256_loadu_ps(sums + j), t));
     }
-    for (std::size_t j = groups * 8; j < width; ++j) tail[j - groups * 8] += row[j] * row[j];
+    for (; j < width; ++j) {
+      float t = w0[j] * w0[j];
+      t = std::fmaf(w1[j], w1[j], t);
+      t = std::fmaf(w2[j], w2[j], t);
+      t = std::fmaf(w3[j], w3[j], t);
+      sums[j] += t;
+    }
   }
-  for (std::size_t g = 0; g < groups; ++g) _mm256_storeu_ps(norms + 8 * g, acc[g]);
-  for (std::size_t j = groups * 8; j < width; ++j) norms[j] = tail[j - groups * 8];
+  for (; r < rows; ++r) {
+    const float* row = w + r * ld;
+    std::size_t j = 0;
+    for (; j < vec; j += 8) {
+      const __m256 x = _mm256_loadu_ps(row + j);
+      _mm256_storeu_ps(sums + j, _mm256_fmadd_ps(x, x, _mm256_loadu_ps(sums + j)));
+    }
+    for (; j < width; ++j) sums[j] = std::fmaf(row[j], row[j], sums[j]);
+  }
 }
 
-void scale_columns_avx2(float* w, std::size_t rows, std::size_t cols, std::size_t c0, std::size_t width,
-                        const float* factors) {
-  const std::size_t groups = width / 8;
-  __m256 f[8];
-  for (std::size_t g = 0; g < groups; ++g) f[g] = _mm256_loadu_ps(factors + 8 * g);
+void scale_columns_avx2(float* w, std::size_t rows, std::size_t ld, std::size_t width, const float* factors) {
+  const std::size_t vec = width / 8 * 8;
   for (std::size_t r = 0; r < rows; ++r) {
-    float* row = w + r * cols + c0;
-    for (std::size_t g = 0; g < groups; ++g)
-      _mm256_storeu_ps(row + 8 * g, _mm256_mul_ps(_mm256_loadu_ps(row + 8 * g), f[g]));
-    for (std::size_t j = groups * 8; j < width; ++j) row[j] *= factors[j];
+    float* row = w + r * ld;
+    std::size_t j = 0;
+    for (; j < vec; j += 8)
+      _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), _mm256_loadu_ps(factors + j)));
+    for (; j < width; ++j) row[j] *= factors[j];
   }
 }
 
@@ -117,7 +133,7 @@ void scale_avx2(float* x, std::size_t n, float s) {
   for (; i < n; ++i) x[i] *= s;
 }
 
-const RegularizeKernels kAvx2 = {penalty_avx2, column_square_norms_avx2, scale_columns_avx2, square_norm_avx2,
+const RegularizeKernels kAvx2 = {penalty_avx2, add_column_squares_avx2, scale_columns_avx2, square_norm_avx2,
                                  scale_avx2};
 
 }  // namespace

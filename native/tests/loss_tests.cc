@@ -254,6 +254,47 @@ TEST(penalty_and_max_norm_match_float64) {
     }
 }
 
+// Column max-norm over several row bands and column blocks (the tiles of the two passes), with
+// unclipped and NaN columns among the clipped ones: float64 values and the same bits for any
+// thread count.
+TEST(max_norm_columns_across_tiles) {
+  const std::size_t rows = 2 * kMaxNormBandRows + 37, cols = 2 * kMaxNormBlockCols + 45, n = rows * cols;
+  auto w = data(n, 77, -1.0f, 1.0f);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; j += 7) w[r * cols + j] *= 0.01f;  // norms ~0.14: left alone
+  w[300 * cols + 4100] = std::nanf("");
+  const float c = 10.0f;  // the other columns' norms are ~13.5
+  std::vector<double> factor(cols);
+  std::size_t want = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    double sum = 0;
+    for (std::size_t r = 0; r < rows; ++r) sum += static_cast<double>(w[r * cols + j]) * w[r * cols + j];
+    const double norm = std::sqrt(sum);
+    factor[j] = norm > c ? c / norm : 1.0;
+    want += norm > c;
+  }
+  const int saved = thread_count();
+  for (SimdPath path : nnkit::test::supported_paths()) {
+    auto one = w, many = w;
+    set_thread_count(1);
+    const std::size_t clipped = max_norm(path, one.data(), rows, cols, c, false);
+    set_thread_count(3);
+    max_norm(path, many.data(), rows, cols, c, false);
+    CHECK(clipped == want, "%s clipped %zu want %zu", simd_path_name(path), clipped, want);
+    CHECK(std::memcmp(one.data(), many.data(), n * sizeof(float)) == 0, "%s: thread count changed the result",
+          simd_path_name(path));
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double expect = w[i] * factor[i % cols];
+      if (std::isnan(expect) ? !std::isnan(one[i]) : !close(one[i], expect, 1e-5, 1e-7)) ++bad;
+    }
+    CHECK(bad == 0, "%s: %zu values differ from float64", simd_path_name(path), bad);
+    CHECK(std::isnan(one[300 * cols + 4100]) && one[cols + 4100] == w[cols + 4100], "%s: NaN column touched",
+          simd_path_name(path));
+  }
+  set_thread_count(saved);
+}
+
 TEST(softmax_lane_rows_match_float64_and_stay_in_bounds) {
   for (SimdPath path : nnkit::test::supported_paths())
     for (std::size_t c = 1; c <= 17; ++c)
