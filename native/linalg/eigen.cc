@@ -265,9 +265,9 @@ double householder(double* x, std::size_t len, double* tau) {
   return beta;
 }
 
-void check_finite(const float* a, std::size_t count, const char* name) {
+bool all_finite(const float* a, std::size_t count) {
   // A branch-free scan in parallel blocks (the whole of a 600 MB matrix costs ~1/4 of a serial
-  // early-exit loop); the element is located only when some block holds one.
+  // early-exit loop).
   constexpr std::size_t kBlock = std::size_t{1} << 18;
   std::atomic<bool> any{false};
   parallel_for((count + kBlock - 1) / kBlock, [&](std::size_t block) {
@@ -280,7 +280,12 @@ void check_finite(const float* a, std::size_t count, const char* name) {
     }
     if (nonfinite) any.store(true, std::memory_order_relaxed);
   });
-  if (!any.load()) return;
+  return !any.load();
+}
+
+void check_finite(const float* a, std::size_t count, const char* name) {
+  if (all_finite(a, count)) return;
+  // Located only when some block holds one.
   for (std::size_t i = 0; i < count; ++i)
     if (!std::isfinite(a[i]))
       throw Error(ErrorKind::range, kErrNonFinite,

@@ -16,6 +16,8 @@
 
 namespace nnkit::linalg {
 
+// True when none of a[0, count) is NaN or ±Inf.
+bool all_finite(const float* a, std::size_t count);
 // ERR_NNKIT_NONFINITE when any of a[0, count) is NaN or ±Inf.
 void check_finite(const float* a, std::size_t count, const char* name);
 // ERR_NNKIT_SHAPE when |a_ij − a_ji| > 1e-4 · max|a| for some i, j.

@@ -114,5 +114,16 @@ describe('randomizedSvd', () => {
     bad.data[3] = NaN;
     expect(() => nn.randomizedSvd(bad, 3)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_NONFINITE' }));
     await expect(nn.randomizedSvdAsync(bad, 3)).rejects.toMatchObject({ code: 'ERR_NNKIT_NONFINITE' });
+    // Found through the product A·Ω, then named in A: an infinity of either sign, a row holding
+    // both (their terms cancel to NaN), the last element, with or without centering.
+    const cases: [number, number][][] = [[[7, Infinity]], [[200, -Infinity]], [[24, Infinity], [30, -Infinity]], [[239, NaN]]];
+    for (const entries of cases)
+      for (const center of [undefined, new Float32Array(12)]) {
+        const m = nn.matrix(Float32Array.from(a.data), 20, 12);
+        for (const [at, value] of entries) m.data[at] = value;
+        const at = entries[0]![0];
+        expect(() => nn.randomizedSvd(m, 3, { center })).toThrow(
+          expect.objectContaining({ code: 'ERR_NNKIT_NONFINITE', message: expect.stringContaining(`at index ${at}`) }));
+      }
   });
 });
