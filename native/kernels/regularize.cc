@@ -121,7 +121,7 @@ std::size_t max_norm(SimdPath path, float* w, std::size_t rows, std::size_t cols
   // rows read whole and in order: the first sums every column's squares per tile, the second
   // scales the columns that need clipping. (Walking W a 64-column strip at a time, as before,
   // read rows 16 KiB apart for a 4096-wide W, a new page each, twice per strip: 6.6 ms for
-  // 4096 x 4096 at best, 22 ms in the long stretches when this VM's caches were slow.)
+  // 4096 x 4096 at best and 22 ms for whole stretches of a run; 4.1-4.4 ms this way.)
   const std::size_t bands = (rows + kMaxNormBandRows - 1) / kMaxNormBandRows;
   const std::size_t blocks = (cols + kMaxNormBlockCols - 1) / kMaxNormBlockCols;
   std::vector<float> partial(bands * cols, 0.0f);  // one row of column sums per band

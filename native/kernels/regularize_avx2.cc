@@ -62,14 +62,13 @@ void penalty_avx2(const float* w, std::size_t n, float a1, float a2, float* grad
 
 // Four rows at a time: their squares are summed in registers, then added to the sums (which
 // stay in L1: at most kMaxNormBlockCols floats), so the sums are loaded and stored once per
-// four rows. The same order as the scalar twin.
+// four rows. The same order as the scalar twin, which takes the last width % 8 columns.
 void add_column_squares_avx2(const float* w, std::size_t rows, std::size_t ld, std::size_t width, float* sums) {
   const std::size_t vec = width / 8 * 8;
   std::size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
     const float *w0 = w + r * ld, *w1 = w0 + ld, *w2 = w1 + ld, *w3 = w2 + ld;
-    std::size_t j = 0;
-    for (; j < vec; j += 8) {
+    for (std::size_t j = 0; j < vec; j += 8) {
       const __m256 x0 = _mm256_loadu_ps(w0 + j), x1 = _mm256_loadu_ps(w1 + j);
       const __m256 x2 = _mm256_loadu_ps(w2 + j), x3 = _mm256_loadu_ps(w3 + j);
       __m256 t = _mm256_mul_ps(x0, x0);
@@ -78,34 +77,25 @@ void add_column_squares_avx2(const float* w, std::size_t rows, std::size_t ld, s
       t = _mm256_fmadd_ps(x3, x3, t);
       _mm256_storeu_ps(sums + j, _mm256_add_ps(_mm256_loadu_ps(sums + j), t));
     }
-    for (; j < width; ++j) {
-      float t = w0[j] * w0[j];
-      t = std::fmaf(w1[j], w1[j], t);
-      t = std::fmaf(w2[j], w2[j], t);
-      t = std::fmaf(w3[j], w3[j], t);
-      sums[j] += t;
-    }
   }
   for (; r < rows; ++r) {
     const float* row = w + r * ld;
-    std::size_t j = 0;
-    for (; j < vec; j += 8) {
+    for (std::size_t j = 0; j < vec; j += 8) {
       const __m256 x = _mm256_loadu_ps(row + j);
       _mm256_storeu_ps(sums + j, _mm256_fmadd_ps(x, x, _mm256_loadu_ps(sums + j)));
     }
-    for (; j < width; ++j) sums[j] = std::fmaf(row[j], row[j], sums[j]);
   }
+  if (vec < width) regularize_kernels_scalar().add_column_squares(w + vec, rows, ld, width - vec, sums + vec);
 }
 
 void scale_columns_avx2(float* w, std::size_t rows, std::size_t ld, std::size_t width, const float* factors) {
   const std::size_t vec = width / 8 * 8;
   for (std::size_t r = 0; r < rows; ++r) {
     float* row = w + r * ld;
-    std::size_t j = 0;
-    for (; j < vec; j += 8)
+    for (std::size_t j = 0; j < vec; j += 8)
       _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), _mm256_loadu_ps(factors + j)));
-    for (; j < width; ++j) row[j] *= factors[j];
   }
+  if (vec < width) regularize_kernels_scalar().scale_columns(w + vec, rows, ld, width - vec, factors + vec);
 }
 
 float square_norm_avx2(const float* x, std::size_t n) {
