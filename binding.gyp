@@ -26,9 +26,20 @@
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
     },
     {
+      # The AVX-512 kernels (F/BW/DQ/VL), the only code compiled with -mavx512*.
+      "target_name": "nnkit_avx512",
+      "type": "static_library",
+      "sources": [
+        "native/kernels/gemm_avx512.cc"
+      ],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
+    },
+    {
       "target_name": "nnkit",
       "dependencies": [
         "nnkit_avx2",
+        "nnkit_avx512",
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
       "sources": [

@@ -4,16 +4,25 @@
 import { native } from './native';
 import { assertInteger, assertOneOf } from './validate';
 
+/**
+ * The SIMD paths nnkit knows: portable C++, AVX2 + FMA, AVX-512 (F/BW/DQ/VL) and NEON (arm64).
+ * A path without a kernel of its own in some family runs the next one down there (AVX-512 runs
+ * the AVX2 kernels, which its CPUs also have); `backend().simdPaths` lists what this CPU and
+ * build can run.
+ */
+export const simdPathNames = ['scalar', 'avx2', 'avx512', 'neon'] as const;
+export type SimdPath = (typeof simdPathNames)[number];
+
 /** The compiled backends in use. */
 export interface Backend {
   /** BLAS library linked in, e.g. `'openblas 0.3.21'`, or `'builtin'` for nnkit's own kernels. */
   blas: string;
   /** Which GEMM runs now: the BLAS library or nnkit's packed AVX2/scalar kernels. */
   gemm: 'blas' | 'builtin';
-  /** SIMD path the kernels dispatch to: `'avx2'` (AVX2 + FMA) or `'scalar'`. */
-  simd: 'avx2' | 'scalar' | string;
+  /** SIMD path the kernels dispatch to (the best this CPU runs, unless `NNKIT_SIMD` or `setSimd` chose another). */
+  simd: SimdPath;
   /** Every SIMD path this build and CPU can run. */
-  simdPaths: string[];
+  simdPaths: SimdPath[];
   /** Threads one operation may use (nnkit's pool including the caller, and OpenBLAS's). */
   threads: number;
   /** The addon's version. */
@@ -22,7 +31,9 @@ export interface Backend {
 
 /** Reports the BLAS library, SIMD path, thread count and version in use. */
 export function backend(): Backend {
-  return native.backend();
+  // The addon names its paths from the same list as simdPathNames (native/kernels/cpu.h);
+  // test/runtime.test.ts checks that the two agree.
+  return native.backend() as Backend;
 }
 
 /**
@@ -43,12 +54,12 @@ export function setThreads(n: number): void {
 }
 
 /**
- * Switches the SIMD path of every kernel (`NNKIT_SIMD=scalar` does the same at load time).
+ * Switches the SIMD path of every kernel (`NNKIT_SIMD=<name>` does the same at load time).
  * Results are bit-identical across paths for the random generator; other kernels agree to
- * rounding. Meant for tests and benchmarks.
+ * rounding. A path this CPU or build cannot run is a `RangeError`. Meant for tests and benchmarks.
  */
-export function setSimd(path: 'avx2' | 'scalar'): void {
-  assertOneOf(path, 'path', ['avx2', 'scalar'] as const);
+export function setSimd(path: SimdPath): void {
+  assertOneOf(path, 'path', simdPathNames);
   native.setSimd(path);
 }
 

@@ -15,7 +15,7 @@ export function lcg(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   return out;
 }
 
-export type SimdPath = 'avx2' | 'scalar';
+export type SimdPath = nn.SimdPath;
 
 /** Runs `fn` once per SIMD path this CPU and build support, restoring the original path. */
 export function forEachSimdPath(fn: (path: SimdPath) => void): void {

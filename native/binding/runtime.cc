@@ -21,7 +21,7 @@ Napi::Value backend(const Napi::CallbackInfo& info) {
   out.Set("version", Napi::String::New(env, NNKIT_VERSION));
   Napi::Array paths = Napi::Array::New(env);
   uint32_t i = 0;
-  for (SimdPath path : {SimdPath::scalar, SimdPath::avx2})
+  for (SimdPath path : kSimdPaths)
     if (simd_path_supported(path)) paths.Set(i++, Napi::String::New(env, simd_path_name(path)));
   out.Set("simdPaths", paths);
   return out;
@@ -38,12 +38,10 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
 Napi::Value set_simd(const Napi::CallbackInfo& info) {
   const std::string name = string_arg(info, 0, "path");
   SimdPath path;
-  if (name == "scalar") {
-    path = SimdPath::scalar;
-  } else if (name == "avx2") {
-    path = SimdPath::avx2;
-  } else {
-    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "path", "'scalar' or 'avx2'", "\"" + name + "\"");
+  if (!simd_path_from_name(name.c_str(), &path)) {
+    std::string names;
+    for (SimdPath p : kSimdPaths) names += std::string(names.empty() ? "" : ", ") + "'" + simd_path_name(p) + "'";
+    throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "path", "one of " + names, "\"" + name + "\"");
   }
   if (!set_active_simd_path(path))
     throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "path", "a SIMD path this CPU and build support",

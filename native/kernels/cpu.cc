@@ -13,20 +13,35 @@ namespace nnkit {
 namespace {
 
 #if NNKIT_X86
-bool cpu_has_avx2_fma() {
+struct X86Features {
+  bool avx2_fma = false;
+  bool avx512 = false;  // F, BW, DQ and VL, with the OS saving opmask and ZMM state
+};
+
+X86Features detect_x86() {
+  X86Features f;
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
   const bool fma = ecx & (1u << 12);
   const bool osxsave = ecx & (1u << 27);
   const bool avx = ecx & (1u << 28);
-  if (!(fma && osxsave && avx)) return false;
-  // The OS must save XMM and YMM state on context switches (XCR0 bits 1 and 2), or the
-  // upper halves of YMM registers would be lost and AVX code would compute garbage.
+  if (!(fma && osxsave && avx)) return f;
+  // The OS must save the registers' state on context switches, or their upper parts would be
+  // lost and the kernels would compute garbage: XCR0 bits 1 and 2 (XMM, YMM) for AVX2, and
+  // bits 5-7 (opmask, upper halves of ZMM0-15, ZMM16-31) for AVX-512.
   unsigned xcr0_lo = 0, xcr0_hi = 0;
   __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-  if ((xcr0_lo & 0x6u) != 0x6u) return false;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-  return ebx & (1u << 5);  // AVX2
+  if ((xcr0_lo & 0x6u) != 0x6u) return f;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
+  f.avx2_fma = ebx & (1u << 5);
+  const unsigned avx512_bits = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F, DQ, BW, VL
+  f.avx512 = f.avx2_fma && (ebx & avx512_bits) == avx512_bits && (xcr0_lo & 0xE0u) == 0xE0u;
+  return f;
+}
+
+const X86Features& x86_features() {
+  static const X86Features features = detect_x86();
+  return features;
 }
 #endif
 
@@ -36,10 +51,23 @@ std::atomic<int> g_active{-1};
 
 const char* simd_path_name(SimdPath path) {
   switch (path) {
-    case SimdPath::avx2: return "avx2";
-    case SimdPath::scalar: return "scalar";
+#define NNKIT_SIMD_NAME_(name, fallback) \
+  case SimdPath::name: return #name;
+    NNKIT_SIMD_PATHS(NNKIT_SIMD_NAME_)
+#undef NNKIT_SIMD_NAME_
   }
   return "unknown";
+}
+
+bool simd_path_from_name(const char* name, SimdPath* out) {
+  if (name == nullptr) return false;
+  for (SimdPath path : kSimdPaths) {
+    if (std::strcmp(name, simd_path_name(path)) == 0) {
+      *out = path;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool simd_path_supported(SimdPath path) {
@@ -47,23 +75,30 @@ bool simd_path_supported(SimdPath path) {
     case SimdPath::scalar: return true;
     case SimdPath::avx2:
 #if NNKIT_X86 && !defined(NNKIT_NO_AVX2)
-      static const bool supported = cpu_has_avx2_fma();
-      return supported;
+      return x86_features().avx2_fma;
 #else
       return false;
 #endif
+    case SimdPath::avx512:
+#if NNKIT_X86 && !defined(NNKIT_NO_AVX2) && !defined(NNKIT_NO_AVX512)
+      return x86_features().avx512;
+#else
+      return false;
+#endif
+    case SimdPath::neon:
+      return false;  // designed in: the portability work adds its kernels and detection
   }
   return false;
 }
 
 SimdPath detect_simd_path() {
-  const char* forced = std::getenv("NNKIT_SIMD");
-  if (forced != nullptr && forced[0] != '\0') {
-    if (std::strcmp(forced, "scalar") == 0) return SimdPath::scalar;
-    if (std::strcmp(forced, "avx2") == 0 && simd_path_supported(SimdPath::avx2)) return SimdPath::avx2;
-    // An unknown or unsupported name falls through to detection rather than failing the load.
-  }
-  return simd_path_supported(SimdPath::avx2) ? SimdPath::avx2 : SimdPath::scalar;
+  SimdPath forced;
+  // An unknown or unsupported name falls through to detection rather than failing the load.
+  if (simd_path_from_name(std::getenv("NNKIT_SIMD"), &forced) && simd_path_supported(forced)) return forced;
+  SimdPath best = SimdPath::scalar;
+  for (SimdPath path : {SimdPath::avx2, SimdPath::avx512, SimdPath::neon})  // in order of preference
+    if (simd_path_supported(path)) best = path;
+  return best;
 }
 
 SimdPath active_simd_path() {

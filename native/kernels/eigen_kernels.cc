@@ -72,10 +72,7 @@ const EigenKernels kScalar = {"scalar",       rotate_rows_scalar, dot_scalar,
 const EigenKernels& eigen_kernels_scalar() { return kScalar; }
 
 const EigenKernels& eigen_kernels(SimdPath path) {
-  if (path == SimdPath::avx2) {
-    if (const EigenKernels* k = eigen_kernels_avx2()) return *k;
-  }
-  return kScalar;
+  return select_kernels<EigenKernels>(path, {&kScalar, eigen_kernels_avx2()});
 }
 
 }  // namespace nnkit::kernels

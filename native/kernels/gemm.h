@@ -14,8 +14,9 @@
 
 namespace nnkit::kernels {
 
-inline constexpr std::size_t kGemmMR = 6;
-inline constexpr std::size_t kGemmNR = 16;
+// The largest register tile any target uses; the scalar and AVX2 kernels use 6 x 16.
+inline constexpr std::size_t kGemmMaxMR = 16;
+inline constexpr std::size_t kGemmMaxNR = 32;
 
 // c[i * ldc + j] = alpha * sum_p a[p * MR + i] * b[p * NR + j] + beta * c[i * ldc + j] for
 // i < m_valid, j < n_valid; beta == 0 stores without reading c. `a` and `b` are packed slivers
@@ -31,20 +32,32 @@ using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, 
 // sliver (dst must have room for them); nothing else of dst outside the slivers is touched.
 using GemmPackA = void (*)(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
                            std::size_t p0, std::size_t kc, float* dst);
-inline constexpr std::size_t kGemmPackSlack = 8;
+inline constexpr std::size_t kGemmPackSlack = 16;
 
+// One target's GEMM: its register tile, its packer, and the cache blocking that suits them
+// (as BLIS keeps block sizes in its context). The blocks hold whole slivers: mc and thin_mc
+// are multiples of mr, nc of nr.
 struct GemmKernels {
   const char* name;
   GemmMicroKernel micro;
   GemmPackA pack_a;
+  std::size_t mr, nr;
+  // Block sizes: a kc x nr sliver of B stays in L1 while the A slivers stream past it; an
+  // mc x kc block of A fits L2; a kc x nc panel of B is shared by all threads from L3.
+  std::size_t kc, mc, nc;
+  // Thin products (n <= thin_max_n, A not transposed) pack A in blocks of few rows but deep:
+  // thin_mc x thin_kc.
+  std::size_t thin_max_n, thin_mc, thin_kc;
 };
 
-// The scalar packer (the AVX2 one uses it for a last, partial sliver).
-void pack_a_scalar(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                   std::size_t kc, float* dst);
+// The portable packer for any tile height mr <= kGemmMaxMR (the vector packers use it for a
+// last, partial sliver).
+void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
+                   std::size_t p0, std::size_t kc, float* dst);
 
 const GemmKernels& gemm_kernels_scalar();
-const GemmKernels* gemm_kernels_avx2();  // nullptr when the build has no AVX2 path
+const GemmKernels* gemm_kernels_avx2();    // nullptr when the build has no AVX2 path
+const GemmKernels* gemm_kernels_avx512();  // nullptr when the build has no AVX-512 path
 const GemmKernels& gemm_kernels(SimdPath path);
 
 // C = alpha * op(A) * op(B) + beta * C, all row-major. op(A) is m x k (A is k x m when trans_a),

@@ -12,7 +12,6 @@
 namespace nnkit::kernels {
 namespace {
 
-static_assert(kGemmMR == 6 && kGemmNR == 16, "the register tile below is 6 x 16");
 
 void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
                      float beta, std::size_t m_valid, std::size_t n_valid) {
@@ -147,10 +146,11 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
         for (std::size_t i = 0; i < 6; ++i) sliver[p * 6 + i] = src[i * lda + p];
     }
   }
-  if (full < mc) pack_a_scalar(trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc);
+  if (full < mc) pack_a_scalar(6, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc);
 }
 
-const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_avx2};
+// The scalar kernel's blocking: a 16 KiB B sliver in L1, a 120 KiB A block in L2.
+const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_avx2, 6, 16, 256, 120, 4096, 256, 24, 4096};
 
 }  // namespace
 

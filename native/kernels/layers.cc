@@ -45,10 +45,7 @@ void elementwise_parallel(std::size_t n, Fn&& fn) {
 const LayerKernels& layer_kernels_scalar() { return kScalar; }
 
 const LayerKernels& layer_kernels(SimdPath path) {
-  if (path == SimdPath::avx2) {
-    if (const LayerKernels* k = layer_kernels_avx2()) return *k;
-  }
-  return kScalar;
+  return select_kernels<LayerKernels>(path, {&kScalar, layer_kernels_avx2()});
 }
 
 void relu_forward(SimdPath path, const float* x, float* out, std::size_t n) {

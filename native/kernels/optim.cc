@@ -26,10 +26,7 @@ constexpr std::size_t kElementsPerTask = 1 << 16;
 const OptimKernels& optim_kernels_scalar() { return kScalar; }
 
 const OptimKernels& optim_kernels(SimdPath path) {
-  if (path == SimdPath::avx2) {
-    if (const OptimKernels* k = optim_kernels_avx2()) return *k;
-  }
-  return kScalar;
+  return select_kernels<OptimKernels>(path, {&kScalar, optim_kernels_avx2()});
 }
 
 void sgd_momentum(float* w, const float* g, float* v, std::size_t n, const SgdParams& p) {

@@ -147,10 +147,7 @@ void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], s
 const RngKernels& rng_kernels_scalar() { return kScalar; }
 
 const RngKernels& rng_kernels(SimdPath path) {
-  if (path == SimdPath::avx2) {
-    if (const RngKernels* k = rng_kernels_avx2()) return *k;
-  }
-  return kScalar;
+  return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2()});
 }
 
 void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,

@@ -172,7 +172,9 @@ TEST(builtin_gemm_matches_float64_reference) {
   const std::size_t sizes[][3] = {{1, 1, 1}, {1, 17, 5}, {7, 1, 300}, {6, 16, 256}, {13, 33, 257},
                                   {97, 65, 31}, {130, 129, 515}, {5, 4097, 3}, {241, 17, 1},
                                   // thin products (n <= 256): 24-row blocks up to 4096 deep, and beyond
-                                  {50, 20, 9000}, {97, 256, 4100}, {25, 257, 300}};
+                                  {50, 20, 9000}, {97, 256, 4100}, {25, 257, 300},
+                                  // the AVX-512 tile (12 x 32) and blocks (144 x 192): whole, and one past
+                                  {12, 32, 192}, {25, 65, 193}, {145, 31, 385}, {289, 300, 200}};
   for (SimdPath path : nnkit::test::supported_paths())
     for (const auto& s : sizes)
       for (int t = 0; t < 4; ++t) check_gemm(path, t & 1, t & 2, s[0], s[1], s[2], 1.0f, 0.0f);
@@ -183,31 +185,36 @@ TEST(builtin_gemm_matches_float64_reference) {
   }
 }
 
-// The AVX2 packer stores 8 floats per step and lets the spill be overwritten (transposed A:
-// four steps at a time, then single steps): its slivers must equal the scalar packer's bit for
-// bit, and it may write nothing past kGemmPackSlack. A is allocated at its exact size (under
-// ASan a read past it is reported); a block at row 0, column 0 has nothing before it either.
+// The vector packers store whole vectors and let a spill be overwritten (AVX2, transposed A:
+// four steps at a time, then single steps; AVX-512: 8- and 4-float moves): their slivers must
+// equal the scalar packer's at the same tile height bit for bit, and they may write nothing past
+// kGemmPackSlack. A is allocated at its exact size (under ASan a read past it is reported); a
+// block at row 0, column 0 has nothing before it either.
 TEST(vector_packing_of_a_matches_scalar_packing) {
-  const GemmKernels* avx2 = gemm_kernels_avx2();
-  if (avx2 == nullptr || !simd_path_supported(SimdPath::avx2)) return;
-  const std::size_t mcs[] = {1, 5, 6, 7, 12, 13, 120}, kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 257};
-  for (std::size_t origin : {0, 3}) {
-    for (int ta = 0; ta < 2; ++ta)
-      for (std::size_t mc : mcs)
-        for (std::size_t kc : kcs) {
-          const std::size_t row0 = origin, p0 = origin == 0 ? 0 : 2;
-          // op(A) is (row0 + mc) x (p0 + kc); A is its transpose when ta.
-          const std::size_t rows = ta ? p0 + kc : row0 + mc, cols = ta ? row0 + mc : p0 + kc;
-          const std::vector<float> a = lcg_data(rows * cols, static_cast<std::uint32_t>(mc * 1000 + kc));
-          const std::size_t packed = (mc + kGemmMR - 1) / kGemmMR * kGemmMR * kc;
-          std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
-          pack_a_scalar(ta, a.data(), cols, row0, mc, p0, kc, want.data());
-          avx2->pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data());
-          CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0, "ta=%d row0=%zu mc=%zu kc=%zu slivers differ",
-                ta, row0, mc, kc);
-          for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
-            CHECK(got[i] == -7.0f, "ta=%d row0=%zu mc=%zu kc=%zu wrote past the slack at %zu", ta, row0, mc, kc, i);
-        }
+  for (SimdPath path : nnkit::test::supported_paths()) {
+    if (path == SimdPath::scalar) continue;
+    const GemmKernels& kern = gemm_kernels(path);
+    const std::size_t mr = kern.mr;
+    const std::size_t mcs[] = {1, 5, 6, 7, 11, 12, 13, 24, 25, 120, 144}, kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 257};
+    for (std::size_t origin : {0, 3}) {
+      for (int ta = 0; ta < 2; ++ta)
+        for (std::size_t mc : mcs)
+          for (std::size_t kc : kcs) {
+            const std::size_t row0 = origin, p0 = origin == 0 ? 0 : 2;
+            // op(A) is (row0 + mc) x (p0 + kc); A is its transpose when ta.
+            const std::size_t rows = ta ? p0 + kc : row0 + mc, cols = ta ? row0 + mc : p0 + kc;
+            const std::vector<float> a = lcg_data(rows * cols, static_cast<std::uint32_t>(mc * 1000 + kc));
+            const std::size_t packed = (mc + mr - 1) / mr * mr * kc;
+            std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
+            pack_a_scalar(mr, ta, a.data(), cols, row0, mc, p0, kc, want.data());
+            kern.pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data());
+            CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0,
+                  "%s ta=%d row0=%zu mc=%zu kc=%zu slivers differ", kern.name, ta, row0, mc, kc);
+            for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
+              CHECK(got[i] == -7.0f, "%s ta=%d row0=%zu mc=%zu kc=%zu wrote past the slack at %zu", kern.name, ta, row0,
+                    mc, kc, i);
+          }
+    }
   }
 }
 
@@ -245,7 +252,7 @@ TEST(parallel_for_runs_every_task_once) {
 
 int main() {
   std::printf("nnkit kernel tests: SIMD path %s, paths compiled:", simd_path_name(active_simd_path()));
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
+  for (SimdPath p : kSimdPaths)
     if (simd_path_supported(p)) std::printf(" %s", simd_path_name(p));
   std::printf(", blas %s\n", linalg::blas_description().c_str());
   int failed_cases = 0;

@@ -280,8 +280,7 @@ TEST(eigen_kernels_match_reference_on_every_path) {
     }
   double dot_expect = 0.0;
   for (std::size_t j = 0; j < width; ++j) dot_expect += base[j] * base[width + j];
-  for (SimdPath path : {SimdPath::scalar, SimdPath::avx2}) {
-    if (!simd_path_supported(path)) continue;
+  for (SimdPath path : nnkit::test::supported_paths()) {
     const kernels::EigenKernels& k = kernels::eigen_kernels(path);
     std::vector<float> z(init.begin(), init.end());
     k.rotate_rows(z.data(), width, width, rotations.data(), rotations.size());
@@ -346,8 +345,7 @@ TEST(rotate_rows_pairs_chains_bit_identically) {
       expect[(r.i + 1) * width + j] = double{r.s} * x + double{r.c} * y;
       expect[r.i * width + j] = double{r.c} * x - double{r.s} * y;
     }
-  for (SimdPath path : {SimdPath::scalar, SimdPath::avx2}) {
-    if (!simd_path_supported(path)) continue;
+  for (SimdPath path : nnkit::test::supported_paths()) {
     const kernels::EigenKernels& k = kernels::eigen_kernels(path);
     std::vector<float> together = init, one_by_one = init;
     k.rotate_rows(together.data(), width, width, rotations.data(), rotations.size());

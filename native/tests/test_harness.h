@@ -26,11 +26,20 @@ inline int& failures() {
   return count;
 }
 
-// Every SIMD path this build and CPU can run: the tests run each kernel on all of them.
+// Every SIMD path this build and CPU can run: the tests run each kernel on all of them. The
+// first call prints a line for each path it leaves out, so a run says what it did not cover.
 inline std::vector<SimdPath> supported_paths() {
-  std::vector<SimdPath> paths;
-  for (SimdPath p : {SimdPath::scalar, SimdPath::avx2})
-    if (simd_path_supported(p)) paths.push_back(p);
+  static const std::vector<SimdPath> paths = [] {
+    std::vector<SimdPath> found;
+    for (SimdPath p : kSimdPaths) {
+      if (simd_path_supported(p)) {
+        found.push_back(p);
+      } else {
+        std::printf("skipped: SIMD path %s (this CPU or build cannot run it)\n", simd_path_name(p));
+      }
+    }
+    return found;
+  }();
   return paths;
 }
 

@@ -4,25 +4,25 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.join(__dirname, '..', '..');
 
-/** The addon's sources in CMakeLists.txt: the three NNKIT_*_SOURCES lists. */
-function cmakeSources(): { avx2: string[]; all: string[] } {
+/** The addon's sources in CMakeLists.txt: the NNKIT_*_SOURCES lists. */
+function cmakeSources(): { avx2: string[]; avx512: string[]; all: string[] } {
   const text = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8');
   const list = (name: string) => {
     const m = new RegExp(`set\\(${name}\\s+([^)]*)\\)`).exec(text);
     if (!m) throw new Error(`no ${name} in CMakeLists.txt`);
     return m[1]!.split(/\s+/).filter(Boolean);
   };
-  const avx2 = list('NNKIT_AVX2_SOURCES');
-  return { avx2, all: [...list('NNKIT_CORE_SOURCES'), ...avx2, ...list('NNKIT_BINDING_SOURCES')] };
+  const avx2 = list('NNKIT_AVX2_SOURCES'), avx512 = list('NNKIT_AVX512_SOURCES');
+  return { avx2, avx512, all: [...list('NNKIT_CORE_SOURCES'), ...avx2, ...avx512, ...list('NNKIT_BINDING_SOURCES')] };
 }
 
 /** The addon's sources in binding.gyp (a Python literal with # comments). */
-function gypSources(): { avx2: string[]; all: string[] } {
+function gypSources(): { avx2: string[]; avx512: string[]; all: string[] } {
   const text = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8').replace(/^\s*#.*$/gm, '');
   const gyp = JSON.parse(text) as { targets: { target_name: string; sources: string[] }[] };
-  const avx2 = gyp.targets.find((t) => t.target_name === 'nnkit_avx2')!.sources;
-  const main = gyp.targets.find((t) => t.target_name === 'nnkit')!.sources;
-  return { avx2, all: [...main, ...avx2] };
+  const sources = (name: string) => gyp.targets.find((t) => t.target_name === name)!.sources;
+  const avx2 = sources('nnkit_avx2'), avx512 = sources('nnkit_avx512');
+  return { avx2, avx512, all: [...sources('nnkit'), ...avx2, ...avx512] };
 }
 
 describe('build descriptions', () => {
@@ -30,21 +30,24 @@ describe('build descriptions', () => {
     const cmake = cmakeSources(), gyp = gypSources();
     expect([...gyp.all].sort()).toEqual([...cmake.all].sort());
     expect([...gyp.avx2].sort()).toEqual([...cmake.avx2].sort());
+    expect([...gyp.avx512].sort()).toEqual([...cmake.avx512].sort());
   });
 
-  it('every native source file is built, and only *_avx2.cc files get AVX2 flags', () => {
+  it('every native source file is built, and only *_avx2.cc / *_avx512.cc files get their flags', () => {
     const cmake = cmakeSources();
     const onDisk = ['kernels', 'linalg', 'binding'].flatMap((dir) =>
       fs.readdirSync(path.join(root, 'native', dir)).filter((f) => f.endsWith('.cc')).map((f) => `native/${dir}/${f}`));
     expect([...cmake.all].sort()).toEqual(onDisk.sort());
     expect(cmake.avx2.every((f) => f.endsWith('_avx2.cc'))).toBe(true);
     expect(onDisk.filter((f) => f.endsWith('_avx2.cc')).sort()).toEqual([...cmake.avx2].sort());
+    expect(cmake.avx512.every((f) => f.endsWith('_avx512.cc'))).toBe(true);
+    expect(onDisk.filter((f) => f.endsWith('_avx512.cc')).sort()).toEqual([...cmake.avx512].sort());
   });
 
   it('ships no -march=native and keeps N-API out of kernels and intrinsics out of the binding', () => {
     for (const file of ['CMakeLists.txt', 'binding.gyp']) expect(fs.readFileSync(path.join(root, file), 'utf8')).not.toMatch(/-march=native/);
     const read = (dir: string) => fs.readdirSync(path.join(root, 'native', dir)).map((f) => [f, fs.readFileSync(path.join(root, 'native', dir, f), 'utf8')] as const);
     for (const [f, text] of [...read('kernels'), ...read('linalg')]) expect(text, f).not.toMatch(/#include\s+[<"](napi|node_api)/);
-    for (const [f, text] of read('binding')) expect(text, f).not.toMatch(/immintrin|_mm256_/);
+    for (const [f, text] of read('binding')) expect(text, f).not.toMatch(/immintrin|_mm256_|_mm512_/);
   });
 });

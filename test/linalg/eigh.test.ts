@@ -132,7 +132,7 @@ describe('eigh', () => {
     nn.setLapackBackend('builtin');
     try {
       for (const path of nn.backend().simdPaths) {
-        nn.setSimd(path as 'avx2' | 'scalar');
+        nn.setSimd(path as nn.SimdPath);
         nn.setThreads(1);
         const one = nn.eigh(a);
         for (const threads of [2, 3]) {
@@ -143,7 +143,7 @@ describe('eigh', () => {
         }
       }
     } finally {
-      nn.setSimd(simd as 'avx2' | 'scalar');
+      nn.setSimd(simd as nn.SimdPath);
       nn.setThreads(savedThreads);
       nn.setLapackBackend(saved);
     }
