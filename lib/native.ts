@@ -9,6 +9,9 @@ import * as path from 'node:path';
 export interface NativeBackend {
   blas: string;
   gemm: 'blas' | 'builtin';
+  gemmReason: string;
+  blasCore: string;
+  blasCoreSimd: string;
   simd: string;
   simdPaths: string[];
   threads: number;

@@ -17,8 +17,19 @@ export type SimdPath = (typeof simdPathNames)[number];
 export interface Backend {
   /** BLAS library linked in, e.g. `'openblas 0.3.21'`, or `'builtin'` for nnkit's own kernels. */
   blas: string;
-  /** Which GEMM runs now: the BLAS library or nnkit's packed AVX2/scalar kernels. */
+  /**
+   * Which GEMM (and covariance SYRK) runs now: the BLAS library or nnkit's packed kernels. It
+   * starts as BLAS unless the linked OpenBLAS runs kernels for an older instruction set than
+   * the SIMD path nnkit picked at load (a CPU that OpenBLAS does not know and runs on generic
+   * kernels, or a core forced with `OPENBLAS_CORETYPE`): then nnkit's own GEMM, which is faster.
+   */
   gemm: 'blas' | 'builtin';
+  /** Why `gemm` started as it did, in one sentence. */
+  gemmReason: string;
+  /** The core the linked OpenBLAS runs (`openblas_get_corename()`, e.g. `'Haswell'`), or `''` without BLAS. */
+  blasCore: string;
+  /** The SIMD path of that core's kernels (`'scalar'` for pre-AVX2 cores), or `''` when unknown or without BLAS. */
+  blasCoreSimd: string;
   /** SIMD path the kernels dispatch to (the best this CPU runs, unless `NNKIT_SIMD` or `setSimd` chose another). */
   simd: SimdPath;
   /** Every SIMD path this build and CPU can run. */

@@ -24,6 +24,65 @@ describe('nn.backend / nn.setThreads', () => {
     expect(out.trim()).toBe('scalar');
   });
 
+  // A BLAS core below the CPU (OPENBLAS_CORETYPE forces one in a fresh process) must not run
+  // the products: nnkit's own GEMM takes them, backend() says why, and the results stay right.
+  describe('chooses the GEMM by the BLAS core', () => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const child = (env: Record<string, string>) => {
+      const script = `const nn = require('node-gyp-build')('.');
+        const a = Float32Array.from({ length: 64 * 48 }, (_, i) => ((i * 37) % 101) / 50 - 1);
+        const b = Float32Array.from({ length: 48 * 40 }, (_, i) => ((i * 53) % 97) / 48 - 1);
+        const c = new Float32Array(64 * 40);
+        nn.gemm(a, 64, 48, b, 48, 40, c, false, false, 1, 0);
+        let worst = 0;
+        for (let i = 0; i < 64; i++) for (let j = 0; j < 40; j++) {
+          let s = 0; for (let p = 0; p < 48; p++) s += a[i * 48 + p] * b[p * 40 + j];
+          worst = Math.max(worst, Math.abs(s - c[i * 40 + j]));
+        }
+        console.log(JSON.stringify({ ...nn.backend(), worst }));`;
+      const base: Record<string, string | undefined> = { ...process.env, NNKIT_SIMD: undefined, OPENBLAS_CORETYPE: undefined };
+      const out = execFileSync(process.execPath, ['-e', script], {
+        cwd: require('node:path').join(__dirname, '..'),
+        env: { ...base, ...env } as NodeJS.ProcessEnv,
+        encoding: 'utf8',
+      });
+      return JSON.parse(out) as nn.Backend & { worst: number };
+    };
+    const here = nn.backend();
+    const x86 = process.arch === 'x64';
+
+    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx2'))('routes GEMM away from a generic core', () => {
+      const b = child({ OPENBLAS_CORETYPE: 'Prescott' });
+      expect(b.blasCore).toBe('Prescott');
+      expect(b.blasCoreSimd).toBe('scalar');
+      expect(b.gemm).toBe('builtin');
+      expect(b.gemmReason).toMatch(/Prescott runs scalar kernels on a CPU with avx/);
+      expect(b.worst).toBeLessThan(1e-4);
+    });
+
+    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx2'))('keeps BLAS when its core matches the path', () => {
+      const b = child({ OPENBLAS_CORETYPE: 'Haswell', NNKIT_SIMD: 'avx2' });
+      expect(b.blasCore).toBe('Haswell');
+      expect(b.gemm).toBe('blas');
+      expect(b.gemmReason).toMatch(/Haswell runs avx2 kernels, at least the avx2 path/);
+      expect(b.worst).toBeLessThan(1e-4);
+      // A pre-AVX2 core against nnkit's scalar path: BLAS still wins there.
+      expect(child({ OPENBLAS_CORETYPE: 'Prescott', NNKIT_SIMD: 'scalar' }).gemm).toBe('blas');
+    });
+
+    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx512'))('prefers the AVX-512 GEMM to an AVX2 core', () => {
+      const b = child({ OPENBLAS_CORETYPE: 'Haswell' });
+      expect(b.gemm).toBe('builtin');
+      expect(b.gemmReason).toMatch(/Haswell runs avx2 kernels on a CPU with avx512/);
+    });
+
+    it.runIf(here.blas === 'builtin')('reports the built-in kernels in a build without BLAS', () => {
+      expect(here.gemm).toBe('builtin');
+      expect(here.blasCore).toBe('');
+      expect(here.gemmReason).toBe('this build has no BLAS');
+    });
+  });
+
   it('sets the thread count and rejects bad values', () => {
     const original = nn.backend().threads;
     nn.setThreads(3);

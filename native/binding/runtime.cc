@@ -16,6 +16,9 @@ Napi::Value backend(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("blas", Napi::String::New(env, linalg::blas_description()));
   out.Set("gemm", Napi::String::New(env, linalg::gemm_backend() == linalg::GemmBackend::blas ? "blas" : "builtin"));
+  out.Set("gemmReason", Napi::String::New(env, linalg::gemm_choice_reason()));
+  out.Set("blasCore", Napi::String::New(env, linalg::blas_core()));
+  out.Set("blasCoreSimd", Napi::String::New(env, linalg::blas_core_simd()));
   out.Set("simd", Napi::String::New(env, simd_path_name(active_simd_path())));
   out.Set("threads", Napi::Number::New(env, thread_count()));
   out.Set("version", Napi::String::New(env, NNKIT_VERSION));

@@ -1,6 +1,8 @@
 #include "blas.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 
 #include "../kernels/cpu.h"
@@ -12,8 +14,83 @@
 
 namespace nnkit::linalg {
 namespace {
-std::atomic<GemmBackend> g_backend{have_blas() ? GemmBackend::blas : GemmBackend::builtin};
+
+// OpenBLAS's x86 and arm64 core names (lower case) and the SIMD path their kernels use.
+struct CoreIsa {
+  const char* core;
+  SimdPath path;
+};
+constexpr CoreIsa kCoreIsa[] = {
+    {"skylakex", SimdPath::avx512}, {"cooperlake", SimdPath::avx512}, {"sapphirerapids", SimdPath::avx512},
+    {"haswell", SimdPath::avx2},    {"zen", SimdPath::avx2},          {"excavator", SimdPath::avx2},
+    {"sandybridge", SimdPath::scalar}, {"nehalem", SimdPath::scalar},  {"prescott", SimdPath::scalar},
+    {"core2", SimdPath::scalar},     {"penryn", SimdPath::scalar},     {"dunnington", SimdPath::scalar},
+    {"atom", SimdPath::scalar},      {"barcelona", SimdPath::scalar},  {"opteron", SimdPath::scalar},
+    {"opteron_sse3", SimdPath::scalar}, {"bobcat", SimdPath::scalar},  {"bulldozer", SimdPath::scalar},
+    {"piledriver", SimdPath::scalar}, {"steamroller", SimdPath::scalar}, {"katmai", SimdPath::scalar},
+    {"coppermine", SimdPath::scalar}, {"northwood", SimdPath::scalar}, {"athlon", SimdPath::scalar},
+    {"armv8", SimdPath::neon},       {"cortexa53", SimdPath::neon},    {"cortexa57", SimdPath::neon},
+    {"cortexa72", SimdPath::neon},   {"cortexa73", SimdPath::neon},    {"neoversen1", SimdPath::neon},
+    {"neoversen2", SimdPath::neon},  {"neoversev1", SimdPath::neon},   {"thunderx", SimdPath::neon},
+    {"thunderx2t99", SimdPath::neon}, {"thunderx3t110", SimdPath::neon}, {"falkor", SimdPath::neon},
+    {"tsv110", SimdPath::neon},      {"emag8180", SimdPath::neon},     {"a64fx", SimdPath::neon},
+    {"vortex", SimdPath::neon},
+};
+
+// How wide a path's vectors are, to compare a BLAS core with nnkit's path on one architecture.
+int isa_rank(SimdPath path) {
+  switch (path) {
+    case SimdPath::scalar: return 0;
+    case SimdPath::avx2: return 1;
+    case SimdPath::avx512: return 2;
+    case SimdPath::neon: return 1;
+  }
+  return 0;
 }
+
+bool core_path(const std::string& core, SimdPath* out) {
+  std::string lower(core);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  for (const CoreIsa& entry : kCoreIsa) {
+    if (lower == entry.core) {
+      *out = entry.path;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct GemmChoice {
+  GemmBackend backend;
+  std::string reason;
+};
+
+GemmChoice choose_gemm() {
+  if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS"};
+  const std::string core = blas_core();
+  const SimdPath path = detect_simd_path();  // the path picked at load (NNKIT_SIMD included)
+  SimdPath core_simd;
+  if (!core_path(core, &core_simd))
+    return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted"};
+  const bool same_family = (core_simd == SimdPath::neon) == (path == SimdPath::neon);
+  if (same_family && isa_rank(core_simd) < isa_rank(path)) {
+    return {GemmBackend::builtin, "OpenBLAS core " + core + " runs " + simd_path_name(core_simd) +
+                                      " kernels on a CPU with " + simd_path_name(path) + ": nnkit's " +
+                                      simd_path_name(path) + " GEMM is faster"};
+  }
+  return {GemmBackend::blas, "OpenBLAS core " + core + " runs " + simd_path_name(core_simd) +
+                                 " kernels, at least the " + simd_path_name(path) + " path nnkit runs"};
+}
+
+const GemmChoice& initial_choice() {
+  static const GemmChoice choice = choose_gemm();
+  return choice;
+}
+
+constexpr int kUnset = -1;
+std::atomic<int> g_backend{kUnset};
+
+}  // namespace
 
 bool have_blas() {
 #if NNKIT_HAVE_CBLAS
@@ -39,11 +116,35 @@ std::string blas_description() {
 #endif
 }
 
-GemmBackend gemm_backend() { return g_backend.load(std::memory_order_relaxed); }
+std::string blas_core() {
+#if NNKIT_HAVE_CBLAS
+  const char* name = openblas_get_corename();
+  return name == nullptr ? std::string() : std::string(name);
+#else
+  return std::string();
+#endif
+}
+
+std::string blas_core_simd() {
+  SimdPath path;
+  return have_blas() && core_path(blas_core(), &path) ? simd_path_name(path) : "";
+}
+
+std::string gemm_choice_reason() { return initial_choice().reason; }
+
+GemmBackend gemm_backend() {
+  int value = g_backend.load(std::memory_order_relaxed);
+  if (value == kUnset) {
+    int expected = kUnset;
+    g_backend.compare_exchange_strong(expected, static_cast<int>(initial_choice().backend), std::memory_order_relaxed);
+    value = g_backend.load(std::memory_order_relaxed);
+  }
+  return static_cast<GemmBackend>(value);
+}
 
 bool set_gemm_backend(GemmBackend backend) {
   if (backend == GemmBackend::blas && !have_blas()) return false;
-  g_backend.store(backend, std::memory_order_relaxed);
+  g_backend.store(static_cast<int>(backend), std::memory_order_relaxed);
   return true;
 }
 

@@ -14,8 +14,21 @@ enum class GemmBackend { blas, builtin };
 bool have_blas();
 std::string blas_description();  // e.g. "openblas 0.3.21", or "builtin"
 
+// The GEMM behind every product until set_gemm_backend changes it: BLAS, unless the linked
+// OpenBLAS runs kernels for an older instruction set than the active SIMD path (a core it chose
+// for a CPU it does not know, or one forced by OPENBLAS_CORETYPE), when nnkit's own packed
+// kernels are faster. Decided once, from the core and the path picked at load.
 GemmBackend gemm_backend();
 bool set_gemm_backend(GemmBackend backend);  // false when asking for BLAS in a build without it
+
+// The core OpenBLAS picked (openblas_get_corename(), e.g. "Haswell"), or "" without BLAS.
+std::string blas_core();
+// The widest SIMD path the core's kernels use: "scalar" for the pre-AVX2 x86 cores (Prescott,
+// Sandybridge, ...), "avx2", "avx512", "neon" for arm64 cores, or "" for a core this table does
+// not know (then BLAS is trusted).
+std::string blas_core_simd();
+// One sentence: why gemm_backend() started as it did.
+std::string gemm_choice_reason();
 
 // Threads OpenBLAS may start per call (no-op without BLAS).
 void set_blas_threads(int n);
