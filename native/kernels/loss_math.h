@@ -7,6 +7,10 @@
 // (a normal float: no subnormal slow paths, and an absolute error under 2e-38, far below
 // anything a float32 loss or gradient can resolve). n = round(x·log2 e) comes from adding
 // 1.5·2^23, whose low mantissa bits then hold n: no separate round and convert instructions.
+//
+// Everything here has internal linkage (the anonymous namespace): the AVX2 units include this
+// header too, and an inline function with external linkage compiled there could be the copy the
+// linker keeps for the scalar path as well, an illegal instruction on a CPU without AVX2.
 #pragma once
 
 #include <cmath>
@@ -16,6 +20,7 @@
 #include "cephes_log.h"
 
 namespace nnkit::kernels::loss_math {
+namespace {
 
 inline constexpr float kExpLow = -87.0f;  // e^x is clamped to e^-87 below this
 inline constexpr float kRoundMagic = 12582912.0f;  // 1.5 · 2^23
@@ -83,4 +88,5 @@ inline void softplus_sigmoid(float e, float* log1p_e, float* sigma_abs) {
   *sigma_abs = w2 * d;
 }
 
+}  // namespace
 }  // namespace nnkit::kernels::loss_math

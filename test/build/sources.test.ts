@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +50,23 @@ describe('build descriptions', () => {
     const read = (dir: string) => fs.readdirSync(path.join(root, 'native', dir)).map((f) => [f, fs.readFileSync(path.join(root, 'native', dir, f), 'utf8')] as const);
     for (const [f, text] of [...read('kernels'), ...read('linalg')]) expect(text, f).not.toMatch(/#include\s+[<"](napi|node_api)/);
     for (const [f, text] of read('binding')) expect(text, f).not.toMatch(/immintrin|_mm256_|_mm512_/);
+  });
+
+  // An inline function or template with external linkage that a SIMD unit compiles (from a shared
+  // header) is a weak symbol: the linker keeps one copy for every caller, and if it keeps the
+  // AVX-512 or AVX2 one, the scalar path executes it on a CPU that lacks those instructions.
+  // Checked on the objects of the cmake build (present after `npm run compile`).
+  const objects = path.join(root, 'build', 'CMakeFiles', 'nnkit_core.dir', 'native', 'kernels');
+  it.runIf(fs.existsSync(objects))('no SIMD object shares a weak symbol with portable code', () => {
+    const weak = (file: string) =>
+      execFileSync('nm', ['--defined-only', path.join(objects, file)], { encoding: 'utf8' })
+        .split('\n').map((line) => line.trim().split(/\s+/)).filter((f) => f.length === 3 && /^[WVu]$/.test(f[1]!))
+        .map((f) => f[2]!).filter((name) => !name.startsWith('_ZNSt') && !name.startsWith('_ZSt') && !name.startsWith('DW.ref.'));
+    const files = fs.readdirSync(objects).filter((f) => f.endsWith('.o'));
+    const simd = files.filter((f) => /_(avx2|avx512)\.cc\.o$/.test(f));
+    expect(simd.length).toBeGreaterThan(0);
+    const portable = new Set(files.filter((f) => !simd.includes(f)).flatMap(weak));
+    const shared = simd.flatMap((f) => weak(f).filter((name) => portable.has(name)).map((name) => `${f}: ${name}`));
+    expect(shared).toEqual([]);
   });
 });
