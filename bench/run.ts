@@ -1,10 +1,13 @@
 /**
  * nnkit's benchmark suite: `npm run bench [-- --quick] [-- --filter REGEX] [-- --json FILE]`.
  *
- * Every workload in bench/workloads/*.ts runs against its peers (numpy, PyTorch and scikit-learn
- * from Debian's /usr/bin/python3 through one persistent peer process; Node peers in this
- * process), alternating nnkit and each peer sample by sample so that a busy core slows both
- * alike. It prints one markdown table of medians with nnkit's speed-up over each peer, and
+ * Every workload in bench/workloads/*.ts runs against its peers, alternating nnkit and each peer
+ * sample by sample so that a busy core slows both alike. Python peers run in persistent peer
+ * processes: `numpy` is the current numpy of the machine's default `python3` (numpy 2.x with its
+ * own, current OpenBLAS; started without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE so that it picks its
+ * own core), `numpy-debian`, PyTorch and scikit-learn come from Debian's /usr/bin/python3 (with
+ * the environment's OPENBLAS_CORETYPE, which fixes the core where Debian's OpenBLAS 0.3.21
+ * misdetects the CPU). Node peers run in this process. It prints one markdown table of medians with nnkit's speed-up over each peer, and
  * writes the raw samples as JSON (bench/results/latest.json unless --json says otherwise).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -26,26 +29,37 @@ const { values: options } = parseArgs({
     'no-peers': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'python-current': { type: 'string', default: 'python3' },
     settle: { type: 'string', default: '150' },
     'min-sample': { type: 'string' },  // default 200 ms, 50 with --quick
     'max-sample': { type: 'string' },  // default 2000 ms, 500 with --quick
   },
 });
 
-/** The persistent Python peer process. */
+/** A persistent Python peer process. */
 class PythonPeers {
   #child: ChildProcessWithoutNullStreams;
   #pending: ((reply: Record<string, unknown>) => void)[] = [];
+  /** The core each OpenBLAS in the process reported at load (OPENBLAS_VERBOSE=2), e.g. 'SkylakeX'. */
+  readonly cores: string[] = [];
 
-  constructor(python: string) {
-    this.#child = spawn(python, [path.join(__dirname, 'peers', 'server.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#child.stderr.on('data', (d: Buffer) => process.stderr.write(`[peers] ${d}`));
+  constructor(python: string, env: NodeJS.ProcessEnv) {
+    this.#child = spawn(python, [path.join(__dirname, 'peers', 'server.py')], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...env, OPENBLAS_VERBOSE: '2' },
+    });
+    createInterface({ input: this.#child.stderr }).on('line', (line) => {
+      const core = /^Core: (\S+)/.exec(line);
+      if (core) this.cores.push(core[1]!);
+      else process.stderr.write(`[peers] ${line}\n`);
+    });
     createInterface({ input: this.#child.stdout }).on('line', (line) => this.#pending.shift()?.(JSON.parse(line)));
+    this.#child.on('error', () => undefined);  // reported by request()
   }
 
   request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      if (this.#child.exitCode !== null) return reject(new Error('peer process exited'));
+      if (this.#child.exitCode !== null || this.#child.pid === undefined) return reject(new Error('peer process exited'));
       this.#pending.push(resolve);
       this.#child.stdin.write(`${JSON.stringify(message)}\n`);
     });
@@ -56,18 +70,70 @@ class PythonPeers {
   }
 }
 
-async function startPeers(): Promise<{ peers: PythonPeers | null; versions: Record<string, string> }> {
-  if (options['no-peers']) return { peers: null, versions: {} };
-  if (!fs.existsSync(options.python!)) {
-    console.log(`Python peers skipped: ${options.python} not found (apt-get install python3-numpy python3-torch python3-sklearn).`);
-    return { peers: null, versions: {} };
+/** The Python peer processes: Debian's interpreter, and the current numpy's where there is one. */
+interface Peers {
+  debian: PythonPeers | null;
+  current: PythonPeers | null;
+  /** Column name → version, e.g. numpy → 2.4.6, numpy-debian → 1.24.2. */
+  versions: Record<string, string>;
+  /** Column name → the OpenBLAS core that peer runs. */
+  cores: Record<string, string>;
+}
+
+/** Where a workload's Python peer runs, and under which column name. */
+function placePythonPeer(name: string, peers: Peers): { column: string; process: PythonPeers | null }[] {
+  if (name !== 'numpy') return [{ column: name, process: peers.debian }];
+  if (!peers.current) return [{ column: 'numpy-debian', process: peers.debian }];
+  return [
+    { column: 'numpy', process: peers.current },
+    { column: 'numpy-debian', process: peers.debian },
+  ];
+}
+
+async function hello(python: string, env: NodeJS.ProcessEnv): Promise<{ peers: PythonPeers; versions: Record<string, string> } | null> {
+  const peers = new PythonPeers(python, env);
+  try {
+    const reply = await Promise.race([
+      peers.request({ op: 'hello' }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 60_000)),
+    ]);
+    return { peers, versions: (reply.peers ?? {}) as Record<string, string> };
+  } catch {
+    peers.close();
+    return null;
   }
-  const peers = new PythonPeers(options.python!);
-  const hello = await peers.request({ op: 'hello' });
-  const versions = (hello.peers ?? {}) as Record<string, string>;
-  for (const name of ['numpy', 'torch', 'sklearn'])
-    if (!(name in versions)) console.log(`Peer ${name} skipped: not importable by ${options.python} (apt-get install python3-${name === 'sklearn' ? 'sklearn' : name}).`);
-  return { peers, versions };
+}
+
+async function startPeers(): Promise<Peers> {
+  const none: Peers = { debian: null, current: null, versions: {}, cores: {} };
+  if (options['no-peers']) return none;
+  const result = { ...none };
+  if (fs.existsSync(options.python!)) {
+    const debian = await hello(options.python!, process.env);
+    if (debian) {
+      result.debian = debian.peers;
+      for (const [name, version] of Object.entries(debian.versions)) result.versions[name === 'numpy' ? 'numpy-debian' : name] = version;
+      for (const name of ['numpy', 'torch', 'sklearn'])
+        if (!(name in debian.versions)) console.log(`Peer ${name} (Debian) skipped: not importable by ${options.python} (apt-get install python3-${name}).`);
+    }
+  } else {
+    console.log(`Debian's Python peers skipped: ${options.python} not found (apt-get install python3-numpy python3-torch python3-sklearn).`);
+  }
+  // The current numpy, on its own OpenBLAS's choice of core: the environment's OPENBLAS_CORETYPE
+  // and OPENBLAS_L2_SIZE are there for Debian's older OpenBLAS and slow a current one.
+  const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...currentEnv } = process.env;
+  const current = await hello(options['python-current']!, currentEnv);
+  if (current && 'numpy' in current.versions && current.versions.numpy !== result.versions['numpy-debian']) {
+    result.current = current.peers;
+    result.versions.numpy = current.versions.numpy!;
+  } else {
+    current?.peers.close();
+    console.log(`Peer numpy (current) skipped: ${options['python-current']} has no numpy other than Debian's; numpy-debian is the numpy column.`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));  // let the Core: lines arrive
+  if (result.current?.cores[0]) result.cores.numpy = result.current.cores[0];
+  if (result.debian?.cores[0]) for (const name of ['numpy-debian', 'torch', 'sklearn']) if (name in result.versions) result.cores[name] = result.debian.cores[0];
+  return result;
 }
 
 async function loadWorkloads(): Promise<Workload[]> {
@@ -94,28 +160,32 @@ async function timeOnce(fn: () => unknown, inner: number): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9 / inner;
 }
 
-async function runWorkload(w: Workload, python: PythonPeers | null, versions: Record<string, string>): Promise<Result> {
+async function runWorkload(w: Workload, peers: Peers): Promise<Result> {
   const repeats = Number(options.repeats ?? (options.quick ? 3 : (w.repeats ?? 7)));
   const fn = await w.setup();
   // A peer times `calls` back-to-back calls per sample.
   const peerFns: Record<string, ((calls: number) => Promise<number>) | { skipped: string }> = {};
+  const dropped: { process: PythonPeers; id: string }[] = [];
   for (const peer of w.peers ?? []) {
     if (isPythonPeer(peer)) {
-      if (!python || !(peer.name in versions)) {
-        peerFns[peer.name] = { skipped: 'not installed' };
-        continue;
+      for (const { column, process: python } of placePythonPeer(peer.name, peers)) {
+        if (!python || !(column in peers.versions)) {
+          peerFns[column] = { skipped: 'not installed' };
+          continue;
+        }
+        const id = `${w.name}/${column}`;
+        const reply = await python.request({ op: 'setup', id, task: peer.task, args: peer.args ?? {} });
+        if (!reply.ok) {
+          peerFns[column] = { skipped: String(reply.error) };
+          continue;
+        }
+        dropped.push({ process: python, id });
+        peerFns[column] = async (calls) => {
+          const r = await python.request({ op: 'run', id, inner: calls });
+          if (!r.ok) throw new Error(String(r.error));
+          return r.seconds as number;
+        };
       }
-      const id = `${w.name}/${peer.name}`;
-      const reply = await python.request({ op: 'setup', id, task: peer.task, args: peer.args ?? {} });
-      if (!reply.ok) {
-        peerFns[peer.name] = { skipped: String(reply.error) };
-        continue;
-      }
-      peerFns[peer.name] = async (calls) => {
-        const r = await python.request({ op: 'run', id, inner: calls });
-        if (!r.ok) throw new Error(String(r.error));
-        return r.seconds as number;
-      };
     } else {
       try {
         const peerFn = await peer.setup();
@@ -151,9 +221,24 @@ async function runWorkload(w: Workload, python: PythonPeers | null, versions: Re
       (result.peers[name] as number[]).push(await p(inner));
     }
   }
-  if (python) for (const peer of w.peers ?? []) if (isPythonPeer(peer)) await python.request({ op: 'drop', id: `${w.name}/${peer.name}` });
+  for (const { process: python, id } of dropped) await python.request({ op: 'drop', id });
   w.teardown?.();
   return result;
+}
+
+/** The CPU model, family/model numbers and SIMD flags, from /proc/cpuinfo where there is one. */
+function cpuDescription(): { model: string; family?: string; modelNumber?: string; flags: string[] } {
+  const model = os.cpus()[0]?.model ?? 'unknown CPU';
+  let text = '';
+  try {
+    text = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
+  } catch {
+    return { model, flags: [] };
+  }
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(text)?.[1];
+  const simd = /^(avx2|fma|avx512(f|bw|dq|vl|_bf16|_fp16|_vnni|vnni)|amx_\w+|asimd|sve\d*)$/;
+  const flags = (field('flags') ?? field('Features') ?? '').split(/\s+/).filter((f) => simd.test(f));
+  return { model, family: field('cpu family'), modelNumber: field('model'), flags };
 }
 
 function table(results: Result[]): string {
@@ -188,25 +273,35 @@ async function main(): Promise<void> {
     return;
   }
   const backend = nn.backend();
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, nnkit ${backend.version} (${backend.blas}, ${backend.simd}, ${backend.threads} threads)`;
+  const cpu = cpuDescription();
+  const machine = `${cpu.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, nnkit ${backend.version} (${backend.blas}${backend.blasCore ? ` core ${backend.blasCore}` : ''}, GEMM ${backend.gemm}, SIMD ${backend.simd} of ${backend.simdPaths.join('/')}, ${backend.threads} threads)`;
   console.log(`Machine: ${machine}`);
-  const { peers, versions } = await startPeers();
-  console.log(`Peers: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}\n`);
+  console.log(`GEMM: ${backend.gemmReason}`);
+  const peers = await startPeers();
+  const { versions } = peers;
+  const describePeer = (k: string) => `${k} ${versions[k]}${peers.cores[k] ? ` (OpenBLAS core ${peers.cores[k]})` : ''}`;
+  console.log(`Peers: ${Object.keys(versions).map(describePeer).join(', ') || 'none'}`);
+  if (process.env.OPENBLAS_CORETYPE) console.log(`Debian's peers run with OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE} from the environment.`);
+  console.log('');
   const results: Result[] = [];
   for (const w of workloads) {
     process.stdout.write(`  ${w.area}: ${w.name} … `);
     try {
-      const r = await runWorkload(w, peers, versions);
+      const r = await runWorkload(w, peers);
       results.push(r);
       console.log(`${formatSeconds(median(r.nnkit))}${r.inner && r.inner > 1 ? ` (${r.inner} calls per sample)` : ''}`);
     } catch (e) {
       console.log(`failed: ${(e as Error).message}`);
     }
   }
-  peers?.close();
+  peers.debian?.close();
+  peers.current?.close();
   const markdown = table(results);
   console.log(`\n${markdown}\n`);
-  const report = { date: new Date().toISOString(), machine, peers: versions, quick: options.quick, results, markdown };
+  const report = {
+    date: new Date().toISOString(), machine, cpu, backend, peers: versions, peerCores: peers.cores,
+    openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null, quick: options.quick, results, markdown,
+  };
   fs.mkdirSync(path.dirname(options.json!), { recursive: true });
   fs.writeFileSync(options.json!, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`Wrote ${path.relative(process.cwd(), options.json!)}`);
