@@ -92,15 +92,18 @@ function placePythonPeer(name: string, peers: Peers): { column: string; process:
 
 async function hello(python: string, env: NodeJS.ProcessEnv): Promise<{ peers: PythonPeers; versions: Record<string, string> } | null> {
   const peers = new PythonPeers(python, env);
+  let timer: NodeJS.Timeout | undefined;
   try {
     const reply = await Promise.race([
       peers.request({ op: 'hello' }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 60_000)),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer')), 60_000); }),
     ]);
     return { peers, versions: (reply.peers ?? {}) as Record<string, string> };
   } catch {
     peers.close();
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -96,7 +96,7 @@ SimdPath detect_simd_path() {
   // An unknown or unsupported name falls through to detection rather than failing the load.
   if (simd_path_from_name(std::getenv("NNKIT_SIMD"), &forced) && simd_path_supported(forced)) return forced;
   SimdPath best = SimdPath::scalar;
-  for (SimdPath path : {SimdPath::avx2, SimdPath::avx512, SimdPath::neon})  // in order of preference
+  for (SimdPath path : kSimdPaths)  // the list's order is the order of preference
     if (simd_path_supported(path)) best = path;
   return best;
 }

@@ -15,7 +15,8 @@
 namespace nnkit {
 
 // X(name, fallback): every path and the path whose kernels it reuses where it has none of its
-// own. The order is the enum's; scalar is first and falls back to nothing.
+// own. The order is the enum's and the order of preference (the last supported path is the
+// default); scalar is first and falls back to nothing.
 #define NNKIT_SIMD_PATHS(X) \
   X(scalar, scalar)         \
   X(avx2, scalar)           \
@@ -70,12 +71,8 @@ using KernelsByPath = std::array<const Table*, kSimdPathCount>;
 // The one dispatcher: the path's own table, else its fallback's, down to scalar.
 template <class Table>
 const Table& select_kernels(SimdPath path, const KernelsByPath<Table>& tables) {
-  for (;;) {
-    if (const Table* table = tables[static_cast<std::size_t>(path)]) return *table;
-    if (path == SimdPath::scalar) break;
-    path = simd_path_fallback(path);
-  }
-  return *tables[0];
+  while (tables[static_cast<std::size_t>(path)] == nullptr) path = simd_path_fallback(path);
+  return *tables[static_cast<std::size_t>(path)];
 }
 
 }  // namespace nnkit

@@ -14,10 +14,6 @@
 
 namespace nnkit::kernels {
 
-// The largest register tile any target uses; the scalar and AVX2 kernels use 6 x 16.
-inline constexpr std::size_t kGemmMaxMR = 16;
-inline constexpr std::size_t kGemmMaxNR = 32;
-
 // c[i * ldc + j] = alpha * sum_p a[p * MR + i] * b[p * NR + j] + beta * c[i * ldc + j] for
 // i < m_valid, j < n_valid; beta == 0 stores without reading c. `a` and `b` are packed slivers
 // of depth k; c is the caller's row-major output. The driver passes the caller's beta for the
@@ -32,7 +28,7 @@ using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, 
 // sliver (dst must have room for them); nothing else of dst outside the slivers is touched.
 using GemmPackA = void (*)(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
                            std::size_t p0, std::size_t kc, float* dst);
-inline constexpr std::size_t kGemmPackSlack = 16;
+inline constexpr std::size_t kGemmPackSlack = 8;
 
 // One target's GEMM: its register tile, its packer, and the cache blocking that suits them
 // (as BLIS keeps block sizes in its context). The blocks hold whole slivers: mc and thin_mc
@@ -50,8 +46,8 @@ struct GemmKernels {
   std::size_t thin_max_n, thin_mc, thin_kc;
 };
 
-// The portable packer for any tile height mr <= kGemmMaxMR (the vector packers use it for a
-// last, partial sliver).
+// The portable packer for any tile height mr (the vector packers use it for a last, partial
+// sliver).
 void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
                    std::size_t p0, std::size_t kc, float* dst);
 

@@ -16,7 +16,6 @@ namespace nnkit::kernels {
 namespace {
 
 constexpr std::size_t kMR = 12, kNR = 32;
-static_assert(kMR <= kGemmMaxMR && kNR <= kGemmMaxNR, "the tile fits the driver's limits");
 
 // The write mask of lanes [0, count) of a 16-lane vector, count clamped to [0, 16].
 inline __mmask16 lanes(std::size_t count) {

@@ -63,6 +63,7 @@ bool core_path(const std::string& core, SimdPath* out) {
 struct GemmChoice {
   GemmBackend backend;
   std::string reason;
+  std::string core_simd;  // the core's path name, "" when unknown or without BLAS
 };
 
 GemmChoice choose_gemm() {
@@ -72,14 +73,16 @@ GemmChoice choose_gemm() {
   SimdPath core_simd;
   if (!core_path(core, &core_simd))
     return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted"};
+  const std::string core_name = simd_path_name(core_simd), path_name = simd_path_name(path);
   const bool same_family = (core_simd == SimdPath::neon) == (path == SimdPath::neon);
   if (same_family && isa_rank(core_simd) < isa_rank(path)) {
-    return {GemmBackend::builtin, "OpenBLAS core " + core + " runs " + simd_path_name(core_simd) +
-                                      " kernels on a CPU with " + simd_path_name(path) + ": nnkit's " +
-                                      simd_path_name(path) + " GEMM is faster"};
+    return {GemmBackend::builtin,
+            "OpenBLAS core " + core + " runs " + core_name + " kernels on a CPU with " + path_name + ": nnkit's " +
+                path_name + " GEMM is faster",
+            core_name};
   }
-  return {GemmBackend::blas, "OpenBLAS core " + core + " runs " + simd_path_name(core_simd) +
-                                 " kernels, at least the " + simd_path_name(path) + " path nnkit runs"};
+  return {GemmBackend::blas, "OpenBLAS core " + core + " runs " + core_name + " kernels, at least the " + path_name + " path nnkit runs",
+          core_name};
 }
 
 const GemmChoice& initial_choice() {
@@ -125,10 +128,7 @@ std::string blas_core() {
 #endif
 }
 
-std::string blas_core_simd() {
-  SimdPath path;
-  return have_blas() && core_path(blas_core(), &path) ? simd_path_name(path) : "";
-}
+std::string blas_core_simd() { return initial_choice().core_simd; }
 
 std::string gemm_choice_reason() { return initial_choice().reason; }
 
