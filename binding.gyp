@@ -6,32 +6,41 @@
   },
   "targets": [
     {
-      # The AVX2/FMA kernels, the only code compiled with -mavx2 -mfma (gyp has no per-file
-      # flags, hence a library of their own).
+      # One static library per SIMD target (gyp has no per-file flags): the target's own
+      # kernels, then the *_simd.cc kernels of the vector layer (native/kernels/vec.h), compiled
+      # once per target with its flags and NNKIT_VEC_<TARGET>. The only code built with -mavx*.
       "target_name": "nnkit_avx2",
       "type": "static_library",
       "sources": [
         "native/kernels/gemm_avx2.cc",
-        "native/kernels/rng_avx2.cc",
-        "native/kernels/stats_avx2.cc",
-        "native/kernels/optim_avx2.cc",
         "native/kernels/eigen_kernels_avx2.cc",
-        "native/kernels/layers_avx2.cc",
-        "native/kernels/batchnorm_avx2.cc",
-        "native/kernels/dropout_avx2.cc",
         "native/kernels/loss_avx2.cc",
-        "native/kernels/regularize_avx2.cc"
+        "native/kernels/rng_simd.cc",
+        "native/kernels/stats_simd.cc",
+        "native/kernels/optim_simd.cc",
+        "native/kernels/layers_simd.cc",
+        "native/kernels/batchnorm_simd.cc",
+        "native/kernels/dropout_simd.cc",
+        "native/kernels/regularize_simd.cc"
       ],
+      "defines": ["NNKIT_VEC_AVX2=1"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
     },
     {
-      # The AVX-512 kernels (F/BW/DQ/VL), the only code compiled with -mavx512*.
       "target_name": "nnkit_avx512",
       "type": "static_library",
       "sources": [
-        "native/kernels/gemm_avx512.cc"
+        "native/kernels/gemm_avx512.cc",
+        "native/kernels/rng_simd.cc",
+        "native/kernels/stats_simd.cc",
+        "native/kernels/optim_simd.cc",
+        "native/kernels/layers_simd.cc",
+        "native/kernels/batchnorm_simd.cc",
+        "native/kernels/dropout_simd.cc",
+        "native/kernels/regularize_simd.cc"
       ],
+      "defines": ["NNKIT_VEC_AVX512=1"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
     },

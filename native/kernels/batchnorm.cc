@@ -12,8 +12,8 @@ namespace nnkit::kernels {
 namespace {
 
 // Column sums run over blocks of kBatchNormRowBlock rows: within a block in float32 (in row
-// order), then the block's sum is added to the float64 accumulator. The AVX2 twin keeps the
-// block sums in registers; both follow this exact order, so both give the same bits.
+// order), then the block's sum is added to the float64 accumulator. The vector twins keep the
+// block sums in registers; all follow this exact order, so all give the same bits.
 void moments_scalar(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
                     double* s1, double* s2) {
   for (std::size_t i0 = 0; i0 < rows; i0 += kBatchNormRowBlock) {
@@ -118,7 +118,7 @@ void for_each_row_block_backwards(std::size_t rows, std::size_t cols, Fn&& fn) {
 const BatchNormKernels& batchnorm_kernels_scalar() { return kScalar; }
 
 const BatchNormKernels& batchnorm_kernels(SimdPath path) {
-  return select_kernels<BatchNormKernels>(path, {&kScalar, batchnorm_kernels_avx2()});
+  return select_kernels<BatchNormKernels>(path, {&kScalar, batchnorm_kernels_avx2(), batchnorm_kernels_avx512()});
 }
 
 void batchnorm_forward_train(SimdPath path, const BatchNormParams& p, const float* x, float* y, float* running_mean,

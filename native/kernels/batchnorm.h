@@ -46,7 +46,9 @@ struct BatchNormKernels {
 };
 
 const BatchNormKernels& batchnorm_kernels_scalar();
-const BatchNormKernels* batchnorm_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from batchnorm_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const BatchNormKernels* batchnorm_kernels_avx2();
+const BatchNormKernels* batchnorm_kernels_avx512();
 const BatchNormKernels& batchnorm_kernels(SimdPath path);
 
 struct BatchNormParams {

@@ -31,7 +31,9 @@ struct DropoutKernels {
 };
 
 const DropoutKernels& dropout_kernels_scalar();
-const DropoutKernels* dropout_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from dropout_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const DropoutKernels* dropout_kernels_avx2();
+const DropoutKernels* dropout_kernels_avx512();
 const DropoutKernels& dropout_kernels(SimdPath path);
 
 // Outputs at least this large are written with non-temporal stores (when 16-byte aligned):

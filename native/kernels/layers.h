@@ -2,7 +2,7 @@
 // broadcast of X·W + b, ReLU forward/backward and the column sums that give db.
 //
 // Kernels take raw pointers with no alignment assumption (JS memory is 4-byte aligned) and
-// handle every tail explicitly. The AVX2 twin gives bit-identical results: ReLU is exact, and
+// handle every tail explicitly. The vector twins (layers_simd.cc) give bit-identical results: ReLU is exact, and
 // the column sums accumulate in float64 in the same order on both paths.
 #pragma once
 
@@ -22,7 +22,9 @@ struct LayerKernels {
 };
 
 const LayerKernels& layer_kernels_scalar();
-const LayerKernels* layer_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from layers_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const LayerKernels* layer_kernels_avx2();
+const LayerKernels* layer_kernels_avx512();
 const LayerKernels& layer_kernels(SimdPath path);
 
 // Elementwise over n values; out may equal x (in place) but must not partially overlap it.

@@ -7,7 +7,7 @@
 namespace nnkit::kernels {
 namespace {
 
-// The scalar twin: the same fused operations, in the same order, as the AVX2 path.
+// The scalar twin: the same fused operations, in the same order, as the vector paths (optim_simd.cc).
 void sgd_momentum_scalar(float* w, const float* g, float* v, std::size_t n, const SgdParams& p) {
   for (std::size_t i = 0; i < n; ++i) {
     const float step = std::fmaf(p.weight_decay, w[i], g[i]) * p.lr;   // lr * (g + wd * w)
@@ -26,7 +26,7 @@ constexpr std::size_t kElementsPerTask = 1 << 16;
 const OptimKernels& optim_kernels_scalar() { return kScalar; }
 
 const OptimKernels& optim_kernels(SimdPath path) {
-  return select_kernels<OptimKernels>(path, {&kScalar, optim_kernels_avx2()});
+  return select_kernels<OptimKernels>(path, {&kScalar, optim_kernels_avx2(), optim_kernels_avx512()});
 }
 
 void sgd_momentum(float* w, const float* g, float* v, std::size_t n, const SgdParams& p) {

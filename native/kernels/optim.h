@@ -25,7 +25,9 @@ struct OptimKernels {
 };
 
 const OptimKernels& optim_kernels_scalar();
-const OptimKernels* optim_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from optim_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const OptimKernels* optim_kernels_avx2();
+const OptimKernels* optim_kernels_avx512();
 const OptimKernels& optim_kernels(SimdPath path);
 
 // Parallel over fixed blocks of elements, on the active path.

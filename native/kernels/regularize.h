@@ -39,7 +39,9 @@ inline constexpr std::size_t kMaxNormBandRows = 256;
 inline constexpr std::size_t kMaxNormBlockCols = 4096;
 
 const RegularizeKernels& regularize_kernels_scalar();
-const RegularizeKernels* regularize_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from regularize_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const RegularizeKernels* regularize_kernels_avx2();
+const RegularizeKernels* regularize_kernels_avx512();
 const RegularizeKernels& regularize_kernels(SimdPath path);
 
 PenaltySums penalty(SimdPath path, const float* w, std::size_t n, float a1, float a2, float* grad);

@@ -1,4 +1,4 @@
-// Scalar Philox and the scalar twin of the AVX2 chunk kernels, plus the parallel fill driver.
+// Scalar Philox and the scalar twin of the vector chunk kernels (rng_simd.cc), plus the parallel fill driver.
 #include "rng.h"
 
 #include <cmath>
@@ -19,7 +19,7 @@ inline void mulhilo(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::ui
   lo = static_cast<std::uint32_t>(product);
 }
 
-// Natural log for x in (0, 1], the same operations as the AVX2 twin.
+// Natural log for x in (0, 1], the same operations as the vector twins.
 inline float log_unit(float x) { return cephes::log_scalar(x); }
 
 // sin and cos of 2*pi*u for u in [0, 1).
@@ -147,7 +147,7 @@ void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], s
 const RngKernels& rng_kernels_scalar() { return kScalar; }
 
 const RngKernels& rng_kernels(SimdPath path) {
-  return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2()});
+  return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2(), rng_kernels_avx512()});
 }
 
 void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,

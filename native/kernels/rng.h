@@ -4,9 +4,9 @@
 // A stream is a 64-bit key (the seed) and a 64-bit stream id; block b of the stream is
 // philox(counter = {lo(b), hi(b), lo(stream), hi(stream)}, key). Output is produced in chunks of
 // 32 floats from 8 consecutive blocks, lane-major: element e of a chunk comes from word e / 8
-// of block (first + e % 8). That layout lets the AVX2 path compute 8 blocks per register with no
-// transposes, and the scalar twin follows the same order and the same fused operations, so both
-// paths give bit-identical floats. Every element depends only on its index, so fills split over
+// of block (first + e % 8). That layout lets the vector paths compute 8 blocks per register (16
+// with AVX-512: two chunks) with no transposes, and the scalar twin follows the same order and
+// the same fused operations, so every path gives bit-identical floats. Every element depends only on its index, so fills split over
 // threads in fixed chunks give the same numbers for any thread count.
 #pragma once
 
@@ -41,7 +41,9 @@ struct RngKernels {
 };
 
 const RngKernels& rng_kernels_scalar();
-const RngKernels* rng_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from rng_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const RngKernels* rng_kernels_avx2();
+const RngKernels* rng_kernels_avx512();
 const RngKernels& rng_kernels(SimdPath path);
 
 // Blocks a fill of n values consumes: whole chunks, so the next fill starts on a fresh chunk.

@@ -1,4 +1,4 @@
-// Constants shared by the scalar and AVX2 random-number kernels. Both paths evaluate the same
+// Constants shared by the scalar and vector random-number kernels. Both paths evaluate the same
 // polynomials in the same order with fused multiply-adds (std::fmaf is correctly rounded, like
 // vfmadd), which is what makes their outputs bit-identical.
 #pragma once

@@ -34,7 +34,9 @@ struct StatsKernels {
 };
 
 const StatsKernels& stats_kernels_scalar();
-const StatsKernels* stats_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from stats_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const StatsKernels* stats_kernels_avx2();
+const StatsKernels* stats_kernels_avx512();
 const StatsKernels& stats_kernels(SimdPath path);
 
 // Per-column mean and M2 = sum (x - mean)^2 of a rows x cols row-major matrix (rows >= 1), in

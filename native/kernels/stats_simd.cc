@@ -1,0 +1,135 @@
+// Column statistics over the vector layer (vec.h), built once per SIMD target. The same
+// operation order as the scalar twin in stats.cc (row by row per column, multiply then add, no
+// FMA), so every path gives bit-identical results; the speed comes from kLanes columns per
+// instruction and from holding a 4-row group's accumulators in registers.
+#include "stats.h"
+#include "vec.h"
+
+#if NNKIT_VEC_AVAILABLE
+#include <algorithm>
+
+namespace nnkit::kernels {
+namespace {
+
+using namespace vec;
+
+// s1 += d, s2 += d² for the double lanes of d = x − shift, kLanes columns from j.
+struct Moments {
+  Vd a_lo, a_hi, b_lo, b_hi;
+  void load_at(const double* s1, const double* s2) {
+    a_lo = load_d(s1);
+    a_hi = load_d(s1 + kLanesD);
+    b_lo = load_d(s2);
+    b_hi = load_d(s2 + kLanesD);
+  }
+  void store_at(double* s1, double* s2) const {
+    store_d(s1, a_lo);
+    store_d(s1 + kLanesD, a_hi);
+    store_d(s2, b_lo);
+    store_d(s2 + kLanesD, b_hi);
+  }
+  void add(Vf v, Vd k_lo, Vd k_hi) {
+    const Vd d_lo = widen_lo(v) - k_lo, d_hi = widen_hi(v) - k_hi;
+    a_lo = a_lo + d_lo;
+    a_hi = a_hi + d_hi;
+    b_lo = b_lo + d_lo * d_lo;
+    b_hi = b_hi + d_hi * d_hi;
+  }
+};
+
+void shifted_sums_tail(const float* row, std::size_t from, std::size_t cols, const double* shift, double* s1,
+                       double* s2) {
+  for (std::size_t j = from; j < cols; ++j) {
+    const double d = static_cast<double>(row[j]) - shift[j];
+    s1[j] += d;
+    s2[j] += d * d;
+  }
+}
+
+void shifted_sums(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, const double* shift,
+                  double* s1, double* s2) {
+  std::fill(s1, s1 + cols, 0.0);
+  std::fill(s2, s2 + cols, 0.0);
+  const std::size_t vec_cols = cols - cols % kLanes;
+  std::size_t i = 0;
+  // Four rows per sweep: the accumulators are loaded and stored once per four rows.
+  for (; i + 4 <= rows; i += 4) {
+    const float* r0 = x + i * ld;
+    for (std::size_t j = 0; j < vec_cols; j += kLanes) {
+      const Vd k_lo = load_d(shift + j), k_hi = load_d(shift + j + kLanesD);
+      Moments m;
+      m.load_at(s1 + j, s2 + j);
+      for (std::size_t r = 0; r < 4; ++r) m.add(load(r0 + r * ld + j), k_lo, k_hi);
+      m.store_at(s1 + j, s2 + j);
+    }
+    for (std::size_t r = 0; r < 4; ++r) shifted_sums_tail(r0 + r * ld, vec_cols, cols, shift, s1, s2);
+  }
+  for (; i < rows; ++i) {
+    const float* row = x + i * ld;
+    for (std::size_t j = 0; j < vec_cols; j += kLanes) {
+      Moments m;
+      m.load_at(s1 + j, s2 + j);
+      m.add(load(row + j), load_d(shift + j), load_d(shift + j + kLanesD));
+      m.store_at(s1 + j, s2 + j);
+    }
+    shifted_sums_tail(row, vec_cols, cols, shift, s1, s2);
+  }
+}
+
+bool min_max(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, float* mn, float* mx) {
+  const std::size_t vec_cols = cols - cols % kLanes;
+  Vf poison = zero();  // x * 0 is NaN exactly when x is NaN or infinite
+  float poison_tail = 0.0f;
+  for (std::size_t j = 0; j < cols; ++j) {
+    mn[j] = x[j];
+    mx[j] = x[j];
+    poison_tail += x[j] * 0.0f;
+  }
+  // Row by row (contiguous reads); the running min/max of a column tile stay in L1.
+  for (std::size_t i = 1; i < rows; ++i) {
+    const float* row = x + i * ld;
+    for (std::size_t j = 0; j < vec_cols; j += kLanes) {
+      const Vf v = load(row + j);
+      // min(v, m) returns m when either is NaN (as the scalar twin's v < m ? v : m); the
+      // poison sum reports the NaN instead.
+      store(mn + j, min(v, load(mn + j)));
+      store(mx + j, max(v, load(mx + j)));
+      poison = poison + v * zero();
+    }
+    for (std::size_t j = vec_cols; j < cols; ++j) {
+      const float v = row[j];
+      mn[j] = v < mn[j] ? v : mn[j];
+      mx[j] = v > mx[j] ? v : mx[j];
+      poison_tail += v * 0.0f;
+    }
+  }
+  poison_tail += hsum(poison);
+  return poison_tail == poison_tail;
+}
+
+void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+            const float* scale, const float* offset) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    const float* in = x + i * ld;
+    float* out = y + i * ld;
+    std::size_t j = 0;
+    for (; j + kLanes <= cols; j += kLanes) store(out + j, (load(in + j) - load(shift + j)) * load(scale + j) + load(offset + j));
+    if (j < cols) {
+      const std::size_t r = cols - j;
+      store_first(out + j, (load_first(in + j, r) - load_first(shift + j, r)) * load_first(scale + j, r) + load_first(offset + j, r), r);
+    }
+  }
+}
+
+const StatsKernels kTable = {shifted_sums, min_max, affine};
+
+}  // namespace
+
+const StatsKernels* NNKIT_VEC_ACCESSOR(stats_kernels)() { return &kTable; }
+
+}  // namespace nnkit::kernels
+#else
+namespace nnkit::kernels {
+const StatsKernels* NNKIT_VEC_ACCESSOR(stats_kernels)() { return nullptr; }
+}  // namespace nnkit::kernels
+#endif

@@ -1,0 +1,36 @@
+// Vector twins of the scalar math the kernels share (see vec.h): the same operations in the same
+// order as cephes_log.h's log_scalar, so every path returns the same floats.
+// Include after vec.h, only from *_simd.cc units.
+#pragma once
+
+#include "cephes_log.h"
+#include "vec.h"
+
+#if NNKIT_VEC_AVAILABLE
+namespace nnkit::kernels::vec {
+namespace {
+
+// Natural logarithm of positive normal floats, twin of cephes::log_scalar.
+inline Vf log_positive(Vf x) {
+  using namespace cephes;
+  const Vi bits = bits_of(x);
+  Vi exponent = (shr<23>(bits) & set1_i(0xffu)) - set1_i(126u);
+  Vf m = float_of((bits & set1_i(0x007fffffu)) | set1_i(0x3f000000u));  // mantissa in [0.5, 1)
+  const Mask small = lt(m, set1(kSqrtHalf));
+  exponent = select_i(small, exponent - set1_i(1u), exponent);
+  const Vf one = set1(1.0f);
+  m = select(small, (m + m) - one, m - one);
+  const Vf z = m * m;
+  Vf p = set1(kLogP[0]);
+  for (int i = 1; i < 9; ++i) p = fma(p, m, set1(kLogP[i]));
+  Vf y = (p * m) * z;
+  const Vf e = to_float(exponent);
+  y = fma(e, set1(kLn2Lo), y);
+  y = fma(z, set1(-0.5f), y);
+  const Vf r = m + y;
+  return fma(e, set1(kLn2Hi), r);
+}
+
+}  // namespace
+}  // namespace nnkit::kernels::vec
+#endif
