@@ -14,14 +14,15 @@
       "sources": [
         "native/kernels/gemm_avx2.cc",
         "native/kernels/eigen_kernels_avx2.cc",
-        "native/kernels/loss_avx2.cc",
+        "native/kernels/loss_lanes_avx2.cc",
         "native/kernels/rng_simd.cc",
         "native/kernels/stats_simd.cc",
         "native/kernels/optim_simd.cc",
         "native/kernels/layers_simd.cc",
         "native/kernels/batchnorm_simd.cc",
         "native/kernels/dropout_simd.cc",
-        "native/kernels/regularize_simd.cc"
+        "native/kernels/regularize_simd.cc",
+        "native/kernels/loss_simd.cc"
       ],
       "defines": ["NNKIT_VEC_AVX2=1"],
       "cflags_cc!": ["-fno-exceptions"],
@@ -38,7 +39,8 @@
         "native/kernels/layers_simd.cc",
         "native/kernels/batchnorm_simd.cc",
         "native/kernels/dropout_simd.cc",
-        "native/kernels/regularize_simd.cc"
+        "native/kernels/regularize_simd.cc",
+        "native/kernels/loss_simd.cc"
       ],
       "defines": ["NNKIT_VEC_AVX512=1"],
       "cflags_cc!": ["-fno-exceptions"],

@@ -1,21 +1,18 @@
 // The natural logarithm shared by the random-number and loss kernels: Cephes logf (frexp to
-// m in [sqrt(1/2), sqrt(2)), a degree-8 polynomial in m − 1), as a scalar function and its AVX2
-// twin. Both evaluate the same operations in the same order with fused multiply-adds
-// (std::fmaf is correctly rounded like vfmadd), so the two paths return identical floats — the
-// RNG's bit-identity across SIMD paths depends on it.
+// m in [sqrt(1/2), sqrt(2)), a degree-8 polynomial in m − 1), as a scalar function; its vector
+// twin is vec_math.h's log_positive. Both evaluate the same operations in the same order with
+// fused multiply-adds (std::fmaf is correctly rounded like vfmadd), so every path returns
+// identical floats — the RNG's bit-identity across SIMD paths depends on it.
 //
 // Valid for positive normal floats (the callers pass (0, 1] and [1, 2]). Everything here has
-// internal linkage: an AVX2 translation unit that includes this header must not hand the
-// linker a copy of the scalar function compiled with -mavx2.
+// internal linkage: a SIMD translation unit that includes this header must not hand the linker
+// a copy of the scalar function compiled with -mavx2 or -mavx512f.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#endif
 
 namespace nnkit::kernels::cephes {
 namespace {
@@ -51,29 +48,6 @@ inline float log_scalar(float x) {
   return std::fmaf(e, kLn2Hi, r);
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
-inline __m256 log_avx2(__m256 x) {
-  const __m256i bits = _mm256_castps_si256(x);
-  __m256i exponent = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)),
-                                      _mm256_set1_epi32(126));
-  __m256 m = _mm256_castsi256_ps(
-      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
-  const __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(kSqrtHalf), _CMP_LT_OQ);
-  // exponent − 1 where small: the compare mask is all ones (−1) in those lanes.
-  exponent = _mm256_add_epi32(exponent, _mm256_castps_si256(small));
-  const __m256 one = _mm256_set1_ps(1.0f);
-  m = _mm256_blendv_ps(_mm256_sub_ps(m, one), _mm256_sub_ps(_mm256_add_ps(m, m), one), small);
-  const __m256 z = _mm256_mul_ps(m, m);
-  __m256 p = _mm256_set1_ps(kLogP[0]);
-  for (int i = 1; i < 9; ++i) p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(kLogP[i]));
-  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, m), z);
-  const __m256 e = _mm256_cvtepi32_ps(exponent);
-  y = _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Lo), y);
-  y = _mm256_fmadd_ps(z, _mm256_set1_ps(-0.5f), y);
-  const __m256 r = _mm256_add_ps(m, y);
-  return _mm256_fmadd_ps(e, _mm256_set1_ps(kLn2Hi), r);
-}
-#endif
 
 }  // namespace
 }  // namespace nnkit::kernels::cephes

@@ -51,8 +51,8 @@ struct LossKernels {
   // −log softmax(f)_y by log-sum-exp; gradient softmax(f) − onehot(y).
   float (*softmax_row)(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad);
   // The same over `rows` consecutive rows with labels y[0, rows); returns Σ L_i summed in row
-  // order in double. The AVX2 path computes 8 short rows at once (one row per lane) so small
-  // batches with few classes do not pay per-row horizontal reductions.
+  // order in double. The x86 vector paths compute 8 short rows at once (one row per lane,
+  // loss_lanes.h) so small batches with few classes do not pay per-row horizontal reductions.
   double (*softmax_rows)(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
                          float* grad);
   // out = softmax(f) (out may equal f).
@@ -73,7 +73,9 @@ struct LossKernels {
 };
 
 const LossKernels& loss_kernels_scalar();
-const LossKernels* loss_kernels_avx2();  // nullptr when the build has no AVX2 path
+// Built from loss_simd.cc once per vector target; nullptr where the build or compiler lacks it.
+const LossKernels* loss_kernels_avx2();
+const LossKernels* loss_kernels_avx512();
 const LossKernels& loss_kernels(SimdPath path);
 
 

@@ -1,6 +1,7 @@
-// exp and log1p for the loss kernels, shared by the scalar twin and the AVX2 path: both evaluate
-// the same (Cephes-style) polynomials in the same order with fused multiply-adds (std::fmaf is
-// correctly rounded like vfmadd), so the two paths give the same element values.
+// exp and log1p for the loss kernels, shared by the scalar twin and the vector paths (vec_math.h
+// has the vector exp_neg): all evaluate the same (Cephes-style) polynomials in the same order
+// with fused multiply-adds (std::fmaf is correctly rounded like vfmadd), so every path gives the
+// same element values.
 //
 // exp_neg(x) is only ever called with x <= 0 (log-sum-exp subtracts the row maximum, the stable
 // sigmoid uses e^{-|f|}). Arguments are clamped at -87, so e^x never goes below e^-87 ≈ 1.6e-38
@@ -8,9 +9,9 @@
 // anything a float32 loss or gradient can resolve). n = round(x·log2 e) comes from adding
 // 1.5·2^23, whose low mantissa bits then hold n: no separate round and convert instructions.
 //
-// Everything here has internal linkage (the anonymous namespace): the AVX2 units include this
+// Everything here has internal linkage (the anonymous namespace): the SIMD units include this
 // header too, and an inline function with external linkage compiled there could be the copy the
-// linker keeps for the scalar path as well, an illegal instruction on a CPU without AVX2.
+// linker keeps for the scalar path as well: an illegal instruction on a CPU without that ISA.
 #pragma once
 
 #include <cmath>

@@ -20,7 +20,8 @@
 //   min(a, b) max(a, b)        a < b ? a : b and a > b ? a : b (the second operand on NaN, as
 //                              x86's minps/maxps: the scalar twins are written the same way)
 //   sqrt abs round_nearest     round to nearest even, no exception
-//   lt gt eq (Vf), eq_i, lt_u32 (Vi)   comparisons giving a Mask
+//   lt gt le ge eq (Vf), eq_i, lt_u32 (Vi)   ordered comparisons giving a Mask (false on NaN)
+//   Mask & | ~, lanes_first(n), all_of(m)
 //   select(m, a, b)            m ? a : b; keep(m, a) is m ? a : 0
 //   mask_bits(m) mask_from_bits(bits)  lane i <-> bit i
 //   hsum hmin hmax             horizontal reductions (their order is the target's)
@@ -28,6 +29,7 @@
 //   Vi: + - ^ & |, shl<n>, shr<n>, mulhilo(a, m, hi, lo) (32×32→64), to_float, to_int_nearest,
 //       bits_of(Vf), float_of(Vi)
 //
+// vec_math.h adds the shared math (log, e^x for x <= 0) over these operations.
 // Only what a kernel needs is here; add an operation to every target header at once.
 #pragma once
 

@@ -85,6 +85,14 @@ inline Vf round_nearest(Vf a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_
 
 inline Mask lt(Vf a, Vf b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
 inline Mask gt(Vf a, Vf b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
+inline Mask ge(Vf a, Vf b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+inline Mask le(Vf a, Vf b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ)}; }
+inline Mask eq(Vf a, Vf b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ)}; }
+inline Mask operator&(Mask a, Mask b) { return {static_cast<__mmask16>(a.m & b.m)}; }
+inline Mask operator|(Mask a, Mask b) { return {static_cast<__mmask16>(a.m | b.m)}; }
+inline Mask operator~(Mask a) { return {static_cast<__mmask16>(~a.m)}; }
+inline Mask lanes_first(std::size_t n) { return {first_lanes(n)}; }
+inline bool all_of(Mask m) { return m.m == 0xffffu; }
 inline Vf select(Mask m, Vf a, Vf b) { return {_mm512_mask_blend_ps(m.m, b.v, a.v)}; }
 // An AND with the mask widened to lanes, not a zero-masked move: GCC folds the latter into the
 // operation that loads `a` (a zero-masked memory operand), which made dropout's backward pass

@@ -1,9 +1,11 @@
 // Vector twins of the scalar math the kernels share (see vec.h): the same operations in the same
-// order as cephes_log.h's log_scalar, so every path returns the same floats.
+// order as cephes_log.h's log_scalar and loss_math.h's exp_neg, so every path returns the same
+// floats.
 // Include after vec.h, only from *_simd.cc units.
 #pragma once
 
 #include "cephes_log.h"
+#include "loss_math.h"
 #include "vec.h"
 
 #if NNKIT_VEC_AVAILABLE
@@ -29,6 +31,25 @@ inline Vf log_positive(Vf x) {
   y = fma(z, set1(-0.5f), y);
   const Vf r = m + y;
   return fma(e, set1(kLn2Hi), r);
+}
+
+// e^x for x <= 0 (NaN in, NaN out), twin of loss_math::exp_neg: max(low, x) returns x when x
+// is NaN (the second operand), like the scalar clamp.
+inline Vf exp_neg(Vf x) {
+  using namespace loss_math;
+  const Vf xc = max(set1(kExpLow), x);
+  const Vf magic = set1(kRoundMagic);
+  const Vf t = fma(xc, set1(kLog2e), magic);
+  const Vf n = t - magic;
+  Vf r = fma(n, set1(-kLn2Hi), xc);
+  r = fma(n, set1(-kLn2Lo), r);
+  Vf p = set1(kExpP[0]);
+  for (int i = 1; i < kExpTerms; ++i) p = fma(p, r, set1(kExpP[i]));
+  const Vf r2 = r * r;
+  Vf y = fma(p, r2, r);
+  y = y + set1(1.0f);
+  const Vi scale = shl<23>(bits_of(t) - set1_i(static_cast<std::uint32_t>(kRoundMagicBits - 127)));
+  return y * float_of(scale);
 }
 
 }  // namespace
