@@ -56,6 +56,7 @@
       "sources": [
         "native/kernels/cpu.cc",
         "native/kernels/parallel.cc",
+        "native/kernels/memory.cc",
         "native/kernels/gemm.cc",
         "native/kernels/rng.cc",
         "native/kernels/stats.cc",

@@ -13,7 +13,7 @@ export { ErrorCodes, NnkitRangeError, NnkitTypeError } from './errors';
 export type { ErrorCode, NnkitErrorFields } from './errors';
 export { matrix, MAX_DIMENSION, sharedMatrix } from './matrix';
 export type { Labels, Matrix } from './matrix';
-export { backend, setGemmBackend, setSimd, setThreads, simdPathNames } from './runtime';
+export { backend, setGemmBackend, setHugePages, setSimd, setThreads, simdPathNames } from './runtime';
 export type { Backend, SimdPath } from './runtime';
 export { gemm, gemmAsync } from './linalg';
 export type { GemmOptions } from './linalg';

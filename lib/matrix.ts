@@ -2,6 +2,7 @@
  * The one data type: a row-major matrix over a Float32Array.
  */
 import { ErrorCodes, Received, rangeError, typeError } from './errors';
+import { native } from './native';
 import { assertFloat32Array, assertInteger, isDetached } from './validate';
 
 /** A row-major `rows × cols` matrix; `data.length === rows * cols`. */
@@ -39,6 +40,9 @@ export function matrix(a: Float32Array | number, b: number, c?: number): Matrix 
   return { data: a, rows: b, cols: c };
 }
 
+/** Smallest allocation (in floats) that may go to huge pages: native/kernels/memory.h's kHugeAllocMinBytes. */
+const HUGE_PAGE_MIN_ELEMENTS = (4 << 20) / 4;
+
 /**
  * A new zero-filled `rows × cols` matrix on a SharedArrayBuffer. Every `*Async` function uses
  * shared operands in place, while ordinary ones are copied on the JS thread when the call starts
@@ -58,7 +62,9 @@ export function sharedMatrix(rows: number, cols: number): Matrix {
   } catch {
     return rangeError('rows × cols', `${n} floats of shared memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
   }
-  return { data: new Float32Array(buffer), rows, cols };
+  const data = new Float32Array(buffer);
+  if (n >= HUGE_PAGE_MIN_ELEMENTS) native.adviseHugePages(data);
+  return { data, rows, cols };
 }
 
 /** Most elements nnkit allocates in one Float32Array (V8's limit on 64-bit platforms). */
@@ -72,7 +78,10 @@ export const MAX_ELEMENTS = 2 ** 32;
 export function allocateFloat32(n: number, name: string): Float32Array {
   if (!(n <= MAX_ELEMENTS)) rangeError(name, `at most 2^32 elements`, n);
   try {
-    return new Float32Array(n);
+    const data = new Float32Array(n);
+    // 4 MiB and more: in huge pages where the OS has them (lib/runtime.ts, Backend.hugePages).
+    if (n >= HUGE_PAGE_MIN_ELEMENTS) native.adviseHugePages(data);
+    return data;
   } catch {
     return rangeError(name, `${n} floats of memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
   }

@@ -16,6 +16,7 @@ export interface NativeBackend {
   simdPaths: string[];
   threads: number;
   version: string;
+  hugePages: boolean;
 }
 
 export interface NativeAddon {
@@ -23,6 +24,10 @@ export interface NativeAddon {
   setThreads(n: number): void;
   setSimd(path: string): void;
   setGemmBackend(backend: 'blas' | 'builtin'): void;
+  /** Advises huge pages for a fresh, untouched Float32Array; returns the bytes advised. */
+  adviseHugePages(data: Float32Array): number;
+  /** Returns the new state (false where the OS has no transparent huge pages). */
+  setHugePages(on: boolean): boolean;
 
   gemm(a: Float32Array, aRows: number, aCols: number, b: Float32Array, bRows: number, bCols: number,
     out: Float32Array, transA: boolean, transB: boolean, alpha: number, beta: number): void;

@@ -2,6 +2,7 @@
  * What nnkit runs on, and how many threads it uses.
  */
 import { native } from './native';
+import { typeError } from './errors';
 import { assertInteger, assertOneOf } from './validate';
 
 /**
@@ -38,6 +39,12 @@ export interface Backend {
   threads: number;
   /** The addon's version. */
   version: string;
+  /**
+   * Whether outputs of 4 MiB and more that nnkit allocates (`matrix(rows, cols)`, a `forward`
+   * without `out`, …) are backed by 2 MiB transparent huge pages: Linux with THP in `always` or
+   * `madvise` mode, unless `NNKIT_HUGEPAGES=0` or {@link setHugePages} turned it off.
+   */
+  hugePages: boolean;
 }
 
 /** Reports the BLAS library, SIMD path, thread count and version in use. */
@@ -72,6 +79,17 @@ export function setThreads(n: number): void {
 export function setSimd(path: SimdPath): void {
   assertOneOf(path, 'path', simdPathNames);
   native.setSimd(path);
+}
+
+/**
+ * Turns huge-page outputs off or on (see {@link Backend.hugePages}); returns the new state, which
+ * stays false where the OS has no transparent huge pages. Such buffers are external
+ * ArrayBuffers, which a few runtimes refuse (then nnkit allocates plain ones by itself); turn
+ * them off if something downstream insists on V8-allocated memory.
+ */
+export function setHugePages(on: boolean): boolean {
+  if (typeof on !== 'boolean') typeError('on', 'a boolean', on);
+  return native.setHugePages(on);
 }
 
 /**

@@ -116,4 +116,43 @@ describe('nn.backend / nn.setThreads', () => {
     expectCoded(() => nn.setGemmBackend('mkl' as 'blas'), 'ERR_NNKIT_RANGE');
     if (nn.backend().blas === 'builtin') expectCoded(() => nn.setGemmBackend('blas'), 'ERR_NNKIT_RANGE');
   });
+
+  // Outputs of 4 MiB and more are advised into transparent huge pages (lib/matrix.ts); the
+  // advice itself is checked against /proc/self/smaps in the C++ tests.
+  it('reports and switches huge-page outputs, and honours NNKIT_HUGEPAGES=0', () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const thp = (() => {
+      try {
+        return /\[(always|madvise)\]/.test(fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'));
+      } catch {
+        return false;
+      }
+    })();
+    const initial = nn.backend().hugePages;
+    expect(initial).toBe(thp && process.env.NNKIT_HUGEPAGES !== '0');
+    if (!thp) console.log('skipped: huge-page outputs on (this OS has no transparent huge pages)');
+    try {
+      expect(nn.setHugePages(false)).toBe(false);
+      expect(nn.backend().hugePages).toBe(false);
+      const off = nn.matrix(1024, 1024);
+      expect(nn.setHugePages(true)).toBe(thp);
+      const on = nn.matrix(2048, 1024);
+      // Either way a fresh matrix is zeroed and usable like any other.
+      for (const m of [off, on]) {
+        expect(m.data.every((v) => v === 0)).toBe(true);
+        new nn.Rng(1).uniform(m);
+        expect(m.data.some((v) => v !== 0)).toBe(true);
+      }
+      expectCoded(() => nn.setHugePages(1 as unknown as boolean), 'ERR_NNKIT_TYPE', TypeError);
+    } finally {
+      nn.setHugePages(initial);
+    }
+    const out = execFileSync(process.execPath, ['-e', "console.log(require('node-gyp-build')('.').backend().hugePages)"], {
+      cwd: require('node:path').join(__dirname, '..'),
+      env: { ...process.env, NNKIT_HUGEPAGES: '0' },
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('false');
+  });
 });

@@ -3,7 +3,7 @@
  * @internal
  */
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
-import { assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
+import { allocateFloat32, assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import { assertOneOf, assertOptions, isDetached } from '../validate';
 
@@ -48,7 +48,7 @@ export function planLoss(scores: Matrix, opts: LossOptions | undefined, scoresNa
   const g = opts?.grad ?? true;
   let grad: Matrix | null;
   if (g === false) grad = null;
-  else if (g === true) grad = { data: new Float32Array(rows * cols), rows, cols };
+  else if (g === true) grad = { data: allocateFloat32(rows * cols, 'grad'), rows, cols };
   else if (typeof g === 'object' && g !== null) grad = outMatrix(g, rows, cols, 'grad');
   else typeError('grad', 'a boolean, Float32Array or Matrix', g);
   return { rows, cols, gradScale: 1 / divisor, divisor, grad };

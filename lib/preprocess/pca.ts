@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, rangeError, typeError } from '../errors';
 import { covariance, covarianceAsync, eigh, eighAsync, gemm } from '../linalg';
-import { assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
+import { allocateFloat32, assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
 import { native } from '../native';
 import { Rng } from '../rng';
 import { assertFiniteNumber, assertInteger, assertOneOf, assertOptions } from '../validate';
@@ -98,7 +98,7 @@ interface RandomizedPlan {
 }
 
 function copyColumns(src: Float32Array, rows: number, srcCols: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+  const out = allocateFloat32(rows * cols, 'out');
   for (let i = 0; i < rows; i++) out.set(src.subarray(i * srcCols, i * srcCols + cols), i * cols);
   return out;
 }

@@ -1,5 +1,6 @@
 // nn.backend(), nn.setThreads() and the test hooks that switch SIMD path and GEMM backend.
 #include "../kernels/cpu.h"
+#include "../kernels/memory.h"
 #include "../kernels/parallel.h"
 #include "../linalg/blas.h"
 #include "common.h"
@@ -22,6 +23,7 @@ Napi::Value backend(const Napi::CallbackInfo& info) {
   out.Set("simd", Napi::String::New(env, simd_path_name(active_simd_path())));
   out.Set("threads", Napi::Number::New(env, thread_count()));
   out.Set("version", Napi::String::New(env, NNKIT_VERSION));
+  out.Set("hugePages", Napi::Boolean::New(env, kernels::huge_pages_enabled()));
   Napi::Array paths = Napi::Array::New(env);
   uint32_t i = 0;
   for (SimdPath path : kSimdPaths)
@@ -52,6 +54,22 @@ Napi::Value set_simd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Advises huge pages for a freshly allocated Float32Array (see kernels/memory.h); returns the
+// bytes advised.
+Napi::Value advise_huge_pages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw_argument_error(env, ErrorKind::type, kErrType, "data", "a Float32Array", describe(info[0]));
+  Napi::Float32Array a = info[0].As<Napi::Float32Array>();
+  return Napi::Number::New(env, static_cast<double>(kernels::advise_huge_pages(a.Data(), a.ByteLength())));
+}
+
+Napi::Value set_huge_pages(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsBoolean())
+    throw_argument_error(info.Env(), ErrorKind::type, kErrType, "on", "a boolean", describe(info[0]));
+  return Napi::Boolean::New(info.Env(), kernels::set_huge_pages(info[0].As<Napi::Boolean>().Value()));
+}
+
 Napi::Value set_gemm_backend(const Napi::CallbackInfo& info) {
   const std::string name = string_arg(info, 0, "backend");
   if (name != "blas" && name != "builtin")
@@ -68,6 +86,8 @@ void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("backend", Napi::Function::New<guarded<backend>>(env, "backend"));
   exports.Set("setThreads", Napi::Function::New<guarded<set_threads>>(env, "setThreads"));
   exports.Set("setSimd", Napi::Function::New<guarded<set_simd>>(env, "setSimd"));
+  exports.Set("adviseHugePages", Napi::Function::New<guarded<advise_huge_pages>>(env, "adviseHugePages"));
+  exports.Set("setHugePages", Napi::Function::New<guarded<set_huge_pages>>(env, "setHugePages"));
   exports.Set("setGemmBackend", Napi::Function::New<guarded<set_gemm_backend>>(env, "setGemmBackend"));
 }
 

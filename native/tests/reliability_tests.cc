@@ -186,3 +186,59 @@ TEST(thread_pool_clamps_and_survives_resizes) {
   }
   set_thread_count(saved);
 }
+
+// Huge-page advice covers exactly the whole 2 MiB pages inside a buffer, marks them in the
+// kernel's view of the mapping (VmFlags "hg" in /proc/self/smaps), and does nothing when off.
+#if defined(__linux__)
+#include <sys/mman.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "../kernels/memory.h"
+
+namespace {
+// The VmFlags of the mapping that holds `address`, from /proc/self/smaps ("" if none).
+std::string vm_flags_at(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find('-')) {
+      inside = at >= lo && at < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line.substr(8);
+    }
+  }
+  return "";
+}
+}  // namespace
+
+TEST(huge_page_advice_covers_whole_pages_only) {
+  using namespace nnkit::kernels;
+  constexpr std::size_t H = kHugePageBytes;
+  const bool was_on = huge_pages_enabled();
+  void* raw = mmap(nullptr, 8 * H, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(raw != MAP_FAILED, "mmap failed");
+  if (raw == MAP_FAILED) return;
+  char* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(raw) + H - 1) & ~(std::uintptr_t{H} - 1));
+  if (was_on) {
+    // 64 bytes past a boundary, 3 pages and a bit long: the 2 whole pages inside, no more.
+    CHECK(advise_huge_pages(aligned + 64, 3 * H) == 2 * H, "advised %zu", advise_huge_pages(aligned + 64, 3 * H));
+    CHECK(vm_flags_at(aligned + H).find(" hg") != std::string::npos, "no hg flag: %s", vm_flags_at(aligned + H).c_str());
+    CHECK(vm_flags_at(aligned).find(" hg") == std::string::npos, "the partial first page was advised too");
+    CHECK(advise_huge_pages(aligned, H) == 0, "below kHugeAllocMinBytes");
+    CHECK(advise_huge_pages(aligned + 64, kHugeAllocMinBytes) == H, "one whole page inside");
+  } else {
+    std::printf("skipped: huge-page advice checks (transparent huge pages off here)\n");
+  }
+  set_huge_pages(false);
+  CHECK(!huge_pages_enabled() && advise_huge_pages(aligned + 4 * H, 3 * H) == 0, "advised while off");
+  CHECK(vm_flags_at(aligned + 4 * H).find(" hg") == std::string::npos, "hg set while off");
+  set_huge_pages(was_on);
+  CHECK(huge_pages_enabled() == was_on, "state not restored");
+  munmap(raw, 8 * H);
+}
+#endif
