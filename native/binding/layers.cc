@@ -88,11 +88,10 @@ Napi::Value linear_forward_async(const Napi::CallbackInfo& info) {
 struct LinearBackwardCall {
   FloatArray dy, x, w, dx, dw, db;
   std::size_t n = 0, d = 0, h = 0;
-  SimdPath path = SimdPath::scalar;
   void run() const {
     if (dx.data != nullptr) linalg::sgemm(false, true, n, d, h, 1.0f, dy.data, h, w.data, h, 0.0f, dx.data, d);
     if (dw.data != nullptr) linalg::sgemm(true, false, d, h, n, 1.0f, x.data, d, dy.data, h, 0.0f, dw.data, h);
-    if (db.data != nullptr) kernels::column_sums(path, dy.data, n, h, db.data);
+    if (db.data != nullptr) kernels::column_sums(dy.data, n, h, db.data);
   }
 };
 
@@ -123,7 +122,6 @@ LinearBackwardCall parse_linear_backward(const Napi::CallbackInfo& info) {
   check_disjoint(env, c.dx, c.dw, "dX", "dW");
   check_disjoint(env, c.dx, c.db, "dX", "db");
   check_disjoint(env, c.dw, c.db, "dW", "db");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -143,8 +141,7 @@ Napi::Value linear_backward_async(const Napi::CallbackInfo& info) {
 
 struct ReluForwardCall {
   FloatArray x, out;
-  SimdPath path = SimdPath::scalar;
-  void run() const { kernels::relu_forward(path, x.data, out.data, x.length); }
+  void run() const { kernels::relu_forward(x.data, out.data, x.length); }
 };
 
 // reluForward(X, out)
@@ -154,7 +151,6 @@ ReluForwardCall parse_relu_forward(const Napi::CallbackInfo& info) {
   c.out = float32_arg(info, 1, "out");
   check_length(info.Env(), c.out, c.x.length, "out");
   check_same_or_disjoint(info.Env(), c.out, c.x, "out", "X");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -175,8 +171,7 @@ Napi::Value relu_forward_async(const Napi::CallbackInfo& info) {
 
 struct ReluBackwardCall {
   FloatArray dy, x, out;
-  SimdPath path = SimdPath::scalar;
-  void run() const { kernels::relu_backward(path, dy.data, x.data, out.data, dy.length); }
+  void run() const { kernels::relu_backward(dy.data, x.data, out.data, dy.length); }
 };
 
 // reluBackward(dY, X, out)
@@ -189,7 +184,6 @@ ReluBackwardCall parse_relu_backward(const Napi::CallbackInfo& info) {
   check_length(info.Env(), c.out, c.dy.length, "out");
   check_same_or_disjoint(info.Env(), c.out, c.dy, "out", "dY");
   check_same_or_disjoint(info.Env(), c.out, c.x, "out", "X");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -219,13 +213,12 @@ struct BatchNormForwardCall {
   FloatArray x, gamma, beta, running_mean, running_var, saved_mean, saved_invstd, out;
   kernels::BatchNormParams p;
   bool training = true;
-  SimdPath path = SimdPath::scalar;
   void run() const {
     if (training)
-      kernels::batchnorm_forward_train(path, p, x.data, out.data, running_mean.data, running_var.data, saved_mean.data,
+      kernels::batchnorm_forward_train(p, x.data, out.data, running_mean.data, running_var.data, saved_mean.data,
                                        saved_invstd.data);
     else
-      kernels::batchnorm_forward_eval(path, p, x.data, out.data, running_mean.data, running_var.data);
+      kernels::batchnorm_forward_eval(p, x.data, out.data, running_mean.data, running_var.data);
   }
 };
 
@@ -264,7 +257,6 @@ BatchNormForwardCall parse_batchnorm_forward(const Napi::CallbackInfo& info) {
                          std::to_string(c.p.rows) + " rows");
   c.p.gamma = c.gamma.data;
   c.p.beta = c.beta.data;
-  c.path = active_simd_path();
   return c;
 }
 
@@ -290,9 +282,8 @@ Napi::Value batchnorm_forward_async(const Napi::CallbackInfo& info) {
 struct BatchNormBackwardCall {
   FloatArray dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta;
   kernels::BatchNormParams p;
-  SimdPath path = SimdPath::scalar;
   void run() const {
-    kernels::batchnorm_backward(path, p, dy.data, x.data, saved_mean.data, saved_invstd.data, dx.data, dgamma.data,
+    kernels::batchnorm_backward(p, dy.data, x.data, saved_mean.data, saved_invstd.data, dx.data, dgamma.data,
                                 dbeta.data);
   }
 };
@@ -328,7 +319,6 @@ BatchNormBackwardCall parse_batchnorm_backward(const Napi::CallbackInfo& info) {
   check_disjoint(env, c.dx, c.dbeta, "dX", "dBeta");
   check_disjoint(env, c.dgamma, c.dbeta, "dGamma", "dBeta");
   c.p.gamma = c.gamma.data;
-  c.path = active_simd_path();
   return c;
 }
 
@@ -362,9 +352,8 @@ struct DropoutForwardCall {
   Uint32Array mask;
   double keep_prob = 1.0;
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
   void run() const {
-    kernels::dropout_forward(path, stream, offset, keep_prob, scale, x.data, out.data, mask.data, x.length);
+    kernels::dropout_forward(stream, offset, keep_prob, scale, x.data, out.data, mask.data, x.length);
   }
 };
 
@@ -387,7 +376,6 @@ DropoutForwardCall parse_dropout_forward(const Napi::CallbackInfo& info) {
   check_length(env, c.out, c.x.length, "out");
   check_same_or_disjoint(env, c.out, c.x, "out", "X");
   check_mask_words(env, c.mask.length, c.x.length);
-  c.path = active_simd_path();
   return c;
 }
 
@@ -413,8 +401,7 @@ struct DropoutBackwardCall {
   FloatArray dy, out;
   Uint32Array mask;  // data == nullptr: every unit kept
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
-  void run() const { kernels::dropout_backward(path, dy.data, mask.data, scale, out.data, dy.length); }
+  void run() const { kernels::dropout_backward(dy.data, mask.data, scale, out.data, dy.length); }
 };
 
 // dropoutBackward(dY, mask: Uint32Array | null, scale, out)
@@ -429,7 +416,6 @@ DropoutBackwardCall parse_dropout_backward(const Napi::CallbackInfo& info) {
   check_length(env, c.out, c.dy.length, "out");
   check_same_or_disjoint(env, c.out, c.dy, "out", "dY");
   if (has_mask) check_mask_words(env, c.mask.length, c.dy.length);
-  c.path = active_simd_path();
   return c;
 }
 

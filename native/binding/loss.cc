@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "../kernels/cpu.h"
 #include "../kernels/loss.h"
 #include "common.h"
 
@@ -134,9 +133,8 @@ struct SvmCall {
   float margin = 1.0f;
   bool squared = false;
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
   double run() const {
-    return kernels::loss_svm(path, s.scores.data, s.rows, s.cols, labels.view, margin, squared, scale, s.grad.data);
+    return kernels::loss_svm(s.scores.data, s.rows, s.cols, labels.view, margin, squared, scale, s.grad.data);
   }
 };
 
@@ -150,7 +148,6 @@ SvmCall parse_svm(const Napi::CallbackInfo& info) {
   c.scale = grad_scale_arg(info, 6);
   check_labels_disjoint(info.Env(), c.s.grad, c.labels, "grad", "labels");
   check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -172,9 +169,8 @@ struct SoftmaxLossCall {
   ScoreCall s;
   Labels labels;
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
   double run() const {
-    return kernels::loss_softmax(path, s.scores.data, s.rows, s.cols, labels.view, scale, s.grad.data);
+    return kernels::loss_softmax(s.scores.data, s.rows, s.cols, labels.view, scale, s.grad.data);
   }
 };
 
@@ -186,7 +182,6 @@ SoftmaxLossCall parse_softmax_loss(const Napi::CallbackInfo& info) {
   c.scale = grad_scale_arg(info, 4);
   check_labels_disjoint(info.Env(), c.s.grad, c.labels, "grad", "labels");
   check_labels(info.Env(), c.labels, c.s.rows, c.s.cols, "labels");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -209,9 +204,8 @@ struct TargetsCall {
   FloatArray targets;
   kernels::TargetLoss kind = kernels::TargetLoss::l2;
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
   double run() const {
-    return kernels::loss_with_targets(path, kind, s.scores.data, targets.data, s.rows, s.cols, scale, s.grad.data);
+    return kernels::loss_with_targets(kind, s.scores.data, targets.data, s.rows, s.cols, scale, s.grad.data);
   }
 };
 
@@ -235,7 +229,6 @@ TargetsCall parse_targets(const Napi::CallbackInfo& info) {
     throw_argument_error(info.Env(), ErrorKind::range, kErrRange, "kind",
                          "'multiLabelHinge', 'sigmoidCrossEntropy', 'l2' or 'l1'", kind);
   c.scale = grad_scale_arg(info, 5);
-  c.path = active_simd_path();
   return c;
 }
 
@@ -258,8 +251,7 @@ Napi::Value loss_targets_async(const Napi::CallbackInfo& info) {
 struct SoftmaxCall {
   FloatArray scores, out;
   std::size_t rows = 0, cols = 0;
-  SimdPath path = SimdPath::scalar;
-  void run() const { kernels::softmax_probabilities(path, scores.data, rows, cols, out.data); }
+  void run() const { kernels::softmax_probabilities(scores.data, rows, cols, out.data); }
 };
 
 // softmax(scores, rows, cols, out): out may be the scores themselves (in place), not a partial overlap.
@@ -272,7 +264,6 @@ SoftmaxCall parse_softmax(const Napi::CallbackInfo& info) {
   c.out = float32_arg(info, 3, "out");
   check_matrix_length(info.Env(), c.out, c.rows, c.cols, "out");
   if (c.out.data != c.scores.data) check_no_overlap(info.Env(), c.out, c.scores, "out", "scores");
-  c.path = active_simd_path();
   return c;
 }
 
@@ -342,9 +333,8 @@ struct HierarchicalCall {
   Labels labels;
   TreeArgs tree;
   float scale = 1.0f;
-  SimdPath path = SimdPath::scalar;
   double run() const {
-    return kernels::loss_hierarchical_softmax(path, h.data, rows, dim, labels.view, tree.paths, v.data, scale, dh.data,
+    return kernels::loss_hierarchical_softmax(h.data, rows, dim, labels.view, tree.paths, v.data, scale, dh.data,
                                               dv.data);
   }
 };
@@ -381,7 +371,6 @@ HierarchicalCall parse_hierarchical(const Napi::CallbackInfo& info) {
     check_no_overlap(env, c.dv, c.v, "dV", "V");
     if (c.dh.data) check_no_overlap(env, c.dv, c.dh, "dV", "dH");
   }
-  c.path = active_simd_path();
   return c;
 }
 
@@ -407,8 +396,7 @@ struct LogProbabilitiesCall {
   FloatArray h, v, out;
   std::size_t rows = 0, dim = 0;
   TreeArgs tree;
-  SimdPath path = SimdPath::scalar;
-  void run() const { kernels::hierarchical_log_probabilities(path, h.data, rows, dim, tree.paths, v.data, out.data); }
+  void run() const { kernels::hierarchical_log_probabilities(h.data, rows, dim, tree.paths, v.data, out.data); }
 };
 
 // hierarchicalLogProbabilities(H, rows, dim, offsets, nodes, bits, internalNodes, V, out)
@@ -427,7 +415,6 @@ LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
   check_no_overlap(env, c.out, c.h, "out", "H");
   check_no_overlap(env, c.out, c.v, "out", "V");
   check_tree_disjoint(env, c.out, c.tree, "out");
-  c.path = active_simd_path();
   return c;
 }
 

@@ -174,13 +174,12 @@ Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
 struct ProjectCall {
   FloatArray x, mean, low, forward, out;
   std::size_t rows = 0, cols = 0, k = 0, block = 1;
-  SimdPath path = SimdPath::scalar;
   void run() const {
     const std::vector<float> ones(cols, 1.0f);
     std::vector<float> scratch(std::min(block, rows) * cols);
     for (std::size_t r0 = 0; r0 < rows; r0 += block) {
       const std::size_t n = std::min(block, rows - r0);
-      kernels::column_affine(path, x.data + r0 * cols, scratch.data(), n, cols, mean.data, ones.data(), low.data);
+      kernels::column_affine(x.data + r0 * cols, scratch.data(), n, cols, mean.data, ones.data(), low.data);
       linalg::sgemm(false, false, n, k, cols, 1.0f, scratch.data(), cols, forward.data, k, 0.0f, out.data + r0 * k, k);
     }
   }
@@ -210,7 +209,6 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   check_no_overlap(env, c.out, c.mean, "out", "mean");
   check_no_overlap(env, c.out, c.low, "out", "low");
   check_no_overlap(env, c.out, c.forward, "out", "forward");
-  c.path = active_simd_path();
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.x);
   staging->input(env, c.mean);
@@ -224,11 +222,10 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
 struct ReconstructCall {
   FloatArray y, backward, mean, out;
   std::size_t rows = 0, k = 0, cols = 0;
-  SimdPath path = SimdPath::scalar;
   void run() const {
     const std::vector<float> ones(cols, 1.0f), zeros(cols, 0.0f);
     linalg::sgemm(false, false, rows, cols, k, 1.0f, y.data, k, backward.data, cols, 0.0f, out.data, cols);
-    kernels::column_affine(path, out.data, out.data, rows, cols, zeros.data(), ones.data(), mean.data);
+    kernels::column_affine(out.data, out.data, rows, cols, zeros.data(), ones.data(), mean.data);
   }
 };
 
@@ -250,7 +247,6 @@ Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
   check_no_overlap(env, c.out, c.y, "out", "X");
   check_no_overlap(env, c.out, c.backward, "out", "backward");
   check_no_overlap(env, c.out, c.mean, "out", "mean");
-  c.path = active_simd_path();
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.y);
   staging->input(env, c.backward);

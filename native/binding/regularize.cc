@@ -1,5 +1,4 @@
 // Weight penalties and max-norm: regPenalty, regMaxNorm. In place on the caller's buffers.
-#include "../kernels/cpu.h"
 #include "../kernels/regularize.h"
 #include "common.h"
 
@@ -29,7 +28,7 @@ Napi::Value reg_penalty(const Napi::CallbackInfo& info) {
                            "length " + std::to_string(grad.length));
     check_no_overlap(info.Env(), grad, w, "grad", "W");
   }
-  const kernels::PenaltySums sums = kernels::penalty(active_simd_path(), w.data, w.length, a1, a2, grad.data);
+  const kernels::PenaltySums sums = kernels::penalty(w.data, w.length, a1, a2, grad.data);
   return Napi::Number::New(info.Env(), c1 * sums.abs_sum + c2 * sums.square_sum);
 }
 
@@ -41,7 +40,7 @@ Napi::Value reg_max_norm(const Napi::CallbackInfo& info) {
   check_matrix_length(info.Env(), w, rows, cols, "W");
   const float c = non_negative_arg(info, 3, "c");
   const bool by_rows = bool_arg(info, 4, "byRows");
-  const std::size_t clipped = kernels::max_norm(active_simd_path(), w.data, rows, cols, c, by_rows);
+  const std::size_t clipped = kernels::max_norm(w.data, rows, cols, c, by_rows);
   return Napi::Number::New(info.Env(), static_cast<double>(clipped));
 }
 

@@ -72,4 +72,19 @@ void batchnorm_forward_eval(SimdPath path, const BatchNormParams& p, const float
 void batchnorm_backward(SimdPath path, const BatchNormParams& p, const float* dy, const float* x,
                         const float* saved_mean, const float* saved_invstd, float* dx, float* dgamma, float* dbeta);
 
+// The same on the process-wide SIMD path (active_simd_path() when the kernel runs): what the
+// binding calls, so that the path is picked in one place.
+inline void batchnorm_forward_train(const BatchNormParams& p, const float* x, float* y, float* running_mean,
+                                    float* running_var, float* saved_mean, float* saved_invstd) {
+  batchnorm_forward_train(active_simd_path(), p, x, y, running_mean, running_var, saved_mean, saved_invstd);
+}
+inline void batchnorm_forward_eval(const BatchNormParams& p, const float* x, float* y, const float* running_mean,
+                                   const float* running_var) {
+  batchnorm_forward_eval(active_simd_path(), p, x, y, running_mean, running_var);
+}
+inline void batchnorm_backward(const BatchNormParams& p, const float* dy, const float* x, const float* saved_mean,
+                               const float* saved_invstd, float* dx, float* dgamma, float* dbeta) {
+  batchnorm_backward(active_simd_path(), p, dy, x, saved_mean, saved_invstd, dx, dgamma, dbeta);
+}
+
 }  // namespace nnkit::kernels

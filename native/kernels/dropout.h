@@ -51,4 +51,14 @@ void dropout_forward(SimdPath path, const RngStream& s, std::uint64_t offset, do
 void dropout_backward(SimdPath path, const float* dy, const std::uint32_t* mask, float scale, float* dx,
                       std::size_t n);
 
+// The same on the process-wide SIMD path (active_simd_path() when the kernel runs): what the
+// binding calls, so that the path is picked in one place.
+inline void dropout_forward(const RngStream& s, std::uint64_t offset, double keep_prob, float scale, const float* x,
+                            float* out, std::uint32_t* mask, std::size_t n) {
+  dropout_forward(active_simd_path(), s, offset, keep_prob, scale, x, out, mask, n);
+}
+inline void dropout_backward(const float* dy, const std::uint32_t* mask, float scale, float* dx, std::size_t n) {
+  dropout_backward(active_simd_path(), dy, mask, scale, dx, n);
+}
+
 }  // namespace nnkit::kernels

@@ -37,9 +37,14 @@ void column_sums(SimdPath path, const float* a, std::size_t rows, std::size_t co
 // Every row of out (rows x cols) = bias (the b of X·W + b before GEMM accumulates into it).
 void broadcast_rows(const float* bias, std::size_t rows, std::size_t cols, float* out);
 
+// The same on the process-wide SIMD path (active_simd_path() when the kernel runs): what the
+// binding calls, so that the path is picked in one place.
 inline void relu_forward(const float* x, float* out, std::size_t n) { relu_forward(active_simd_path(), x, out, n); }
 inline void relu_backward(const float* dy, const float* x, float* dx, std::size_t n) {
   relu_backward(active_simd_path(), dy, x, dx, n);
+}
+inline void column_sums(const float* a, std::size_t rows, std::size_t cols, float* sums) {
+  column_sums(active_simd_path(), a, rows, cols, sums);
 }
 
 }  // namespace nnkit::kernels

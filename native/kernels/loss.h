@@ -112,4 +112,31 @@ double loss_hierarchical_softmax(SimdPath path, const float* h, std::size_t n, s
 void hierarchical_log_probabilities(SimdPath path, const float* h, std::size_t n, std::size_t d,
                                     const LabelPaths& tree, const float* v, float* out);
 
+// The same on the process-wide SIMD path (active_simd_path() when the kernel runs): what the
+// binding calls, so that the path is picked in one place.
+inline double loss_svm(const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin, bool squared,
+                       float grad_scale, float* grad) {
+  return loss_svm(active_simd_path(), scores, n, c, labels, margin, squared, grad_scale, grad);
+}
+inline double loss_softmax(const float* scores, std::size_t n, std::size_t c, LabelView labels, float grad_scale,
+                           float* grad) {
+  return loss_softmax(active_simd_path(), scores, n, c, labels, grad_scale, grad);
+}
+inline void softmax_probabilities(const float* scores, std::size_t n, std::size_t c, float* out) {
+  softmax_probabilities(active_simd_path(), scores, n, c, out);
+}
+inline double loss_with_targets(TargetLoss kind, const float* scores, const float* targets, std::size_t n,
+                                std::size_t c, float grad_scale, float* grad) {
+  return loss_with_targets(active_simd_path(), kind, scores, targets, n, c, grad_scale, grad);
+}
+inline double loss_hierarchical_softmax(const float* h, std::size_t n, std::size_t d, LabelView labels,
+                                        const LabelPaths& tree, const float* v, float grad_scale, float* dh,
+                                        float* dv) {
+  return loss_hierarchical_softmax(active_simd_path(), h, n, d, labels, tree, v, grad_scale, dh, dv);
+}
+inline void hierarchical_log_probabilities(const float* h, std::size_t n, std::size_t d, const LabelPaths& tree,
+                                           const float* v, float* out) {
+  hierarchical_log_probabilities(active_simd_path(), h, n, d, tree, v, out);
+}
+
 }  // namespace nnkit::kernels

@@ -47,4 +47,13 @@ const RegularizeKernels& regularize_kernels(SimdPath path);
 PenaltySums penalty(SimdPath path, const float* w, std::size_t n, float a1, float a2, float* grad);
 std::size_t max_norm(SimdPath path, float* w, std::size_t rows, std::size_t cols, float c, bool by_rows);
 
+// The same on the process-wide SIMD path (active_simd_path() when the kernel runs): what the
+// binding calls, so that the path is picked in one place.
+inline PenaltySums penalty(const float* w, std::size_t n, float a1, float a2, float* grad) {
+  return penalty(active_simd_path(), w, n, a1, a2, grad);
+}
+inline std::size_t max_norm(float* w, std::size_t rows, std::size_t cols, float c, bool by_rows) {
+  return max_norm(active_simd_path(), w, rows, cols, c, by_rows);
+}
+
 }  // namespace nnkit::kernels

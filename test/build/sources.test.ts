@@ -46,11 +46,14 @@ describe('build descriptions', () => {
     }
   });
 
-  it('ships no -march=native and keeps N-API out of kernels and intrinsics out of the binding', () => {
+  it('ships no -march=native and keeps N-API out of kernels, intrinsics and path choices out of the binding', () => {
     for (const file of ['CMakeLists.txt', 'binding.gyp']) expect(fs.readFileSync(path.join(root, file), 'utf8')).not.toMatch(/-march=native/);
     const read = (dir: string) => fs.readdirSync(path.join(root, 'native', dir)).map((f) => [f, fs.readFileSync(path.join(root, 'native', dir, f), 'utf8')] as const);
     for (const [f, text] of [...read('kernels'), ...read('linalg')]) expect(text, f).not.toMatch(/#include\s+[<"](napi|node_api)/);
     for (const [f, text] of read('binding')) expect(text, f).not.toMatch(/immintrin|_mm256_|_mm512_/);
+    // The SIMD path is picked in one place, inside the kernels (active_simd_path when a kernel
+    // runs); the binding only exposes nn.setSimd and backend() (runtime.cc).
+    for (const [f, text] of read('binding').filter(([f]) => f !== 'runtime.cc')) expect(text, f).not.toMatch(/SimdPath|simd_path/);
   });
 
   // An inline function or template with external linkage that a SIMD unit compiles (from a shared
