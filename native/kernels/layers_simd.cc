@@ -38,9 +38,13 @@ void column_sums(const float* a, std::size_t rows, std::size_t cols, std::size_t
 
 const LayerKernels kTable = {relu_forward, relu_backward, column_sums};
 
+// AVX-512 runs the AVX2 table: ReLU forward+backward 8192×1024 measured 1.01× AVX2 on Zen 5
+// (bound by memory), under the 10% bar.
+constexpr SimdPath kPaying[] = {SimdPath::avx2};
+
 }  // namespace
 
-const LayerKernels* NNKIT_VEC_ACCESSOR(layer_kernels)() { return &kTable; }
+const LayerKernels* NNKIT_VEC_ACCESSOR(layer_kernels)() { return vec::keeps_table(kTable, kPaying); }
 
 }  // namespace nnkit::kernels
 #else

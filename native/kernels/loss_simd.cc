@@ -291,9 +291,12 @@ const LossKernels kTable = {svm_row,
                             dot,
                             axpy};
 
+// AVX-512 8192×1000 on Zen 5: sigmoid cross-entropy 1.76× AVX2, softmax 1.25×, SVM 1.16×.
+constexpr SimdPath kPaying[] = {SimdPath::avx2, SimdPath::avx512};
+
 }  // namespace
 
-const LossKernels* NNKIT_VEC_ACCESSOR(loss_kernels)() { return &kTable; }
+const LossKernels* NNKIT_VEC_ACCESSOR(loss_kernels)() { return vec::keeps_table(kTable, kPaying); }
 
 }  // namespace nnkit::kernels
 #else

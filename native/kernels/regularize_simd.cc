@@ -123,9 +123,13 @@ void scale(float* x, std::size_t n, float s) {
 
 const RegularizeKernels kTable = {penalty, add_column_squares, scale_columns, square_norm, scale};
 
+// AVX-512 runs the AVX2 table: on Zen 5, L2 penalty with gradient 4096×1024 measured 0.86–0.96×
+// AVX2, max-norm 1.01–1.02×, the penalty alone 1.08–1.12×: no gain worth a second table.
+constexpr SimdPath kPaying[] = {SimdPath::avx2};
+
 }  // namespace
 
-const RegularizeKernels* NNKIT_VEC_ACCESSOR(regularize_kernels)() { return &kTable; }
+const RegularizeKernels* NNKIT_VEC_ACCESSOR(regularize_kernels)() { return vec::keeps_table(kTable, kPaying); }
 
 }  // namespace nnkit::kernels
 #else

@@ -123,9 +123,13 @@ void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::s
 
 const StatsKernels kTable = {shifted_sums, min_max, affine};
 
+// AVX-512 on Zen 5: Standardizer.fit 8192×1024 (shifted sums) 1.22–1.31× AVX2; min/max and the
+// affine transform level (0.98–1.02×).
+constexpr SimdPath kPaying[] = {SimdPath::avx2, SimdPath::avx512};
+
 }  // namespace
 
-const StatsKernels* NNKIT_VEC_ACCESSOR(stats_kernels)() { return &kTable; }
+const StatsKernels* NNKIT_VEC_ACCESSOR(stats_kernels)() { return vec::keeps_table(kTable, kPaying); }
 
 }  // namespace nnkit::kernels
 #else

@@ -8,6 +8,7 @@
 // Every target header defines, in namespace nnkit::kernels::vec (internal linkage only: each
 // unit gets its own copies, so no wide-instruction code can be handed to a narrower path):
 //
+//   kPath                      the SimdPath this unit's tables serve
 //   kLanes                     floats per Vf (8 for AVX2, 16 for AVX-512); a multiple of 8
 //   Vf, Vi, Vd                 kLanes floats, kLanes uint32, kLanes / 2 doubles
 //   Mask                       a per-lane predicate on Vf / Vi
@@ -30,6 +31,8 @@
 //       bits_of(Vf), float_of(Vi)
 //
 // vec_math.h adds the shared math (log, e^x for x <= 0) over these operations.
+// A family whose kernels measure less than 10% faster on a target than on its fallback returns
+// nullptr from that target's accessor (see `keeps_table`), so the path runs the fallback's table.
 // Only what a kernel needs is here; add an operation to every target header at once.
 #pragma once
 
@@ -47,4 +50,20 @@
 #define NNKIT_VEC_CAT2_(a, b) a##_##b
 #define NNKIT_VEC_CAT_(a, b) NNKIT_VEC_CAT2_(a, b)
 #define NNKIT_VEC_ACCESSOR(family) NNKIT_VEC_CAT_(family, NNKIT_VEC_TARGET)
+
+#if NNKIT_VEC_AVAILABLE
+namespace nnkit::kernels::vec {
+namespace {
+// The table for this unit's path, or nullptr where `paying_paths` leaves the path out (it then
+// runs its fallback's kernels). Each family lists the paths whose own kernels measured >= 10%
+// faster than the fallback's, with the numbers, next to its accessor.
+template <class Table, std::size_t N>
+constexpr const Table* keeps_table(const Table& table, const SimdPath (&paying_paths)[N]) {
+  for (SimdPath p : paying_paths)
+    if (p == kPath) return &table;
+  return nullptr;
+}
+}  // namespace
+}  // namespace nnkit::kernels::vec
+#endif
 

@@ -10,8 +10,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpu.h"
+
 namespace nnkit::kernels::vec {
 namespace {
+
+inline constexpr SimdPath kPath = SimdPath::avx2;  // the path this unit's tables serve
 
 inline constexpr std::size_t kLanes = 8;
 

@@ -22,8 +22,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpu.h"
+
 namespace nnkit::kernels::vec {
 namespace {
+
+inline constexpr SimdPath kPath = SimdPath::avx512;  // the path this unit's tables serve
 
 inline constexpr std::size_t kLanes = 16;
 
