@@ -82,6 +82,9 @@ interface Peers {
 
 /** Where a workload's Python peer runs, and under which column name. */
 function placePythonPeer(name: string, peers: Peers): { column: string; process: PythonPeers | null }[] {
+  // numpy-rsvd (scikit-learn's randomized_svd transcribed to plain numpy) runs on the current
+  // numpy only: it is the randomized-PCA peer on the machine's own numpy 2.x.
+  if (name === 'numpy-rsvd') return [{ column: name, process: peers.current ?? peers.debian }];
   if (name !== 'numpy') return [{ column: name, process: peers.debian }];
   if (!peers.current) return [{ column: 'numpy-debian', process: peers.debian }];
   return [
@@ -134,8 +137,12 @@ async function startPeers(): Promise<Peers> {
     console.log(`Peer numpy (current) skipped: ${options['python-current']} has no numpy other than Debian's; numpy-debian is the numpy column.`);
   }
   await new Promise((resolve) => setTimeout(resolve, 100));  // let the Core: lines arrive
-  if (result.current?.cores[0]) result.cores.numpy = result.current.cores[0];
   if (result.debian?.cores[0]) for (const name of ['numpy-debian', 'torch', 'sklearn']) if (name in result.versions) result.cores[name] = result.debian.cores[0];
+  if (result.current?.cores[0]) result.cores.numpy = result.cores['numpy-rsvd'] = result.current.cores[0];
+  // numpy-rsvd runs where the numpy column does (or on Debian's numpy without a current one).
+  const rsvd = result.current ? 'numpy' : 'numpy-debian';
+  if (rsvd in result.versions) result.versions['numpy-rsvd'] = result.versions[rsvd]!;
+  if (!result.current && result.cores['numpy-debian']) result.cores['numpy-rsvd'] = result.cores['numpy-debian'];
   return result;
 }
 

@@ -56,3 +56,43 @@ def sklearn_pca_whiten(args):
     X0 = _spectrum(args["rows"], args["cols"])
     solver = args.get("solver", "full")
     return lambda: PCA(n_components=args["k"], whiten=True, svd_solver=solver, random_state=0).fit_transform(X0)
+
+
+
+def _randomized_svd(M, k, oversamples, n_iter, seed):
+    # scikit-learn 1.2's randomized_svd and randomized_range_finder (Halko et al. 2011),
+    # transcribed to plain numpy so it runs on the machine's numpy 2.x, which has no scikit-learn
+    # or SciPy: a Gaussian test matrix, n_iter power iterations, QR, the small SVD of Q^T M.
+    # scikit-learn's power_iteration_normalizer='auto' normalizes nothing for n_iter <= 2 (the
+    # case benchmarked) and by LU beyond; NumPy has no LU, so QR stands in there (the same range).
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    l = k + oversamples
+    Q = rng.standard_normal((M.shape[1], l), dtype=np.float32)
+    for _ in range(n_iter):
+        Q = M @ Q
+        if n_iter > 2:
+            Q, _r = np.linalg.qr(Q)
+        Q = M.T @ Q
+        if n_iter > 2:
+            Q, _r = np.linalg.qr(Q)
+    Q, _r = np.linalg.qr(M @ Q)
+    B = Q.T @ M
+    Uhat, S, Vt = np.linalg.svd(B, full_matrices=False)
+    return (Q @ Uhat)[:, :k], S[:k], Vt[:k]
+
+
+@task("numpy.pca_whiten_randomized")
+def numpy_pca_whiten_randomized(args):
+    # scikit-learn's randomized PCA as it runs (center, randomized_svd), then the notes'
+    # projection and whitening, with nnkit's oversampling (10) and power iterations (2).
+    import numpy as np
+    X0 = _spectrum(args["rows"], args["cols"])
+    k = args["k"]
+
+    def run():
+        X = X0 - np.mean(X0, axis=0)
+        _u, S, Vt = _randomized_svd(X, k, args.get("oversamples", 10), args.get("n_iter", 2), 0)
+        Xrot_reduced = X @ Vt.T
+        return Xrot_reduced / np.sqrt(S * S / X.shape[0] + 1e-5)
+    return run

@@ -51,6 +51,7 @@ function pcaPipeline(rows: number, cols: number, solver: 'exact' | 'randomized',
     },
     peers: [
       { name: 'numpy', task: 'numpy.pca_whiten', args: { rows, cols, k } },
+      ...(solver === 'randomized' ? [{ name: 'numpy-rsvd', task: 'numpy.pca_whiten_randomized', args: { rows, cols, k, oversamples: 10, n_iter: 2 } }] : []),
       ...(cols <= 784 ? [{ name: 'sklearn', task: 'sklearn.pca_whiten', args: { rows, cols, k, solver: solver === 'exact' ? 'full' : 'randomized' } }] : []),
     ],
   };
