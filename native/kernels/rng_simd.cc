@@ -124,8 +124,8 @@ inline void sincos_two_pi(Vf u, Vf& sin_out, Vf& cos_out) {
   // Sign flips as bit 31: sin negated in quadrants 2 and 3, cos in quadrants 1 and 2.
   const Vi sin_sign = shl<30>(quadrant & set1_i(2u));
   const Vi cos_sign = shl<30>((quadrant + set1_i(1u)) & set1_i(2u));
-  sin_out = float_of(bits_of(select(swap, c, s)) ^ sin_sign);
-  cos_out = float_of(bits_of(select(swap, s, c)) ^ cos_sign);
+  sin_out = xor_bits(select(swap, c, s), sin_sign);
+  cos_out = xor_bits(select(swap, s, c), cos_sign);
 }
 
 void uniform_chunks(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,

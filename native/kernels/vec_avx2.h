@@ -149,6 +149,8 @@ inline Vf to_float(Vi a) { return {_mm256_cvtepi32_ps(a.v)}; }  // as signed int
 inline Vi to_int_nearest(Vf a) { return {_mm256_cvtps_epi32(a.v)}; }
 inline Vi bits_of(Vf a) { return {_mm256_castps_si256(a.v)}; }
 inline Vf float_of(Vi a) { return {_mm256_castsi256_ps(a.v)}; }
+inline Vf xor_bits(Vf a, Vi bits) { return {_mm256_xor_ps(a.v, _mm256_castsi256_ps(bits.v))}; }  // in the float domain
+inline Vi minus_one_where(Mask m, Vi a) { return {_mm256_add_epi32(a.v, _mm256_castps_si256(m.m))}; }  // a − 1 where m
 
 }  // namespace
 }  // namespace nnkit::kernels::vec

@@ -154,6 +154,8 @@ inline Vf to_float(Vi a) { return {_mm512_cvtepi32_ps(a.v)}; }  // as signed int
 inline Vi to_int_nearest(Vf a) { return {_mm512_cvtps_epi32(a.v)}; }
 inline Vi bits_of(Vf a) { return {_mm512_castps_si512(a.v)}; }
 inline Vf float_of(Vi a) { return {_mm512_castsi512_ps(a.v)}; }
+inline Vf xor_bits(Vf a, Vi bits) { return {_mm512_xor_ps(a.v, _mm512_castsi512_ps(bits.v))}; }  // in the float domain
+inline Vi minus_one_where(Mask m, Vi a) { return {_mm512_mask_sub_epi32(a.v, m.m, a.v, _mm512_set1_epi32(1))}; }  // a − 1 where m
 
 }  // namespace
 }  // namespace nnkit::kernels::vec

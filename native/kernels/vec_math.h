@@ -19,7 +19,7 @@ inline Vf log_positive(Vf x) {
   Vi exponent = (shr<23>(bits) & set1_i(0xffu)) - set1_i(126u);
   Vf m = float_of((bits & set1_i(0x007fffffu)) | set1_i(0x3f000000u));  // mantissa in [0.5, 1)
   const Mask small = lt(m, set1(kSqrtHalf));
-  exponent = select_i(small, exponent - set1_i(1u), exponent);
+  exponent = minus_one_where(small, exponent);
   const Vf one = set1(1.0f);
   m = select(small, (m + m) - one, m - one);
   const Vf z = m * m;
