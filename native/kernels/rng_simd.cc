@@ -62,9 +62,9 @@ inline void philox_round(Words& x, Vi m0, Vi m1, Vi key0, Vi key1) {
   Vi hi0, lo0, hi1, lo1;
   mulhilo(x.w[0], m0, hi0, lo0);
   mulhilo(x.w[2], m1, hi1, lo1);
-  x.w[0] = (hi1 ^ x.w[1]) ^ key0;
+  x.w[0] = xor3(hi1, x.w[1], key0);
   x.w[1] = lo1;
-  x.w[2] = (hi0 ^ x.w[3]) ^ key1;
+  x.w[2] = xor3(hi0, x.w[3], key1);
   x.w[3] = lo0;
 }
 

@@ -145,6 +145,7 @@ inline void mulhilo(Vi a, Vi m, Vi& hi, Vi& lo) {
   lo.v = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   hi.v = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
 }
+inline Vi xor3(Vi a, Vi b, Vi c) { return {_mm256_xor_si256(_mm256_xor_si256(a.v, b.v), c.v)}; }
 inline Vf to_float(Vi a) { return {_mm256_cvtepi32_ps(a.v)}; }  // as signed int32
 inline Vi to_int_nearest(Vf a) { return {_mm256_cvtps_epi32(a.v)}; }
 inline Vi bits_of(Vf a) { return {_mm256_castps_si256(a.v)}; }

@@ -144,12 +144,15 @@ inline Vi shr(Vi a) {
 inline Mask eq_i(Vi a, Vi b) { return {_mm512_cmpeq_epi32_mask(a.v, b.v)}; }
 inline Mask lt_u32(Vi a, Vi b) { return {_mm512_cmplt_epu32_mask(a.v, b.v)}; }
 inline Vi select_i(Mask m, Vi a, Vi b) { return {_mm512_mask_blend_epi32(m.m, b.v, a.v)}; }
+// 32×32 → 64 products of every lane: even lanes from mul_epu32 directly, odd lanes after
+// moving them down; one masked in-pair swap each puts the halves back in lane order.
 inline void mulhilo(Vi a, Vi m, Vi& hi, Vi& lo) {
-  const __m512i even = _mm512_mul_epu32(a.v, m.v);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a.v, 32), m.v);
-  lo.v = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-  hi.v = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  const __m512i even = _mm512_mul_epu32(a.v, m.v);                                  // [lo0 hi0] [lo2 hi2] ...
+  const __m512i odd = _mm512_mul_epu32(_mm512_shuffle_epi32(a.v, _MM_PERM_CDAB), m.v);  // [lo1 hi1] ...
+  hi.v = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);  // even lanes: hi0, odd lanes: hi1
+  lo.v = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);  // even lanes: lo0, odd lanes: lo1
 }
+inline Vi xor3(Vi a, Vi b, Vi c) { return {_mm512_ternarylogic_epi32(a.v, b.v, c.v, 0x96)}; }
 inline Vf to_float(Vi a) { return {_mm512_cvtepi32_ps(a.v)}; }  // as signed int32
 inline Vi to_int_nearest(Vf a) { return {_mm512_cvtps_epi32(a.v)}; }
 inline Vi bits_of(Vf a) { return {_mm512_castps_si512(a.v)}; }
