@@ -120,9 +120,11 @@ void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_
   });
 }
 
-void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
-                   float* c, std::size_t ldc) {
+namespace {
+
+void sgemm_blocked(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                   const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                   std::size_t ldc, bool upper_only) {
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     scale_matrix(m, n, beta, c, ldc);
@@ -186,6 +188,9 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
           const std::size_t cols = std::min(nr, nc - jr);
           const float* sliver_b = pb + (jr / nr) * nr * kc;
           for (std::size_t ir = 0; ir < rows; ir += mr) {
+            // Upper triangle only: a tile whose last column lies left of its first row is
+            // wholly below the diagonal.
+            if (upper_only && jc + jr + cols <= row0 + ir) continue;
             kern.micro(kc, pa + ir * kc, sliver_b, c + (row0 + ir) * ldc + jc + jr, ldc, alpha, block_beta,
                        std::min(mr, rows - ir), cols);
           }
@@ -193,6 +198,20 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
       });
     }
   }
+}
+
+}  // namespace
+
+void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+                   float* c, std::size_t ldc) {
+  sgemm_blocked(path, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false);
+}
+
+void sgemm_builtin_upper(SimdPath path, bool trans_a, bool trans_b, std::size_t n, std::size_t k, float alpha,
+                         const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                         std::size_t ldc) {
+  sgemm_blocked(path, trans_a, trans_b, n, n, k, alpha, a, lda, b, ldb, beta, c, ldc, true);
 }
 
 }  // namespace nnkit::kernels

@@ -63,6 +63,15 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
                    float* c, std::size_t ldc);
 
+// The same, for the upper triangle of a square C only (SYRK's job: C = alpha·AᵀA + beta·C with
+// trans_a, b = a): micro-tiles wholly below the diagonal are skipped, so about half the work
+// is done with full-GEMM packing. Tiles that cross the diagonal also write the entries below
+// it in their span (the values a full product would have); the rest of the lower triangle is
+// left as it was. Callers mirror the upper triangle.
+void sgemm_builtin_upper(SimdPath path, bool trans_a, bool trans_b, std::size_t n, std::size_t k, float alpha,
+                         const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                         std::size_t ldc);
+
 // C = beta * C over an m x n block (beta == 0 stores zeros).
 void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_t ldc);
 

@@ -59,7 +59,12 @@ void affine_scalar(const float* x, float* y, std::size_t rows, std::size_t cols,
   }
 }
 
-const StatsKernels kScalar = {shifted_sums_scalar, min_max_scalar, affine_scalar};
+void center_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const double* mean) {
+  for (std::size_t i = 0; i < rows; ++i, x += ld, y += cols)
+    for (std::size_t j = 0; j < cols; ++j) y[j] = static_cast<float>(static_cast<double>(x[j]) - mean[j]);
+}
+
+const StatsKernels kScalar = {shifted_sums_scalar, min_max_scalar, affine_scalar, center_scalar};
 
 std::size_t blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
 
@@ -178,8 +183,21 @@ void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, st
   });
 }
 
+void center_columns(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean) {
+  if (rows == 0 || cols == 0) return;
+  const StatsKernels& k = stats_kernels(path);
+  const std::size_t rows_per_task = std::max<std::size_t>(1, (std::size_t{1} << 16) / cols);
+  parallel_for(blocks(rows, rows_per_task), [&](std::size_t task) {
+    const std::size_t r0 = task * rows_per_task, nr = std::min(rows_per_task, rows - r0);
+    k.center(x + r0 * cols, y + r0 * cols, nr, cols, cols, mean);
+  });
+}
+
 void column_moments(const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2) {
   column_moments(active_simd_path(), x, rows, cols, mean, m2);
+}
+void center_columns(const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean) {
+  center_columns(active_simd_path(), x, y, rows, cols, mean);
 }
 void column_min_max(const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx) {
   column_min_max(active_simd_path(), x, rows, cols, mn, mx);

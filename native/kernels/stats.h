@@ -31,6 +31,9 @@ struct StatsKernels {
   // fused multiply-add, so every path gives the same bits). y may equal x (in place).
   void (*affine)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
                  const float* scale, const float* offset);
+  // y[i*cols + j] = float(double(x[i*ld + j]) - mean[j]): centering in float64, rounded once
+  // (every path gives the same bits). y is dense (ld = cols) and does not overlap x.
+  void (*center)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const double* mean);
 };
 
 const StatsKernels& stats_kernels_scalar();
@@ -53,6 +56,10 @@ void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, st
                    const float* scale, const float* offset);
 void column_affine(const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,
                    const float* scale, const float* offset);
+
+// y = x − mean per column in float64, rounded once (the covariance's centering), in parallel.
+void center_columns(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean);
+void center_columns(const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean);
 
 // Chan-Golub-LeVeque: merges (n_b, mean_b, m2_b) into (n_a, mean_a, m2_a) per column, in place.
 void merge_moments(double n_a, double* mean_a, double* m2_a, double n_b, const double* mean_b, const double* m2_b,

@@ -26,7 +26,8 @@
 //   select(m, a, b)            m ? a : b; keep(m, a) is m ? a : 0
 //   mask_bits(m) mask_from_bits(bits)  lane i <-> bit i
 //   hsum hmin hmax             horizontal reductions (their order is the target's)
-//   widen_lo/widen_hi(Vf)      lanes [0, kLanes/2) and [kLanes/2, kLanes) as doubles
+//   widen_lo/widen_hi(Vf)      lanes [0, kLanes/2) and [kLanes/2, kLanes) as doubles;
+//   narrow(lo, hi)             and back, rounded to nearest
 //   Vi: + - ^ & |, xor3, shl<n>, shr<n>, mulhilo(a, m, hi, lo) (32×32→64), to_float, to_int_nearest,
 //       bits_of(Vf), float_of(Vi), xor_bits(Vf, Vi) (sign flips without leaving the float domain),
 //       minus_one_where(m, a)

@@ -110,6 +110,10 @@ inline Vd operator*(Vd a, Vd b) { return {_mm256_mul_pd(a.v, b.v)}; }
 inline Vd widen_lo(Vf a) { return {_mm256_cvtps_pd(_mm256_castps256_ps128(a.v))}; }
 inline Vd widen_hi(Vf a) { return {_mm256_cvtps_pd(_mm256_extractf128_ps(a.v, 1))}; }
 
+inline Vf narrow(Vd lo, Vd hi) {  // doubles back to floats, rounded to nearest
+  return {_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo.v)), _mm256_cvtpd_ps(hi.v), 1)};
+}
+
 // --- uint32 ---
 inline Vi load_i(const std::uint32_t* p) { return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))}; }
 inline void store_i(std::uint32_t* p, Vi a) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), a.v); }

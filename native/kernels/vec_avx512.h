@@ -119,6 +119,10 @@ inline Vd operator*(Vd a, Vd b) { return {_mm512_mul_pd(a.v, b.v)}; }
 inline Vd widen_lo(Vf a) { return {_mm512_cvtps_pd(_mm512_castps512_ps256(a.v))}; }
 inline Vd widen_hi(Vf a) { return {_mm512_cvtps_pd(_mm512_extractf32x8_ps(a.v, 1))}; }
 
+inline Vf narrow(Vd lo, Vd hi) {  // doubles back to floats, rounded to nearest
+  return {_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo.v)), _mm512_cvtpd_ps(hi.v), 1)};
+}
+
 // --- uint32 ---
 inline Vi load_i(const std::uint32_t* p) { return {_mm512_loadu_si512(p)}; }
 inline void store_i(std::uint32_t* p, Vi a) { _mm512_storeu_si512(p, a.v); }

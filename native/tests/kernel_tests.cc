@@ -197,6 +197,32 @@ TEST(builtin_gemm_matches_float64_reference) {
 // equal the scalar packer's at the same tile height bit for bit, and they may write nothing past
 // kGemmPackSlack. A is allocated at its exact size (under ASan a read past it is reported); a
 // block at row 0, column 0 has nothing before it either.
+// The upper-triangle product (the built-in SYRK of the covariance): on and above the diagonal
+// it equals the full product bit for bit (same packing, same micro-kernel calls), for sizes
+// whose tiles cross the diagonal at every offset; below it, tiles wholly below are untouched.
+TEST(builtin_gemm_upper_triangle_equals_the_full_product) {
+  const std::size_t shapes[][2] = {{1, 1}, {7, 3}, {13, 50}, {33, 257}, {145, 97}, {300, 600}, {784, 64}};
+  for (SimdPath path : nnkit::test::supported_paths())
+    for (const auto& shape : shapes) {
+      const std::size_t n = shape[0], k = shape[1];
+      std::vector<float> s(k * n);
+      for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<float>((i * 7919) % 1000) / 500.0f - 1.0f;
+      std::vector<float> full(n * n, 0.5f), upper(n * n, 0.5f), sentinel(n * n, 123.0f);
+      nnkit::kernels::sgemm_builtin(path, true, false, n, n, k, 0.25f, s.data(), n, s.data(), n, 1.0f, full.data(), n);
+      nnkit::kernels::sgemm_builtin_upper(path, true, false, n, k, 0.25f, s.data(), n, s.data(), n, 1.0f, upper.data(), n);
+      nnkit::kernels::sgemm_builtin_upper(path, true, false, n, k, 0.25f, s.data(), n, s.data(), n, 1.0f, sentinel.data(), n);
+      bool upper_same = true, far_below_untouched = true;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+          if (j >= i) upper_same = upper_same && upper[i * n + j] == full[i * n + j];
+          // 48 columns left of the diagonal is past any tile that crosses it (mr + nr <= 44).
+          if (j + 48 < i) far_below_untouched = far_below_untouched && sentinel[i * n + j] == 123.0f;
+        }
+      CHECK(upper_same, "%s n=%zu k=%zu: upper triangle differs from the full product", simd_path_name(path), n, k);
+      CHECK(far_below_untouched, "%s n=%zu k=%zu: wrote far below the diagonal", simd_path_name(path), n, k);
+    }
+}
+
 TEST(vector_packing_of_a_matches_scalar_packing) {
   for (SimdPath path : nnkit::test::supported_paths()) {
     if (path == SimdPath::scalar) continue;

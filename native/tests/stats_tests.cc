@@ -185,3 +185,23 @@ TEST(stats_affine_matches_reference_in_and_out_of_place) {
     }
   }
 }
+
+// The covariance's centering: float64 subtraction rounded once, the same bits on every path and
+// for every tail (the vector body and the scalar tail meet at kLanes columns).
+TEST(stats_center_matches_float64_on_every_path) {
+  for (const auto& shape : kShapes) {
+    const std::size_t rows = shape[0], cols = shape[1];
+    const std::vector<float> x = offset_data(rows, cols, 29, 128.0f);
+    std::vector<double> mean(cols);
+    for (std::size_t j = 0; j < cols; ++j) mean[j] = 128.0 + 0.1 * static_cast<double>(j % 7) + 1e-9 * j;
+    for (SimdPath path : nnkit::test::supported_paths()) {
+      std::vector<float> y(rows * cols + 1, -7.0f);  // one canary past the end
+      center_columns(path, x.data(), y.data(), rows, cols, mean.data());
+      bool exact = true;
+      for (std::size_t i = 0; i < rows * cols; ++i)
+        exact = exact && y[i] == static_cast<float>(static_cast<double>(x[i]) - mean[i % cols]);
+      CHECK(exact, "%s %zux%zu differs from float64 rounded once", simd_path_name(path), rows, cols);
+      CHECK(y[rows * cols] == -7.0f, "%s %zux%zu wrote past the end", simd_path_name(path), rows, cols);
+    }
+  }
+}
