@@ -31,6 +31,28 @@ const b = require(file).backend();
 console.log(`${(size / 2 ** 20).toFixed(1)} MiB; loads: ${JSON.stringify(b)}`);
 if (!b.blas.startsWith('openblas')) throw new Error('the prebuild should link OpenBLAS statically');
 
+// The BLAS choice holds for the static OpenBLAS too: forced onto its generic core (what it runs
+// on a CPU it does not know), the prebuild routes products to nnkit's GEMM, and they are right.
+if (b.simdPaths.includes('avx2')) {
+  const script = `const nn = require(${JSON.stringify(file)}); const b = nn.backend();
+    const a = new Float32Array(64 * 64).map((_, i) => (i % 7) - 3), c = new Float32Array(64 * 64);
+    nn.gemm(a, 64, 64, a, 64, 64, c, false, false, 1, 0);
+    let ok = true;
+    for (let i = 0; i < 64; i++) for (let j = 0; j < 64; j++) {
+      let s = 0; for (let k = 0; k < 64; k++) s += a[i * 64 + k] * a[k * 64 + j];
+      ok = ok && c[i * 64 + j] === s;
+    }
+    console.log(JSON.stringify({ core: b.blasCore, gemm: b.gemm, ok }));`;
+  const forced = JSON.parse(execFileSync(process.execPath, ['-e', script], {
+    env: { ...process.env, OPENBLAS_CORETYPE: 'Prescott' }, encoding: 'utf8',
+  }));
+  console.log(`with OPENBLAS_CORETYPE=Prescott: ${JSON.stringify(forced)}`);
+  if (forced.core !== 'Prescott' || forced.gemm !== 'builtin' || !forced.ok)
+    throw new Error('the prebuild kept GEMM on a generic OpenBLAS core (or computed it wrong)');
+} else {
+  console.log('skipped: forced-core check (this CPU has no AVX2, so the generic core is not narrower)');
+}
+
 // node-gyp-build must pick the prebuild in a package that has no build/ folder.
 const os = require('node:os');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnkit-prebuild-'));
