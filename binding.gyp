@@ -26,7 +26,10 @@
       ],
       "defines": ["NNKIT_VEC_AVX2=1"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma"]
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
+      # The target's flags only on its architecture; elsewhere its units compile to accessors
+      # that return nullptr (native/kernels/vec.h).
+      "conditions": [["target_arch=='x64' or target_arch=='ia32'", {"cflags_cc": ["-mavx2", "-mfma"]}]]
     },
     {
       "target_name": "nnkit_avx512",
@@ -44,13 +47,35 @@
       ],
       "defines": ["NNKIT_VEC_AVX512=1"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions", "-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
+      "conditions": [["target_arch=='x64' or target_arch=='ia32'", {
+        "cflags_cc": ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
+      }]]
+    },
+    {
+      # NEON (arm64): Advanced SIMD is part of every AArch64 CPU, so no flag is needed.
+      "target_name": "nnkit_neon",
+      "type": "static_library",
+      "sources": [
+        "native/kernels/rng_simd.cc",
+        "native/kernels/stats_simd.cc",
+        "native/kernels/optim_simd.cc",
+        "native/kernels/layers_simd.cc",
+        "native/kernels/batchnorm_simd.cc",
+        "native/kernels/dropout_simd.cc",
+        "native/kernels/regularize_simd.cc",
+        "native/kernels/loss_simd.cc"
+      ],
+      "defines": ["NNKIT_VEC_NEON=1"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"]
     },
     {
       "target_name": "nnkit",
       "dependencies": [
         "nnkit_avx2",
         "nnkit_avx512",
+        "nnkit_neon",
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
       "sources": [

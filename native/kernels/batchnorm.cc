@@ -118,7 +118,7 @@ void for_each_row_block_backwards(std::size_t rows, std::size_t cols, Fn&& fn) {
 const BatchNormKernels& batchnorm_kernels_scalar() { return kScalar; }
 
 const BatchNormKernels& batchnorm_kernels(SimdPath path) {
-  return select_kernels<BatchNormKernels>(path, {&kScalar, batchnorm_kernels_avx2(), batchnorm_kernels_avx512()});
+  return select_kernels<BatchNormKernels>(path, {&kScalar, batchnorm_kernels_avx2(), batchnorm_kernels_avx512(), batchnorm_kernels_neon()});
 }
 
 void batchnorm_forward_train(SimdPath path, const BatchNormParams& p, const float* x, float* y, float* running_mean,

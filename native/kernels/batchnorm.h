@@ -49,6 +49,7 @@ const BatchNormKernels& batchnorm_kernels_scalar();
 // Built from batchnorm_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const BatchNormKernels* batchnorm_kernels_avx2();
 const BatchNormKernels* batchnorm_kernels_avx512();
+const BatchNormKernels* batchnorm_kernels_neon();
 const BatchNormKernels& batchnorm_kernels(SimdPath path);
 
 struct BatchNormParams {

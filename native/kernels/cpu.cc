@@ -86,7 +86,11 @@ bool simd_path_supported(SimdPath path) {
       return false;
 #endif
     case SimdPath::neon:
-      return false;  // designed in: the portability work adds its kernels and detection
+#if defined(__aarch64__) && defined(__ARM_NEON)
+      return true;  // Advanced SIMD is part of every AArch64 CPU; the build compiles its kernels
+#else
+      return false;
+#endif
   }
   return false;
 }

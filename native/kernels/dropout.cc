@@ -63,7 +63,7 @@ bool should_stream(const float* out, std::size_t n) {
 const DropoutKernels& dropout_kernels_scalar() { return kScalar; }
 
 const DropoutKernels& dropout_kernels(SimdPath path) {
-  return select_kernels<DropoutKernels>(path, {&kScalar, dropout_kernels_avx2(), dropout_kernels_avx512()});
+  return select_kernels<DropoutKernels>(path, {&kScalar, dropout_kernels_avx2(), dropout_kernels_avx512(), dropout_kernels_neon()});
 }
 
 void dropout_forward(SimdPath path, const RngStream& s, std::uint64_t offset, double keep_prob, float scale,

@@ -34,6 +34,7 @@ const DropoutKernels& dropout_kernels_scalar();
 // Built from dropout_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const DropoutKernels* dropout_kernels_avx2();
 const DropoutKernels* dropout_kernels_avx512();
+const DropoutKernels* dropout_kernels_neon();
 const DropoutKernels& dropout_kernels(SimdPath path);
 
 // Outputs at least this large are written with non-temporal stores (when 16-byte aligned):

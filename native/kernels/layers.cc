@@ -45,7 +45,7 @@ void elementwise_parallel(std::size_t n, Fn&& fn) {
 const LayerKernels& layer_kernels_scalar() { return kScalar; }
 
 const LayerKernels& layer_kernels(SimdPath path) {
-  return select_kernels<LayerKernels>(path, {&kScalar, layer_kernels_avx2(), layer_kernels_avx512()});
+  return select_kernels<LayerKernels>(path, {&kScalar, layer_kernels_avx2(), layer_kernels_avx512(), layer_kernels_neon()});
 }
 
 void relu_forward(SimdPath path, const float* x, float* out, std::size_t n) {

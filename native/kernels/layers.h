@@ -25,6 +25,7 @@ const LayerKernels& layer_kernels_scalar();
 // Built from layers_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const LayerKernels* layer_kernels_avx2();
 const LayerKernels* layer_kernels_avx512();
+const LayerKernels* layer_kernels_neon();
 const LayerKernels& layer_kernels(SimdPath path);
 
 // Elementwise over n values; out may equal x (in place) but must not partially overlap it.

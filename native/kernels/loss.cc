@@ -252,7 +252,7 @@ inline float log_sigmoid_neg(float s) {  // −log σ(s) = max(−s, 0) + log(1 
 const LossKernels& loss_kernels_scalar() { return kScalar; }
 
 const LossKernels& loss_kernels(SimdPath path) {
-  return select_kernels<LossKernels>(path, {&kScalar, loss_kernels_avx2(), loss_kernels_avx512()});
+  return select_kernels<LossKernels>(path, {&kScalar, loss_kernels_avx2(), loss_kernels_avx512(), loss_kernels_neon()});
 }
 
 double loss_svm(SimdPath path, const float* scores, std::size_t n, std::size_t c, LabelView labels, float margin,

@@ -76,6 +76,7 @@ const LossKernels& loss_kernels_scalar();
 // Built from loss_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const LossKernels* loss_kernels_avx2();
 const LossKernels* loss_kernels_avx512();
+const LossKernels* loss_kernels_neon();
 const LossKernels& loss_kernels(SimdPath path);
 
 

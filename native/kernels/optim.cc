@@ -26,7 +26,7 @@ constexpr std::size_t kElementsPerTask = 1 << 16;
 const OptimKernels& optim_kernels_scalar() { return kScalar; }
 
 const OptimKernels& optim_kernels(SimdPath path) {
-  return select_kernels<OptimKernels>(path, {&kScalar, optim_kernels_avx2(), optim_kernels_avx512()});
+  return select_kernels<OptimKernels>(path, {&kScalar, optim_kernels_avx2(), optim_kernels_avx512(), optim_kernels_neon()});
 }
 
 void sgd_momentum(float* w, const float* g, float* v, std::size_t n, const SgdParams& p) {

@@ -28,6 +28,7 @@ const OptimKernels& optim_kernels_scalar();
 // Built from optim_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const OptimKernels* optim_kernels_avx2();
 const OptimKernels* optim_kernels_avx512();
+const OptimKernels* optim_kernels_neon();
 const OptimKernels& optim_kernels(SimdPath path);
 
 // Parallel over fixed blocks of elements, on the active path.

@@ -75,7 +75,7 @@ inline float clip_factor(float square_norm, float c) {
 const RegularizeKernels& regularize_kernels_scalar() { return kScalar; }
 
 const RegularizeKernels& regularize_kernels(SimdPath path) {
-  return select_kernels<RegularizeKernels>(path, {&kScalar, regularize_kernels_avx2(), regularize_kernels_avx512()});
+  return select_kernels<RegularizeKernels>(path, {&kScalar, regularize_kernels_avx2(), regularize_kernels_avx512(), regularize_kernels_neon()});
 }
 
 PenaltySums penalty(SimdPath path, const float* w, std::size_t n, float a1, float a2, float* grad) {

@@ -42,6 +42,7 @@ const RegularizeKernels& regularize_kernels_scalar();
 // Built from regularize_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const RegularizeKernels* regularize_kernels_avx2();
 const RegularizeKernels* regularize_kernels_avx512();
+const RegularizeKernels* regularize_kernels_neon();
 const RegularizeKernels& regularize_kernels(SimdPath path);
 
 PenaltySums penalty(SimdPath path, const float* w, std::size_t n, float a1, float a2, float* grad);

@@ -147,7 +147,7 @@ void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], s
 const RngKernels& rng_kernels_scalar() { return kScalar; }
 
 const RngKernels& rng_kernels(SimdPath path) {
-  return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2(), rng_kernels_avx512()});
+  return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2(), rng_kernels_avx512(), rng_kernels_neon()});
 }
 
 void rng_fill_uniform(SimdPath path, const RngStream& s, std::uint64_t offset, float* out, std::size_t n,

@@ -44,6 +44,7 @@ const RngKernels& rng_kernels_scalar();
 // Built from rng_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const RngKernels* rng_kernels_avx2();
 const RngKernels* rng_kernels_avx512();
+const RngKernels* rng_kernels_neon();
 const RngKernels& rng_kernels(SimdPath path);
 
 // Blocks a fill of n values consumes: whole chunks, so the next fill starts on a fresh chunk.

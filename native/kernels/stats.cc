@@ -78,7 +78,7 @@ std::size_t blocks(std::size_t n, std::size_t block) { return (n + block - 1) / 
 const StatsKernels& stats_kernels_scalar() { return kScalar; }
 
 const StatsKernels& stats_kernels(SimdPath path) {
-  return select_kernels<StatsKernels>(path, {&kScalar, stats_kernels_avx2(), stats_kernels_avx512()});
+  return select_kernels<StatsKernels>(path, {&kScalar, stats_kernels_avx2(), stats_kernels_avx512(), stats_kernels_neon()});
 }
 
 void merge_moments(double n_a, double* mean_a, double* m2_a, double n_b, const double* mean_b, const double* m2_b,

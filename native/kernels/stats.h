@@ -40,6 +40,7 @@ const StatsKernels& stats_kernels_scalar();
 // Built from stats_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const StatsKernels* stats_kernels_avx2();
 const StatsKernels* stats_kernels_avx512();
+const StatsKernels* stats_kernels_neon();
 const StatsKernels& stats_kernels(SimdPath path);
 
 // Per-column mean and M2 = sum (x - mean)^2 of a rows x cols row-major matrix (rows >= 1), in

@@ -136,7 +136,7 @@ const StatsKernels kTable = {shifted_sums, min_max, affine, center};
 
 // AVX-512 on Zen 5: Standardizer.fit 8192×1024 (shifted sums) 1.22–1.31× AVX2; min/max and the
 // affine transform level (0.98–1.02×).
-constexpr SimdPath kPaying[] = {SimdPath::avx2, SimdPath::avx512};
+constexpr SimdPath kPaying[] = {SimdPath::avx2, SimdPath::avx512, SimdPath::neon};
 
 }  // namespace
 

@@ -3,13 +3,16 @@
 // what nnkit's kernels use). A *_simd.cc file includes this header and is built once for every
 // target in NNKIT_SIMD_SOURCES (CMakeLists.txt, binding.gyp), each time with that target's
 // compiler flags and NNKIT_VEC_<TARGET> defined. A new instruction set is one more header
-// vec_<target>.h, one more entry in the build's target list and in cpu.h's path list.
+// vec_<target>.h, one more entry in the build's target list and in cpu.h's path list. Every
+// unit is compiled on every architecture; where the compiler lacks the target's instruction set
+// its accessors return nullptr.
 //
 // Every target header defines, in namespace nnkit::kernels::vec (internal linkage only: each
 // unit gets its own copies, so no wide-instruction code can be handed to a narrower path):
 //
 //   kPath                      the SimdPath this unit's tables serve
-//   kLanes                     floats per Vf (8 for AVX2, 16 for AVX-512); a multiple of 8
+//   kLanes                     floats per Vf (8 for AVX2 and NEON's register pairs, 16 for
+//                              AVX-512); a multiple of 8
 //   Vf, Vi, Vd                 kLanes floats, kLanes uint32, kLanes / 2 doubles
 //   Mask                       a per-lane predicate on Vf / Vi
 //   load(p) store(p, v)        unaligned; load_first(p, n) / store_first(p, v, n) touch only
@@ -42,6 +45,8 @@
 #include "vec_avx512.h"
 #elif defined(NNKIT_VEC_AVX2)
 #include "vec_avx2.h"
+#elif defined(NNKIT_VEC_NEON)
+#include "vec_neon.h"
 #else
 #error "vec.h is for *_simd.cc units, built with NNKIT_VEC_<TARGET> defined (see CMakeLists.txt)"
 #endif

@@ -305,6 +305,18 @@ int main() {
 // here before it shows in a benchmark.
 TEST(each_path_dispatches_to_its_own_table_or_its_fallback) {
   using namespace nnkit::kernels;
+  CHECK(&layer_kernels(SimdPath::scalar) == &layer_kernels_scalar(), "layers scalar");
+  if (simd_path_supported(SimdPath::neon)) {  // every vector-layer family has a NEON table; GEMM does not
+    CHECK(layer_kernels_neon() && &layer_kernels(SimdPath::neon) == layer_kernels_neon(), "layers neon");
+    CHECK(rng_kernels_neon() && &rng_kernels(SimdPath::neon) == rng_kernels_neon(), "rng neon");
+    CHECK(loss_kernels_neon() && &loss_kernels(SimdPath::neon) == loss_kernels_neon(), "loss neon");
+    CHECK(stats_kernels_neon() && dropout_kernels_neon() && batchnorm_kernels_neon() && optim_kernels_neon() &&
+              regularize_kernels_neon(),
+          "a NEON table is missing");
+    CHECK(&gemm_kernels(SimdPath::neon) == &gemm_kernels_scalar(), "gemm neon runs the portable kernels");
+  } else {
+    CHECK(!layer_kernels_neon() && !rng_kernels_neon(), "NEON tables in a build that cannot run them");
+  }
   if (!simd_path_supported(SimdPath::avx2)) {
     std::printf("skipped: AVX2 table dispatch (this CPU or build has no AVX2 path)\n");
     return;
@@ -312,7 +324,6 @@ TEST(each_path_dispatches_to_its_own_table_or_its_fallback) {
   CHECK(&layer_kernels(SimdPath::avx2) == layer_kernels_avx2(), "layers avx2");
   CHECK(&rng_kernels(SimdPath::avx2) == rng_kernels_avx2(), "rng avx2");
   CHECK(&loss_kernels(SimdPath::avx2) == loss_kernels_avx2(), "loss avx2");
-  CHECK(&layer_kernels(SimdPath::scalar) == &layer_kernels_scalar(), "layers scalar");
   if (!simd_path_supported(SimdPath::avx512)) {
     std::printf("skipped: AVX-512 table dispatch (this CPU or build has no AVX-512 path)\n");
     return;

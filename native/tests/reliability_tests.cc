@@ -192,6 +192,7 @@ TEST(thread_pool_clamps_and_survives_resizes) {
 #if defined(__linux__)
 #include <sys/mman.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -227,8 +228,14 @@ TEST(huge_page_advice_covers_whole_pages_only) {
   if (was_on) {
     // 64 bytes past a boundary, 3 pages and a bit long: the 2 whole pages inside, no more.
     CHECK(advise_huge_pages(aligned + 64, 3 * H) == 2 * H, "advised %zu", advise_huge_pages(aligned + 64, 3 * H));
-    CHECK(vm_flags_at(aligned + H).find(" hg") != std::string::npos, "no hg flag: %s", vm_flags_at(aligned + H).c_str());
-    CHECK(vm_flags_at(aligned).find(" hg") == std::string::npos, "the partial first page was advised too");
+    // Under qemu-user (scripts/arm64-kernel-tests.sh) madvise is accepted but not passed to the
+    // host kernel, so the mapping shows no flag there.
+    if (std::getenv("NNKIT_TEST_EMULATED") == nullptr) {
+      CHECK(vm_flags_at(aligned + H).find(" hg") != std::string::npos, "no hg flag: %s", vm_flags_at(aligned + H).c_str());
+      CHECK(vm_flags_at(aligned).find(" hg") == std::string::npos, "the partial first page was advised too");
+    } else {
+      std::printf("skipped: VmFlags check of the huge-page advice (emulated, NNKIT_TEST_EMULATED)\n");
+    }
     CHECK(advise_huge_pages(aligned, H) == 0, "below kHugeAllocMinBytes");
     CHECK(advise_huge_pages(aligned + 64, kHugeAllocMinBytes) == H, "one whole page inside");
   } else {
