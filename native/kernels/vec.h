@@ -38,6 +38,7 @@
 // vec_math.h adds the shared math (log, e^x for x <= 0) over these operations.
 // A family whose kernels measure less than 10% faster on a target than on its fallback returns
 // nullptr from that target's accessor (see `keeps_table`), so the path runs the fallback's table.
+// (NEON keeps every table: its fallback is scalar, and it has not been timed on arm64 hardware.)
 // Only what a kernel needs is here; add an operation to every target header at once.
 #pragma once
 
