@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(__dirname, '..', '..');
+
+// What `npm pack` would put in the package (scripts skipped: no prepare run here).
+function packedFiles(): Set<string> {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+  const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
+  return new Set(pack!.files.map((f) => f.path));
+}
+
+describe('the package', () => {
+  it.runIf(fs.existsSync(path.join(root, 'dist', 'index.js')))(
+    'ships a LICENSE, source maps whose sources are in it, and nothing of the tests or the build', () => {
+      const files = packedFiles();
+      expect(files.has('LICENSE')).toBe(true);
+      expect(files.has('package.json') && files.has('binding.gyp') && files.has('CMakeLists.txt')).toBe(true);
+      const maps = [...files].filter((f) => f.endsWith('.js.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      const missing = maps.flatMap((map) => {
+        const { sources } = JSON.parse(fs.readFileSync(path.join(root, map), 'utf8')) as { sources: string[] };
+        return sources.map((s) => path.posix.normalize(path.posix.join(path.posix.dirname(map), s))).filter((s) => !files.has(s));
+      });
+      expect(missing).toEqual([]);
+      expect([...files].filter((f) => /^(native\/tests|test|bench|build|examples)\//.test(f))).toEqual([]);
+    });
+
+  it('builds its JavaScript on a git install (prepare) and its addon on any install', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; license: string };
+    expect(pkg.scripts.prepare).toMatch(/compile:ts/);
+    expect(pkg.scripts.install).toBe('node-gyp-build');
+    expect(pkg.license).toBe('MIT');
+    expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+  });
+});
