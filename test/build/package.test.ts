@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,19 @@ function packedFiles(): Set<string> {
 }
 
 describe('the package', () => {
+  // node-gyp-build runs the check only when it has to compile; without the tools it must fail in
+  // one line that says what to install.
+  it('says in one line what to install when a from-source build has no compiler', () => {
+    const script = path.join(root, 'scripts', 'check-toolchain.js');
+    const bare = spawnSync(process.execPath, [script], { env: { PATH: '/nonexistent' }, encoding: 'utf8' });
+    expect(bare.status).toBe(1);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bare.stderr).toMatch(/^nnkit: no prebuilt binary for .*compiling one needs a C\+\+ compiler, make, python3 \(.*build-essential.*\); then run npm rebuild nnkit/);
+    const here = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+    expect(here.status).toBe(0);  // this machine builds the addon
+    expect(here.stderr).toBe('');
+  });
+
   it.runIf(fs.existsSync(path.join(root, 'dist', 'index.js')))(
     'ships a LICENSE, source maps whose sources are in it, and nothing of the tests or the build', () => {
       const files = packedFiles();
@@ -31,7 +44,7 @@ describe('the package', () => {
   it('builds its JavaScript on a git install (prepare) and its addon on any install', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; license: string };
     expect(pkg.scripts.prepare).toMatch(/compile:ts/);
-    expect(pkg.scripts.install).toBe('node-gyp-build');
+    expect(pkg.scripts.install).toBe('node-gyp-build "node scripts/check-toolchain.js"');
     expect(pkg.license).toBe('MIT');
     expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
