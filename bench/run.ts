@@ -138,11 +138,11 @@ async function startPeers(): Promise<Peers> {
   }
   await new Promise((resolve) => setTimeout(resolve, 100));  // let the Core: lines arrive
   if (result.debian?.cores[0]) for (const name of ['numpy-debian', 'torch', 'sklearn']) if (name in result.versions) result.cores[name] = result.debian.cores[0];
-  if (result.current?.cores[0]) result.cores.numpy = result.cores['numpy-rsvd'] = result.current.cores[0];
+  if (result.current?.cores[0]) result.cores.numpy = result.current.cores[0];
   // numpy-rsvd runs where the numpy column does (or on Debian's numpy without a current one).
   const rsvd = result.current ? 'numpy' : 'numpy-debian';
   if (rsvd in result.versions) result.versions['numpy-rsvd'] = result.versions[rsvd]!;
-  if (!result.current && result.cores['numpy-debian']) result.cores['numpy-rsvd'] = result.cores['numpy-debian'];
+  if (rsvd in result.cores) result.cores['numpy-rsvd'] = result.cores[rsvd]!;
   return result;
 }
 

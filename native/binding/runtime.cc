@@ -57,17 +57,12 @@ Napi::Value set_simd(const Napi::CallbackInfo& info) {
 // Advises huge pages for a freshly allocated Float32Array (see kernels/memory.h); returns the
 // bytes advised.
 Napi::Value advise_huge_pages(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw_argument_error(env, ErrorKind::type, kErrType, "data", "a Float32Array", describe(info[0]));
-  Napi::Float32Array a = info[0].As<Napi::Float32Array>();
-  return Napi::Number::New(env, static_cast<double>(kernels::advise_huge_pages(a.Data(), a.ByteLength())));
+  const FloatArray a = float32_arg(info, 0, "data");
+  return Napi::Number::New(info.Env(), static_cast<double>(kernels::advise_huge_pages(a.data, a.length * sizeof(float))));
 }
 
 Napi::Value set_huge_pages(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsBoolean())
-    throw_argument_error(info.Env(), ErrorKind::type, kErrType, "on", "a boolean", describe(info[0]));
-  return Napi::Boolean::New(info.Env(), kernels::set_huge_pages(info[0].As<Napi::Boolean>().Value()));
+  return Napi::Boolean::New(info.Env(), kernels::set_huge_pages(bool_arg(info, 0, "on")));
 }
 
 Napi::Value set_gemm_backend(const Napi::CallbackInfo& info) {

@@ -17,14 +17,8 @@ namespace {
 
 using namespace loss_math;
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // The NaN policy: a row with a non-finite input has NaN loss and an all-NaN gradient row.
-float poison_row(std::size_t c, float* grad) {
-  if (grad) std::fill(grad, grad + c, kNaN);
-  return kNaN;
-}
-
 float svm_row_scalar(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
                      float* grad) {
   const float fy = f[y];

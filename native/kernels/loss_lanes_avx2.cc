@@ -23,12 +23,7 @@ namespace {
 inline __m256 exp_neg8(__m256 x) { return vec::exp_neg(vec::Vf{x}).v; }
 inline __m256 log_one_two8(__m256 w) { return vec::log_positive(vec::Vf{w}).v; }
 
-float poison_row(std::size_t c, float* grad) {
-  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-  if (grad)
-    for (std::size_t j = 0; j < c; ++j) grad[j] = kNaN;
-  return kNaN;
-}
+using loss_math::poison_row;
 
 // Loads columns [c0, c0 + 8) of 8 rows as 8 column vectors (lanes past c read as 0). A full
 // load that would reach past the 8-row block is masked, so nothing outside it is read.

@@ -15,13 +15,24 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "cephes_log.h"
 
 namespace nnkit::kernels::loss_math {
 namespace {
+
+inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// The policy for a row with NaN or ±Infinity (loss.h): a NaN loss and an all-NaN gradient row.
+inline float poison_row(std::size_t c, float* grad) {
+  if (grad)
+    for (std::size_t j = 0; j < c; ++j) grad[j] = kNaN;
+  return kNaN;
+}
 
 inline constexpr float kExpLow = -87.0f;  // e^x is clamped to e^-87 below this
 inline constexpr float kRoundMagic = 12582912.0f;  // 1.5 · 2^23

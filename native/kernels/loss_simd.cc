@@ -17,14 +17,8 @@ namespace {
 
 using namespace vec;
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+using loss_math::poison_row;
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-float poison_row(std::size_t c, float* grad) {
-  if (grad)
-    for (std::size_t j = 0; j < c; ++j) grad[j] = kNaN;
-  return kNaN;
-}
 
 inline Vf sign(Vf x) {  // +1, −1, or 0 at ±0 (NaN gives 0: the row is poisoned anyway)
   const Vf one = set1(1.0f);

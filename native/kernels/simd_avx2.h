@@ -1,5 +1,5 @@
-// Small AVX2 helpers shared by the *_avx2.cc kernels: horizontal reductions, the tail mask of a
-// partial block of 8, and transposes in registers (8×8, and 4×4 within each 128-bit half).
+// Small AVX2 helpers shared by the hand-written *_avx2.cc and *_avx512.cc kernels: the tail mask
+// of a partial block of 8, and transposes in registers (8×8, and 4×4 within each 128-bit half).
 // Include only from a translation unit compiled with -mavx2 -mfma; everything here has internal
 // linkage, so no copy compiled with AVX2 can be handed to code the scalar path runs.
 #pragma once
@@ -15,27 +15,6 @@ namespace {
 // All-ones in lanes [0, count) (count <= 8), for masked loads and stores of a row's tail.
 inline __m256i tail_mask(std::size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-inline float hmax(__m256 v) {
-  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_max_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-inline float hmin(__m256 v) {
-  __m128 s = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_min_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_min_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
 }
 
 // r[i] lane j becomes r[j] lane i.

@@ -138,9 +138,6 @@ inline Mask lt_u32(Vi a, Vi b) {  // a < b unsigned: a signed compare with both 
   const __m256i flip = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   return {_mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_xor_si256(b.v, flip), _mm256_xor_si256(a.v, flip)))};
 }
-inline Vi select_i(Mask m, Vi a, Vi b) {
-  return {_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(b.v), _mm256_castsi256_ps(a.v), m.m))};
-}
 // 32×32 → 64 products of every lane: even lanes from mul_epu32 directly, odd lanes after
 // shifting them down; the halves are blended back into lane order.
 inline void mulhilo(Vi a, Vi m, Vi& hi, Vi& lo) {

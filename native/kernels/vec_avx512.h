@@ -147,7 +147,6 @@ inline Vi shr(Vi a) {
 }
 inline Mask eq_i(Vi a, Vi b) { return {_mm512_cmpeq_epi32_mask(a.v, b.v)}; }
 inline Mask lt_u32(Vi a, Vi b) { return {_mm512_cmplt_epu32_mask(a.v, b.v)}; }
-inline Vi select_i(Mask m, Vi a, Vi b) { return {_mm512_mask_blend_epi32(m.m, b.v, a.v)}; }
 // 32×32 → 64 products of every lane: even lanes from mul_epu32 directly, odd lanes after
 // moving them down; one masked in-pair swap each puts the halves back in lane order.
 inline void mulhilo(Vi a, Vi m, Vi& hi, Vi& lo) {

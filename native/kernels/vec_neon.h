@@ -155,7 +155,6 @@ inline Vi shr(Vi a) {
 }
 inline Mask eq_i(Vi a, Vi b) { return {vceqq_u32(a.lo, b.lo), vceqq_u32(a.hi, b.hi)}; }
 inline Mask lt_u32(Vi a, Vi b) { return {vcltq_u32(a.lo, b.lo), vcltq_u32(a.hi, b.hi)}; }
-inline Vi select_i(Mask m, Vi a, Vi b) { return {vbslq_u32(m.lo, a.lo, b.lo), vbslq_u32(m.hi, a.hi, b.hi)}; }
 // 32×32 → 64 products of every lane (umull, umull2), split back into low and high words.
 inline uint32x4_t mul_halves(uint32x4_t a, uint32x4_t m, uint32x4_t& hi) {
   const uint32x4_t p01 = vreinterpretq_u32_u64(vmull_u32(vget_low_u32(a), vget_low_u32(m)));
