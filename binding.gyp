@@ -75,8 +75,7 @@
       "dependencies": [
         "nnkit_avx2",
         "nnkit_avx512",
-        "nnkit_neon",
-        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+        "nnkit_neon"
       ],
       "sources": [
         "native/kernels/cpu.cc",
@@ -111,10 +110,14 @@
       ],
       "defines": [
         "NAPI_VERSION=8",
+        # What node-addon-api's node_addon_api_except target would add. Depending on that target
+        # instead makes gyp write its makefiles into a node-addon-api/ folder next to build/,
+        # which a from-source install then leaves in node_modules/nnkit.
+        "NAPI_CPP_EXCEPTIONS",
         "NNKIT_VERSION=\"<!(node -p \"require('./package.json').version\")\"",
         "<!@(node scripts/blas-config.js defines)"
       ],
-      "include_dirs": ["<!@(node scripts/blas-config.js include_dirs)"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(node scripts/blas-config.js include_dirs)"],
       "libraries": ["<!@(node scripts/blas-config.js libraries)"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],

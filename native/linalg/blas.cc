@@ -67,12 +67,12 @@ struct GemmChoice {
 };
 
 GemmChoice choose_gemm() {
-  if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS"};
+  if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS", ""};
   const std::string core = blas_core();
   const SimdPath path = detect_simd_path();  // the path picked at load (NNKIT_SIMD included)
   SimdPath core_simd;
   if (!core_path(core, &core_simd))
-    return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted"};
+    return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted", ""};
   const std::string core_name = simd_path_name(core_simd), path_name = simd_path_name(path);
   const bool same_family = (core_simd == SimdPath::neon) == (path == SimdPath::neon);
   if (same_family && isa_rank(core_simd) < isa_rank(path)) {
