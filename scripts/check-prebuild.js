@@ -1,40 +1,53 @@
 #!/usr/bin/env node
-// Checks the prebuild that `npm run prebuild` wrote: it must load, need nothing beyond the C
-// runtime (ldd shows only libc, libm and friends, no OpenBLAS, gfortran or libstdc++), and leave
-// no symbol undefined except Node-API's (which node provides) and glibc's. This replaces
-// -Wl,--no-undefined, which cannot be used for an addon: every napi_* symbol is undefined
-// until node loads it.
+// Checks the prebuild that scripts/prebuild.sh wrote for one architecture:
+//   node scripts/check-prebuild.js [x64|arm64]      (default: this machine's)
+// It must need nothing beyond the C runtime (its NEEDED entries are libc, libm and the loader:
+// no OpenBLAS, gfortran or libstdc++), leave no symbol undefined except Node-API's (which node
+// provides) and glibc's, load and report its backend, and be what node-gyp-build picks in a
+// package without build/. An arm64 prebuild checked on x86-64 loads in an arm64 Node under
+// qemu-user (scripts/arm64-node.sh). The undefined-symbol check replaces -Wl,--no-undefined,
+// which cannot be used for an addon: every napi_* symbol is undefined until node loads it.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { nodeFor } = require('./node-for-arch');
 
-const dir = path.join(__dirname, '..', 'prebuilds', `${process.platform}-${process.arch}`);
+const arch = process.argv[2] || process.arch;
+const root = path.join(__dirname, '..');
+const dir = path.join(root, 'prebuilds', `linux-${arch}`);
 const file = fs.readdirSync(dir).filter((f) => f.endsWith('.node')).map((f) => path.join(dir, f))[0];
 if (!file) throw new Error(`no .node file in ${dir}`);
+const node = nodeFor(arch);
+const tool = (name) => (arch === process.arch || arch !== 'arm64' ? name : `aarch64-linux-gnu-${name}`);
 
-const ldd = execFileSync('ldd', [file], { encoding: 'utf8' });
-console.log(`ldd ${path.relative(process.cwd(), file)}:\n${ldd}`);
-const allowed = /^(linux-vdso|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|\/lib64\/ld-linux|ld-linux)/;
-const extra = ldd.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((l) => l && !allowed.test(l));
+const needed = [...execFileSync(tool('readelf'), ['-d', file], { encoding: 'utf8' }).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+console.log(`${path.relative(root, file)} needs ${needed.join(', ')}`);
+const allowed = /^(libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|ld-linux)/;
+const extra = needed.filter((l) => !allowed.test(l));
 if (extra.length) throw new Error(`prebuild depends on ${extra.join(', ')}`);
 
 // Strong undefined symbols only ('U'); weak ones ('w', e.g. the transactional-memory hooks of
 // the static libstdc++) resolve to null when absent.
-const strongUndefined = execFileSync('nm', ['-D', '--undefined-only', file], { encoding: 'utf8' })
+const strongUndefined = execFileSync(tool('nm'), ['-D', '--undefined-only', file], { encoding: 'utf8' })
   .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'U').map((f) => f[1]);
 const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@GLIBC/.test(s));
 if (unexpected.length) throw new Error(`undefined symbols left in the prebuild: ${unexpected.join(', ')}`);
 
+const run = (script, env = {}) => JSON.parse(execFileSync(node.command, [...node.args, '-e', script], {
+  env: { ...process.env, ...node.env, ...env }, encoding: 'utf8',
+}));
 const { size } = fs.statSync(file);
-const b = require(file).backend();
-console.log(`${(size / 2 ** 20).toFixed(1)} MiB; loads: ${JSON.stringify(b)}`);
-if (!b.blas.startsWith('openblas')) throw new Error('the prebuild should link OpenBLAS statically');
+const b = run(`console.log(JSON.stringify(require(${JSON.stringify(file)}).backend()))`);
+console.log(`${(size / 2 ** 20).toFixed(1)} MiB; loads${node.emulated ? ' under qemu-user' : ''}: ${JSON.stringify(b)}`);
+const wantsBlas = process.env.NNKIT_PREBUILD_BUILTIN !== '1';
+if (wantsBlas && !b.blas.startsWith('openblas')) throw new Error('the prebuild should link OpenBLAS statically (NNKIT_PREBUILD_BUILTIN=1 accepts one without)');
 
 // The BLAS choice holds for the static OpenBLAS too: forced onto its generic core (what it runs
 // on a CPU it does not know), the prebuild routes products to nnkit's GEMM, and they are right.
-if (b.simdPaths.includes('avx2')) {
-  const script = `const nn = require(${JSON.stringify(file)}); const b = nn.backend();
+if (b.blas.startsWith('openblas') && b.simdPaths.includes('avx2')) {
+  const forced = run(`const nn = require(${JSON.stringify(file)}); const b = nn.backend();
     const a = new Float32Array(64 * 64).map((_, i) => (i % 7) - 3), c = new Float32Array(64 * 64);
     nn.gemm(a, 64, 64, a, 64, 64, c, false, false, 1, 0);
     let ok = true;
@@ -42,23 +55,22 @@ if (b.simdPaths.includes('avx2')) {
       let s = 0; for (let k = 0; k < 64; k++) s += a[i * 64 + k] * a[k * 64 + j];
       ok = ok && c[i * 64 + j] === s;
     }
-    console.log(JSON.stringify({ core: b.blasCore, gemm: b.gemm, ok }));`;
-  const forced = JSON.parse(execFileSync(process.execPath, ['-e', script], {
-    env: { ...process.env, OPENBLAS_CORETYPE: 'Prescott' }, encoding: 'utf8',
-  }));
+    console.log(JSON.stringify({ core: b.blasCore, gemm: b.gemm, ok }));`, { OPENBLAS_CORETYPE: 'Prescott' });
   console.log(`with OPENBLAS_CORETYPE=Prescott: ${JSON.stringify(forced)}`);
   if (forced.core !== 'Prescott' || forced.gemm !== 'builtin' || !forced.ok)
     throw new Error('the prebuild kept GEMM on a generic OpenBLAS core (or computed it wrong)');
 } else {
-  console.log('skipped: forced-core check (this CPU has no AVX2, so the generic core is not narrower)');
+  console.log('skipped: forced-core check (no OpenBLAS, or no AVX2 path, so a generic core is not narrower)');
 }
 
 // node-gyp-build must pick the prebuild in a package that has no build/ folder.
-const os = require('node:os');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnkit-prebuild-'));
-fs.copyFileSync(path.join(__dirname, '..', 'package.json'), path.join(tmp, 'package.json'));
-fs.cpSync(path.join(__dirname, '..', 'prebuilds'), path.join(tmp, 'prebuilds'), { recursive: true });
-const loaded = require('node-gyp-build').path(tmp);
-if (!loaded.startsWith(path.join(tmp, 'prebuilds'))) throw new Error(`node-gyp-build picked ${loaded}`);
-console.log(`node-gyp-build loads ${path.relative(tmp, loaded)} from a package without build/`);
-fs.rmSync(tmp, { recursive: true });
+try {
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(tmp, 'package.json'));
+  fs.cpSync(dir, path.join(tmp, 'prebuilds', `linux-${arch}`), { recursive: true });
+  const loaded = run(`console.log(JSON.stringify(require(${JSON.stringify(require.resolve('node-gyp-build'))}).path(${JSON.stringify(tmp)})))`);
+  if (!loaded.startsWith(path.join(tmp, 'prebuilds'))) throw new Error(`node-gyp-build picked ${loaded}`);
+  console.log(`node-gyp-build loads ${path.relative(tmp, loaded)} from a package without build/`);
+} finally {
+  fs.rmSync(tmp, { recursive: true });
+}

@@ -48,4 +48,31 @@ describe('the package', () => {
     expect(pkg.license).toBe('MIT');
     expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
+
+  // The release's consumer test (scripts/release.sh) compares the smoke results of x64 and arm64
+  // with this comparer; it must catch a changed random stream and a result out of tolerance.
+  it('has a smoke test whose comparison fails on a changed random stream or result', () => {
+    const smoke = path.join(root, 'scripts', 'smoke.js');
+    const out = execFileSync(process.execPath, [smoke, root], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const results = JSON.parse(out) as { exact: Record<string, string>; approx: Record<string, number[]> };
+    expect(Object.keys(results.exact)).toEqual(expect.arrayContaining(['init.he 24×40', 'dropout mask bits']));
+    expect(Object.keys(results.approx).length).toBeGreaterThan(40);
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'nnkit-smoke-'));
+    const write = (name: string, r: unknown) => { fs.writeFileSync(path.join(dir, name), JSON.stringify(r)); return path.join(dir, name); };
+    const a = write('a.json', results);
+    const compare = (b: string) => spawnSync(process.execPath, [smoke, '--compare', a, b], { encoding: 'utf8' });
+    expect(compare(write('same.json', results)).status).toBe(0);
+    const bits = structuredClone(results);
+    bits.exact['init.he 24×40'] = '0'.repeat(64);
+    const failedBits = compare(write('bits.json', bits));
+    expect(failedBits.status).toBe(1);
+    expect(failedBits.stderr).toMatch(/init\.he 24×40: not bit-identical/);
+    const values = structuredClone(results);
+    const gemm = values.approx['gemm X·W']!;
+    gemm[3] = gemm[3]! + 1e-3 * Math.max(...gemm.map(Math.abs));
+    const failedValues = compare(write('values.json', values));
+    expect(failedValues.status).toBe(1);
+    expect(failedValues.stderr).toMatch(/gemm X·W: differs by 1\.00e-3/);
+    fs.rmSync(dir, { recursive: true });
+  });
 });
