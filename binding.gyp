@@ -57,6 +57,7 @@
       "target_name": "nnkit_neon",
       "type": "static_library",
       "sources": [
+        "native/kernels/gemm_neon.cc",
         "native/kernels/rng_simd.cc",
         "native/kernels/stats_simd.cc",
         "native/kernels/optim_simd.cc",

@@ -54,6 +54,7 @@ void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda
 const GemmKernels& gemm_kernels_scalar();
 const GemmKernels* gemm_kernels_avx2();    // nullptr when the build has no AVX2 path
 const GemmKernels* gemm_kernels_avx512();  // nullptr when the build has no AVX-512 path
+const GemmKernels* gemm_kernels_neon();    // nullptr when the build has no NEON path
 const GemmKernels& gemm_kernels(SimdPath path);
 
 // C = alpha * op(A) * op(B) + beta * C, all row-major. op(A) is m x k (A is k x m when trans_a),

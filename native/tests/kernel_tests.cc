@@ -181,7 +181,9 @@ TEST(builtin_gemm_matches_float64_reference) {
                                   // thin products (n <= 256): 24-row blocks up to 4096 deep, and beyond
                                   {50, 20, 9000}, {97, 256, 4100}, {25, 257, 300},
                                   // the AVX-512 tile (12 x 32) and blocks (144 x 192): whole, and one past
-                                  {12, 32, 192}, {25, 65, 193}, {145, 31, 385}, {289, 300, 200}};
+                                  {12, 32, 192}, {25, 65, 193}, {145, 31, 385}, {289, 300, 200},
+                                  // the NEON tile (8 x 12) and blocks (128 x 256, panels 4080 wide): whole, and one past
+                                  {8, 12, 256}, {17, 25, 257}, {129, 4081, 3}};
   for (SimdPath path : nnkit::test::supported_paths())
     for (const auto& s : sizes)
       for (int t = 0; t < 4; ++t) check_gemm(path, t & 1, t & 2, s[0], s[1], s[2], 1.0f, 0.0f);
@@ -306,16 +308,16 @@ int main() {
 TEST(each_path_dispatches_to_its_own_table_or_its_fallback) {
   using namespace nnkit::kernels;
   CHECK(&layer_kernels(SimdPath::scalar) == &layer_kernels_scalar(), "layers scalar");
-  if (simd_path_supported(SimdPath::neon)) {  // every vector-layer family has a NEON table; GEMM does not
+  if (simd_path_supported(SimdPath::neon)) {  // every vector-layer family has a NEON table, and GEMM
     CHECK(layer_kernels_neon() && &layer_kernels(SimdPath::neon) == layer_kernels_neon(), "layers neon");
     CHECK(rng_kernels_neon() && &rng_kernels(SimdPath::neon) == rng_kernels_neon(), "rng neon");
     CHECK(loss_kernels_neon() && &loss_kernels(SimdPath::neon) == loss_kernels_neon(), "loss neon");
     CHECK(stats_kernels_neon() && dropout_kernels_neon() && batchnorm_kernels_neon() && optim_kernels_neon() &&
               regularize_kernels_neon(),
           "a NEON table is missing");
-    CHECK(&gemm_kernels(SimdPath::neon) == &gemm_kernels_scalar(), "gemm neon runs the portable kernels");
+    CHECK(gemm_kernels_neon() && &gemm_kernels(SimdPath::neon) == gemm_kernels_neon(), "gemm neon");
   } else {
-    CHECK(!layer_kernels_neon() && !rng_kernels_neon(), "NEON tables in a build that cannot run them");
+    CHECK(!layer_kernels_neon() && !rng_kernels_neon() && !gemm_kernels_neon(), "NEON tables in a build that cannot run them");
   }
   if (!simd_path_supported(SimdPath::avx2)) {
     std::printf("skipped: AVX2 table dispatch (this CPU or build has no AVX2 path)\n");
