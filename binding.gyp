@@ -107,7 +107,8 @@
         "native/binding/loss.cc",
         "native/binding/regularize.cc",
         "native/binding/preprocess.cc",
-        "native/binding/addon.cc"
+        "native/binding/addon.cc",
+        "native/binding/glibc_compat.cc"
       ],
       "defines": [
         "NAPI_VERSION=8",
@@ -122,7 +123,7 @@
       "libraries": ["<!@(node scripts/blas-config.js libraries)"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
-      "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++", "-static-libgcc",
+      "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++",
                   "-Wl,--version-script=<(module_root_dir)/native/binding/exports.map"]
     }
   ]

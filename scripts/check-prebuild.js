@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Checks the prebuild that scripts/prebuild.sh wrote for one architecture:
 //   node scripts/check-prebuild.js [x64|arm64]      (default: this machine's)
-// It must need nothing beyond the C runtime (its NEEDED entries are libc, libm and the loader:
-// no OpenBLAS, gfortran or libstdc++), leave no symbol undefined except Node-API's (which node
-// provides) and glibc's, load and report its backend, and be what node-gyp-build picks in a
-// package without build/. An arm64 prebuild checked on x86-64 loads in an arm64 Node under
+// It must need nothing beyond the C runtime (its NEEDED entries are libc, libm, libgcc_s, which
+// Node needs too, and the loader: no OpenBLAS, gfortran or libstdc++) and no glibc newer than
+// 2.34 (Ubuntu 22.04, RHEL 9, Amazon Linux 2023; see native/binding/glibc_compat.cc), leave no
+// symbol undefined except Node-API's (which node provides) and glibc's, load and report its
+// backend, and be what node-gyp-build picks in a package without build/. An arm64 prebuild checked on x86-64 loads in an arm64 Node under
 // qemu-user (scripts/arm64-node.sh). The undefined-symbol check replaces -Wl,--no-undefined,
 // which cannot be used for an addon: every napi_* symbol is undefined until node loads it.
 'use strict';
@@ -24,7 +25,7 @@ const tool = (name) => (arch === process.arch || arch !== 'arm64' ? name : `aarc
 
 const needed = [...execFileSync(tool('readelf'), ['-d', file], { encoding: 'utf8' }).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
 console.log(`${path.relative(root, file)} needs ${needed.join(', ')}`);
-const allowed = /^(libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|ld-linux)/;
+const allowed = /^(libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|ld-linux|libgcc_s\.so)/;  // Node needs libgcc_s too
 const extra = needed.filter((l) => !allowed.test(l));
 if (extra.length) throw new Error(`prebuild depends on ${extra.join(', ')}`);
 
@@ -34,6 +35,14 @@ const strongUndefined = execFileSync(tool('nm'), ['-D', '--undefined-only', file
   .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'U').map((f) => f[1]);
 const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@GLIBC/.test(s));
 if (unexpected.length) throw new Error(`undefined symbols left in the prebuild: ${unexpected.join(', ')}`);
+
+const MAX_GLIBC = [2, 34];
+const versioned = [...execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' }).matchAll(/\(GLIBC_(\d+)\.(\d+)(?:\.\d+)?\)\s+(\S+)/g)]
+  .map((m) => ({ version: [Number(m[1]), Number(m[2])], symbol: m[3] }));
+const newer = versioned.filter(({ version: [a, b] }) => a > MAX_GLIBC[0] || (a === MAX_GLIBC[0] && b > MAX_GLIBC[1]));
+if (newer.length) throw new Error(`the prebuild needs glibc newer than ${MAX_GLIBC.join('.')}: ${newer.map((n) => `${n.symbol}@GLIBC_${n.version.join('.')}`).join(', ')}`);
+const oldest = versioned.reduce((max, { version }) => (version[0] * 1000 + version[1] > max[0] * 1000 + max[1] ? version : max), [2, 0]);
+console.log(`needs glibc >= ${oldest.join('.')}`);
 
 const run = (script, env = {}) => JSON.parse(execFileSync(node.command, [...node.args, '-e', script], {
   env: { ...process.env, ...node.env, ...env }, encoding: 'utf8',
