@@ -4,7 +4,7 @@
 // It must need nothing beyond the C runtime (its NEEDED entries are libc, libm, libgcc_s, which
 // Node needs too, and the loader: no OpenBLAS, gfortran or libstdc++) and no glibc newer than
 // 2.34 (Ubuntu 22.04, RHEL 9, Amazon Linux 2023; see native/binding/glibc_compat.cc), leave no
-// symbol undefined except Node-API's (which node provides) and glibc's, load and report its
+// symbol undefined except Node-API's (which node provides), glibc's and libgcc_s's, load and report its
 // backend, and be what node-gyp-build picks in a package without build/. An arm64 prebuild checked on x86-64 loads in an arm64 Node under
 // qemu-user (scripts/arm64-node.sh). The undefined-symbol check replaces -Wl,--no-undefined,
 // which cannot be used for an addon: every napi_* symbol is undefined until node loads it.
@@ -33,7 +33,7 @@ if (extra.length) throw new Error(`prebuild depends on ${extra.join(', ')}`);
 // the static libstdc++) resolve to null when absent.
 const strongUndefined = execFileSync(tool('nm'), ['-D', '--undefined-only', file], { encoding: 'utf8' })
   .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'U').map((f) => f[1]);
-const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@GLIBC/.test(s));
+const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@(GLIBC|GCC)_/.test(s));  // GCC_: libgcc_s
 if (unexpected.length) throw new Error(`undefined symbols left in the prebuild: ${unexpected.join(', ')}`);
 
 const MAX_GLIBC = [2, 34];
