@@ -1,5 +1,12 @@
 # node-gyp build (npm install, prebuildify). CMakeLists.txt builds the same sources with the
 # same flags for development and CI; test/build/sources.test.ts fails when the lists differ.
+#
+# On macOS gyp ignores cflags_cc and ldflags and compiles from xcode_settings instead: each
+# target repeats its flags there (OTHER_CPLUSPLUSFLAGS), and the GNU-ld-only flags go unused.
+# The settings sit in the targets, not in target_defaults, because node's common.gypi sets the
+# same keys (exceptions off, gnu++17 or 20, its deployment target) in its target_defaults, which
+# override ours there but not a target's own. The deployment target is 13.3 when Accelerate is
+# linked (its BLAS/LAPACK interface starts there), else 10.15 (scripts/blas-config.js).
 {
   "variables": {
     "nnkit_cflags": ["-O3", "-std=c++17", "-fvisibility=hidden", "-ffp-contract=off", "-fno-math-errno", "-fPIC"]
@@ -29,7 +36,19 @@
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
       # The target's flags only on its architecture; elsewhere its units compile to accessors
       # that return nullptr (native/kernels/vec.h).
-      "conditions": [["target_arch=='x64' or target_arch=='ia32'", {"cflags_cc": ["-mavx2", "-mfma"]}]]
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='ia32'", {"cflags_cc": ["-mavx2", "-mfma"]}],
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "CLANG_CXX_LIBRARY": "libc++",
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "MACOSX_DEPLOYMENT_TARGET": "<!(node scripts/blas-config.js macos_min)",
+            "OTHER_CPLUSPLUSFLAGS": ["<@(nnkit_cflags)"]
+          }
+        }],
+        ["OS=='mac' and target_arch=='x64'", {"xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"]}}]
+      ]
     },
     {
       "target_name": "nnkit_avx512",
@@ -48,9 +67,23 @@
       "defines": ["NNKIT_VEC_AVX512=1"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
-      "conditions": [["target_arch=='x64' or target_arch=='ia32'", {
-        "cflags_cc": ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
-      }]]
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='ia32'", {
+          "cflags_cc": ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
+        }],
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "CLANG_CXX_LIBRARY": "libc++",
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "MACOSX_DEPLOYMENT_TARGET": "<!(node scripts/blas-config.js macos_min)",
+            "OTHER_CPLUSPLUSFLAGS": ["<@(nnkit_cflags)"]
+          }
+        }],
+        ["OS=='mac' and target_arch=='x64'", {
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]}
+        }]
+      ]
     },
     {
       # NEON (arm64): Advanced SIMD is part of every AArch64 CPU, so no flag is needed.
@@ -69,7 +102,18 @@
       ],
       "defines": ["NNKIT_VEC_NEON=1"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"]
+      "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "CLANG_CXX_LIBRARY": "libc++",
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "MACOSX_DEPLOYMENT_TARGET": "<!(node scripts/blas-config.js macos_min)",
+            "OTHER_CPLUSPLUSFLAGS": ["<@(nnkit_cflags)"]
+          }
+        }]
+      ]
     },
     {
       "target_name": "nnkit",
@@ -123,6 +167,25 @@
       "libraries": ["<!@(node scripts/blas-config.js libraries)"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["<@(nnkit_cflags)", "-fexceptions"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "CLANG_CXX_LIBRARY": "libc++",
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "MACOSX_DEPLOYMENT_TARGET": "<!(node scripts/blas-config.js macos_min)",
+            "OTHER_CPLUSPLUSFLAGS": ["<@(nnkit_cflags)"]
+          }
+        }],
+        # Apple's ld has no version scripts: the same two entry points by name (Mach-O names
+        # carry a leading underscore). libc++ is the system's there: no static runtime to hide.
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "OTHER_LDFLAGS": ["-Wl,-exported_symbol,_napi_register_module_v1",
+                              "-Wl,-exported_symbol,_node_api_module_get_api_version_v1"]
+          }
+        }]
+      ],
       "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++",
                   "-Wl,--version-script=<(module_root_dir)/native/binding/exports.map"]
     }

@@ -16,18 +16,19 @@ export type SimdPath = (typeof simdPathNames)[number];
 
 /** The compiled backends in use. */
 export interface Backend {
-  /** BLAS library linked in, e.g. `'openblas 0.3.21'`, or `'builtin'` for nnkit's own kernels. */
+  /** BLAS library linked in, e.g. `'openblas 0.3.21'`, `'accelerate'` (macOS), or `'builtin'` for nnkit's own kernels. */
   blas: string;
   /**
    * Which GEMM (and covariance SYRK) runs now: the BLAS library or nnkit's packed kernels. It
    * starts as BLAS unless the linked OpenBLAS runs kernels for an older instruction set than
    * the SIMD path nnkit picked at load (a CPU that OpenBLAS does not know and runs on generic
    * kernels, or a core forced with `OPENBLAS_CORETYPE`): then nnkit's own GEMM, which is faster.
+   * Apple's Accelerate always starts as BLAS.
    */
   gemm: 'blas' | 'builtin';
   /** Why `gemm` started as it did, in one sentence. */
   gemmReason: string;
-  /** The core the linked OpenBLAS runs (`openblas_get_corename()`, e.g. `'Haswell'`), or `''` without BLAS. */
+  /** The core the linked OpenBLAS runs (`openblas_get_corename()`, e.g. `'Haswell'`), or `''` without OpenBLAS. */
   blasCore: string;
   /** The SIMD path of that core's kernels (`'scalar'` for pre-AVX2 cores), or `''` when unknown or without BLAS. */
   blasCoreSimd: string;

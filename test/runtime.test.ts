@@ -5,7 +5,7 @@ import { expectCoded } from './helpers';
 describe('nn.backend / nn.setThreads', () => {
   it('reports the backends in use', () => {
     const b = nn.backend();
-    expect(b.blas).toMatch(/^(openblas [0-9.]+|openblas|builtin)$/);
+    expect(b.blas).toMatch(/^(openblas [0-9.]+|openblas|accelerate|builtin)$/);
     expect(['blas', 'builtin']).toContain(b.gemm);
     expect(b.simdPaths).toContain('scalar');
     expect(b.simdPaths).toContain(b.simd);
@@ -50,8 +50,9 @@ describe('nn.backend / nn.setThreads', () => {
     };
     const here = nn.backend();
     const x86 = process.arch === 'x64';
+    const openblas = here.blas.startsWith('openblas');  // OPENBLAS_CORETYPE means nothing to Accelerate
 
-    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx2'))('routes GEMM away from a generic core', () => {
+    it.runIf(openblas && x86 && here.simdPaths.includes('avx2'))('routes GEMM away from a generic core', () => {
       const b = child({ OPENBLAS_CORETYPE: 'Prescott' });
       expect(b.blasCore).toBe('Prescott');
       expect(b.blasCoreSimd).toBe('scalar');
@@ -60,7 +61,7 @@ describe('nn.backend / nn.setThreads', () => {
       expect(b.worst).toBeLessThan(1e-4);
     });
 
-    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx2'))('keeps BLAS when its core matches the path', () => {
+    it.runIf(openblas && x86 && here.simdPaths.includes('avx2'))('keeps BLAS when its core matches the path', () => {
       const b = child({ OPENBLAS_CORETYPE: 'Haswell', NNKIT_SIMD: 'avx2' });
       expect(b.blasCore).toBe('Haswell');
       expect(b.gemm).toBe('blas');
@@ -70,10 +71,17 @@ describe('nn.backend / nn.setThreads', () => {
       expect(child({ OPENBLAS_CORETYPE: 'Prescott', NNKIT_SIMD: 'scalar' }).gemm).toBe('blas');
     });
 
-    it.runIf(here.blas !== 'builtin' && x86 && here.simdPaths.includes('avx512'))('prefers the AVX-512 GEMM to an AVX2 core', () => {
+    it.runIf(openblas && x86 && here.simdPaths.includes('avx512'))('prefers the AVX-512 GEMM to an AVX2 core', () => {
       const b = child({ OPENBLAS_CORETYPE: 'Haswell' });
       expect(b.gemm).toBe('builtin');
       expect(b.gemmReason).toMatch(/Haswell runs avx2 kernels on a CPU with avx512/);
+    });
+
+    it.runIf(here.blas === 'accelerate')('always runs the products on Accelerate (macOS)', () => {
+      expect(here.gemm).toBe('blas');
+      expect(here.blasCore).toBe('');
+      expect(here.gemmReason).toMatch(/Accelerate/);
+      expect(child({}).worst).toBeLessThan(1e-4);
     });
 
     it.runIf(here.blas === 'builtin')('reports the built-in kernels in a build without BLAS', () => {

@@ -7,12 +7,40 @@
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 #define NNKIT_X86 1
 #include <cpuid.h>
+#if defined(__APPLE__)
+#include <sys/sysctl.h>
+
+#include <cstdio>
+#endif
 #endif
 
 namespace nnkit {
 namespace {
 
 #if NNKIT_X86
+#if defined(__APPLE__)
+// macOS gives a thread the AVX-512 register state only when it first runs an AVX-512
+// instruction (the kernel traps it and enables the state), so XCR0 shows bits 5-7 clear until
+// then; Apple's documented test is sysctl hw.optional.avx512*. Before macOS 12.2 the kernel could
+// lose the opmask registers on a context switch (Go issue 49233), so AVX-512 starts at 12.2.
+bool apple_sysctl_flag(const char* name) {
+  int value = 0;
+  std::size_t size = sizeof(value);
+  return sysctlbyname(name, &value, &size, nullptr, 0) == 0 && value != 0;
+}
+
+bool apple_os_avx512() {
+  char version[32] = {};
+  std::size_t size = sizeof(version) - 1;
+  int major = 0, minor = 0;
+  if (sysctlbyname("kern.osproductversion", version, &size, nullptr, 0) != 0 ||
+      std::sscanf(version, "%d.%d", &major, &minor) < 1 || major < 12 || (major == 12 && minor < 2))
+    return false;
+  return apple_sysctl_flag("hw.optional.avx512f") && apple_sysctl_flag("hw.optional.avx512bw") &&
+         apple_sysctl_flag("hw.optional.avx512dq") && apple_sysctl_flag("hw.optional.avx512vl");
+}
+#endif
+
 struct X86Features {
   bool avx2_fma = false;
   bool avx512 = false;  // F, BW, DQ and VL, with the OS saving opmask and ZMM state
@@ -35,7 +63,12 @@ X86Features detect_x86() {
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
   f.avx2_fma = ebx & (1u << 5);
   const unsigned avx512_bits = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F, DQ, BW, VL
-  f.avx512 = f.avx2_fma && (ebx & avx512_bits) == avx512_bits && (xcr0_lo & 0xE0u) == 0xE0u;
+#if defined(__APPLE__)
+  const bool os_avx512 = apple_os_avx512();
+#else
+  const bool os_avx512 = (xcr0_lo & 0xE0u) == 0xE0u;
+#endif
+  f.avx512 = f.avx2_fma && (ebx & avx512_bits) == avx512_bits && os_avx512;
   return f;
 }
 

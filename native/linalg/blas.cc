@@ -8,7 +8,15 @@
 #include "../kernels/cpu.h"
 #include "../kernels/gemm.h"
 
-#if NNKIT_HAVE_CBLAS
+#if NNKIT_HAVE_ACCELERATE
+// Apple's Accelerate (macOS): the CBLAS of macOS 13.3+, whose integers are __LAPACK_int (32-bit
+// without ACCELERATE_LAPACK_ILP64), in place of OpenBLAS's blasint.
+#ifndef ACCELERATE_NEW_LAPACK
+#define ACCELERATE_NEW_LAPACK 1
+#endif
+#include <Accelerate/Accelerate.h>
+using blasint = __LAPACK_int;
+#elif NNKIT_HAVE_CBLAS
 #include <cblas.h>
 #endif
 
@@ -68,6 +76,11 @@ struct GemmChoice {
 
 GemmChoice choose_gemm() {
   if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS", ""};
+#if NNKIT_HAVE_ACCELERATE
+  // Accelerate has no cores to compare: it is Apple's BLAS for the Mac it runs on (the matrix
+  // units of Apple silicon included), so it always takes the products.
+  return {GemmBackend::blas, "Accelerate is the system BLAS of this Mac; BLAS is trusted", ""};
+#endif
   const std::string core = blas_core();
   const SimdPath path = detect_simd_path();  // the path picked at load (NNKIT_SIMD included)
   SimdPath core_simd;
@@ -104,7 +117,9 @@ bool have_blas() {
 }
 
 std::string blas_description() {
-#if NNKIT_HAVE_CBLAS
+#if NNKIT_HAVE_ACCELERATE
+  return "accelerate";  // versioned with macOS; there is no version call
+#elif NNKIT_HAVE_CBLAS
   // openblas_get_config() reads like "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
   std::string config = openblas_get_config();
   std::string version;
@@ -120,7 +135,7 @@ std::string blas_description() {
 }
 
 std::string blas_core() {
-#if NNKIT_HAVE_CBLAS
+#if NNKIT_HAVE_CBLAS && !NNKIT_HAVE_ACCELERATE
   const char* name = openblas_get_corename();
   return name == nullptr ? std::string() : std::string(name);
 #else
@@ -149,7 +164,11 @@ bool set_gemm_backend(GemmBackend backend) {
 }
 
 void set_blas_threads(int n) {
-#if NNKIT_HAVE_CBLAS
+#if NNKIT_HAVE_ACCELERATE
+  // Accelerate sizes its own threading and has no count to set: BLASSetThreading (macOS 15+)
+  // only switches the calling thread between single- and multi-threaded.
+  (void)n;
+#elif NNKIT_HAVE_CBLAS
   openblas_set_num_threads(n);
 #else
   (void)n;

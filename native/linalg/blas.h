@@ -1,7 +1,7 @@
 // The BLAS seam: every matrix product in nnkit goes through linalg::sgemm, which calls
-// cblas_sgemm when nnkit was built against OpenBLAS (NNKIT_HAVE_CBLAS) and the built-in
-// packed kernels otherwise. The built-in path is also selectable at run time, so tests in a
-// BLAS build check it too.
+// cblas_sgemm when nnkit was built against OpenBLAS or Apple's Accelerate (NNKIT_HAVE_CBLAS;
+// NNKIT_HAVE_ACCELERATE on macOS) and the built-in packed kernels otherwise. The built-in
+// path is also selectable at run time, so tests in a BLAS build check it too.
 #pragma once
 
 #include <cstddef>
@@ -12,16 +12,18 @@ namespace nnkit::linalg {
 enum class GemmBackend { blas, builtin };
 
 bool have_blas();
-std::string blas_description();  // e.g. "openblas 0.3.21", or "builtin"
+std::string blas_description();  // e.g. "openblas 0.3.21", "accelerate", or "builtin"
 
 // The GEMM behind every product until set_gemm_backend changes it: BLAS, unless the linked
 // OpenBLAS runs kernels for an older instruction set than the active SIMD path (a core it chose
 // for a CPU it does not know, or one forced by OPENBLAS_CORETYPE), when nnkit's own packed
-// kernels are faster. Decided once, from the core and the path picked at load.
+// kernels are faster. Decided once, from the core and the path picked at load. Accelerate is
+// always trusted.
 GemmBackend gemm_backend();
 bool set_gemm_backend(GemmBackend backend);  // false when asking for BLAS in a build without it
 
-// The core OpenBLAS picked (openblas_get_corename(), e.g. "Haswell"), or "" without BLAS.
+// The core OpenBLAS picked (openblas_get_corename(), e.g. "Haswell"), or "" without BLAS or
+// with Accelerate.
 std::string blas_core();
 // The widest SIMD path the core's kernels use: "scalar" for the pre-AVX2 x86 cores (Prescott,
 // Sandybridge, ...), "avx2", "avx512", "neon" for arm64 cores, or "" for a core this table does
@@ -30,7 +32,7 @@ std::string blas_core_simd();
 // One sentence: why gemm_backend() started as it did.
 std::string gemm_choice_reason();
 
-// Threads OpenBLAS may start per call (no-op without BLAS).
+// Threads OpenBLAS may start per call (no-op without BLAS, and with Accelerate).
 void set_blas_threads(int n);
 
 // C = alpha * op(A) * op(B) + beta * C, row-major; see kernels::sgemm_builtin for the shapes.

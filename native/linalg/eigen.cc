@@ -219,7 +219,7 @@ void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std
   apply_rotations(kern, zt, n, batch);
 }
 
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
 void eigh_lapack(const float* a, std::size_t n, float* values, float* vectors) {
   // LAPACK overwrites its input and is column-major: work on a private copy. A symmetric matrix
   // is its own transpose, so the row-major copy already is the column-major input; the output
@@ -380,7 +380,7 @@ void eigh_builtin(const float* a_in, std::size_t n, float* values, float* vector
 }
 
 void eigh(const float* a, std::size_t n, float* values, float* vectors) {
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
   if (lapack_backend() == LapackBackend::lapack) {
     validate_eigh_input(a, n);
     if (n == 0) return;

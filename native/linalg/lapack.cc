@@ -7,15 +7,65 @@
 
 #include "../kernels/error.h"
 
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_ACCELERATE
+// Apple's Accelerate (macOS): the LAPACK 3.9.1 of macOS 13.3+ (see blas.cc), Fortran-style.
+#ifndef ACCELERATE_NEW_LAPACK
+#define ACCELERATE_NEW_LAPACK 1
+#endif
+#include <Accelerate/Accelerate.h>
+#elif NNKIT_HAVE_LAPACKE
 #include <lapacke.h>
 #endif
 
 namespace nnkit::linalg {
+
+#if NNKIT_HAVE_ACCELERATE
+using lapack_int = __LAPACK_int;  // 32-bit: ACCELERATE_LAPACK_ILP64 is not defined
+
+namespace {
+// Accelerate ships no LAPACKE, only the Fortran-style routines (every argument by pointer, no
+// hidden string lengths): the four LAPACKE calls below, column-major only, on top of them, with
+// LAPACKE's own info convention (an invalid argument i is reported as -(i + 1)).
+#ifndef LAPACK_COL_MAJOR
+#define LAPACK_COL_MAJOR 102
+#endif
+lapack_int lapacke_info(lapack_int info) { return info < 0 ? info - 1 : info; }
+
+lapack_int LAPACKE_ssyevd_work(int /*layout*/, char jobz, char uplo, lapack_int n, float* a, lapack_int lda, float* w,
+                               float* work, lapack_int lwork, lapack_int* iwork, lapack_int liwork) {
+  lapack_int info = 0;
+  ssyevd_(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, &info);
+  return lapacke_info(info);
+}
+
+lapack_int LAPACKE_sgesdd_work(int /*layout*/, char jobz, lapack_int m, lapack_int n, float* a, lapack_int lda,
+                               float* s, float* u, lapack_int ldu, float* vt, lapack_int ldvt, float* work,
+                               lapack_int lwork, lapack_int* iwork) {
+  lapack_int info = 0;
+  sgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, &info);
+  return lapacke_info(info);
+}
+
+lapack_int LAPACKE_sgelqf_work(int /*layout*/, lapack_int m, lapack_int n, float* a, lapack_int lda, float* tau,
+                               float* work, lapack_int lwork) {
+  lapack_int info = 0;
+  sgelqf_(&m, &n, a, &lda, tau, work, &lwork, &info);
+  return lapacke_info(info);
+}
+
+lapack_int LAPACKE_sorglq_work(int /*layout*/, lapack_int m, lapack_int n, lapack_int k, float* a, lapack_int lda,
+                               const float* tau, float* work, lapack_int lwork) {
+  lapack_int info = 0;
+  sorglq_(&m, &n, &k, a, &lda, tau, work, &lwork, &info);
+  return lapacke_info(info);
+}
+}  // namespace
+#endif
+
 namespace {
 std::atomic<LapackBackend> g_backend{have_lapack() ? LapackBackend::lapack : LapackBackend::builtin};
 
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
 // Test hook: NNKIT_TEST_LAPACK_INFO="<routine>:<info>" (e.g. "ssyevd:3") makes that routine
 // report `info` after it has run. Finite input practically never makes ssyevd or sgesdd fail,
 // so without it the failure path (error, binding, rejected Promise) could not be tested. Read
@@ -47,7 +97,7 @@ lapack_int to_lapack(std::size_t n) {
 }  // namespace
 
 bool have_lapack() {
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
   return true;
 #else
   return false;
@@ -62,7 +112,7 @@ bool set_lapack_backend(LapackBackend backend) {
   return true;
 }
 
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
 // LAPACK reports workspace sizes in a float, which rounds sizes above 2^24 down (n = 3000
 // needs 1 + 6n + 2n² = 18 018 001 words for ssyevd): the queried size is bumped by one part in
 // a million, and ssyevd's documented size is computed in integers.

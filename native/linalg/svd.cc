@@ -173,7 +173,7 @@ void svd_columns(std::vector<double>& wt, std::size_t p, std::size_t q, std::vec
   apply_q(wt.data(), p, q, tau.data(), uc.data(), p);
 }
 
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
 void svd_lapack(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt) {
   // LAPACK overwrites its input and is column-major: the row-major m x n A is the column-major
   // n x m Aᵀ, so decompose a copy of Aᵀ = U'·S·V'ᵀ. Then A = V'·S·U'ᵀ, and the column-major
@@ -276,7 +276,7 @@ void orthonormalize(float* y, std::size_t m, std::size_t l, bool exact) {
   }
   ok = ok && cholesky_qr_pass(y, m, l, 0.0);
   if (ok) return;
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
   if (lapack_backend() == LapackBackend::lapack) {
     // The row-major m x l Y is the column-major l x m Yᵀ; its LQ factorization Yᵀ = L·Q' gives
     // Q' with orthonormal rows, i.e. Q'ᵀ (row-major, in place) with orthonormal columns.
@@ -317,7 +317,7 @@ void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* 
 }
 
 void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt) {
-#if NNKIT_HAVE_LAPACKE
+#if NNKIT_HAVE_LAPACK
   if (lapack_backend() == LapackBackend::lapack) {
     check_finite(a, m * n, "A");
     if (m == 0 || n == 0) return;
