@@ -33,19 +33,20 @@ if (extra.length) throw new Error(`prebuild depends on ${extra.join(', ')}`);
 // the static libstdc++) resolve to null when absent.
 const strongUndefined = execFileSync(tool('nm'), ['-D', '--undefined-only', file], { encoding: 'utf8' })
   .split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'U').map((f) => f[1]);
-const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@(GLIBC|GCC)_/.test(s));  // GCC_: libgcc_s
+const unexpected = strongUndefined.filter((s) => !/^(napi_|node_api_)/.test(s) && !/@(GLIBC|GCC)_\d/.test(s));  // not GLIBC_PRIVATE  // GCC_: libgcc_s
 if (unexpected.length) throw new Error(`undefined symbols left in the prebuild: ${unexpected.join(', ')}`);
 
 const MAX_GLIBC = [2, 34];
 const versioned = [...execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' }).matchAll(/\(GLIBC_(\d+)\.(\d+)(?:\.\d+)?\)\s+(\S+)/g)]
   .map((m) => ({ version: [Number(m[1]), Number(m[2])], symbol: m[3] }));
+if (versioned.length === 0) throw new Error(`no GLIBC_ versions found in objdump -T of ${file}: has its output format changed?`);
 const newer = versioned.filter(({ version: [a, b] }) => a > MAX_GLIBC[0] || (a === MAX_GLIBC[0] && b > MAX_GLIBC[1]));
 if (newer.length) throw new Error(`the prebuild needs glibc newer than ${MAX_GLIBC.join('.')}: ${newer.map((n) => `${n.symbol}@GLIBC_${n.version.join('.')}`).join(', ')}`);
-const oldest = versioned.reduce((max, { version }) => (version[0] * 1000 + version[1] > max[0] * 1000 + max[1] ? version : max), [2, 0]);
-console.log(`needs glibc >= ${oldest.join('.')}`);
+const newest = versioned.reduce((max, { version }) => (version[0] * 1000 + version[1] > max[0] * 1000 + max[1] ? version : max), [2, 0]);
+console.log(`needs glibc >= ${newest.join('.')}`);
 
 const run = (script, env = {}) => JSON.parse(execFileSync(node.command, [...node.args, '-e', script], {
-  env: { ...process.env, ...node.env, ...env }, encoding: 'utf8',
+  env: { ...node.env, ...env }, encoding: 'utf8',  // node.env: this environment, cleaned for the arch
 }));
 const { size } = fs.statSync(file);
 const b = run(`console.log(JSON.stringify(require(${JSON.stringify(file)}).backend()))`);

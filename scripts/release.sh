@@ -10,12 +10,21 @@
 #
 #   scripts/release.sh [out-dir]       (default release/; the tarball is written there)
 # Needs, besides the build tools: g++-aarch64-linux-gnu qemu-user, and the arm64 multiarch
-# packages libc6:arm64 libstdc++6:arm64 libopenblas-dev:arm64 liblapacke-dev:arm64.
+# packages libc6:arm64 libstdc++6:arm64 libopenblas-dev:arm64 liblapacke-dev:arm64 (without the
+# arm64 OpenBLAS it stops, unless NNKIT_RELEASE_ARM64_BUILTIN=1 accepts a prebuild with nnkit's
+# built-in kernels only).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-$root/release}" && cd "${1:-$root/release}" && pwd)
 cd "$root"
 step() { printf '\n--- release: %s\n' "$*"; }
+c1='' c2=''
+trap 'rm -rf "$c1" "$c2"' EXIT
+
+if [ ! -e /usr/lib/aarch64-linux-gnu/pkgconfig/openblas.pc ] && [ "${NNKIT_RELEASE_ARM64_BUILTIN:-}" != 1 ]; then
+  echo "release.sh: no arm64 OpenBLAS (dpkg --add-architecture arm64 && apt-get update && apt-get install libopenblas-dev:arm64 liblapacke-dev:arm64), so the arm64 prebuild would lack it; NNKIT_RELEASE_ARM64_BUILTIN=1 accepts that" >&2
+  exit 1
+fi
 
 step "prebuilds"
 rm -rf prebuilds
@@ -78,6 +87,5 @@ if [ "$shipped" != "$built" ]; then
   exit 1
 fi
 echo "nothing of the build outside node_modules/nnkit/build"
-rm -rf "$c1" "$c2"
 
 step "ok: $tarball"

@@ -172,7 +172,7 @@ function compare(aFile, bFile) {
     if (!x || !y || x.length !== y.length) { failures.push(`${name}: missing or of another length`); continue; }
     const scale = Math.max(1e-30, ...x.map(Math.abs));
     let err = 0;
-    for (let i = 0; i < x.length; i++) err = Math.max(err, Number.isFinite(y[i]) ? Math.abs(x[i] - y[i]) / scale : Infinity);
+    for (let i = 0; i < x.length; i++) err = Math.max(err, Number.isFinite(x[i]) && Number.isFinite(y[i]) ? Math.abs(x[i] - y[i]) / scale : Infinity);  // NaN is null in JSON
     worst = Math.max(worst, err);
     if (!(err <= RELATIVE_TOLERANCE)) failures.push(`${name}: differs by ${err.toExponential(2)} of its largest magnitude`);
   }
@@ -190,6 +190,7 @@ if (process.argv[2] === '--compare') {
   const node = require('./node-for-arch').nodeFor(process.argv[3]);
   const dir = path.resolve(process.argv[4] || path.join(__dirname, '..'));
   const r = require('node:child_process').spawnSync(node.command, [...node.args, __filename, dir], { env: node.env, stdio: 'inherit' });
+  if (r.error) console.error(`smoke.js: cannot run ${node.command}: ${r.error.message}`);
   process.exit(r.status ?? 1);
 } else {
   run(process.argv[2] || path.join(__dirname, '..')).then(

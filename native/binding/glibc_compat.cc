@@ -13,13 +13,16 @@
 #include <sys/types.h>  // defines __GLIBC__ on glibc (musl does not, and has its own arc4random story)
 #endif
 #if defined(__linux__) && defined(__GLIBC__)
+#include <stdlib.h>  // declares arc4random on glibc >= 2.36: the definition below must match it
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 
-extern "C" __attribute__((visibility("hidden"))) unsigned int arc4random() {
-  unsigned int value = 0;
+extern "C" __attribute__((visibility("hidden"))) std::uint32_t arc4random() noexcept {
+  const int saved_errno = errno;
+  std::uint32_t value = 0;
   unsigned char* bytes = reinterpret_cast<unsigned char*>(&value);
   std::size_t have = 0;
   while (have < sizeof value) {
@@ -27,6 +30,7 @@ extern "C" __attribute__((visibility("hidden"))) unsigned int arc4random() {
     if (got > 0) have += static_cast<std::size_t>(got);
     else if (got < 0 && errno != EINTR) break;  // no entropy source: random_device is unused anyway
   }
+  errno = saved_errno;
   return value;
 }
 #endif
