@@ -4,7 +4,7 @@
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
 import { assertMatrix, type Matrix } from './matrix';
-import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions } from './validate';
+import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions, optionKeys } from './validate';
 
 /** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
@@ -52,6 +52,8 @@ function buffer(value: unknown, name: string): Float32Array {
   return (value as Matrix).data;
 }
 
+const GRADCHECK_KEYS = optionKeys<GradcheckOptions>()('h', 'tolerance', 'maxChecks', 'report');
+
 /**
  * Centered-difference gradient check. For each checked coordinate i of `x`, evaluates
  * `numeric = (fn(x + h·e_i) − fn(x − h·e_i)) / 2h` (x is perturbed in place and restored), and
@@ -68,7 +70,7 @@ export function gradcheck(fn: (x: Float32Array) => number, x: Float32Array | Mat
   const xs = buffer(x, 'x');
   const a = buffer(analytic, 'analytic');
   if (a.length !== xs.length) rangeError('analytic', `a gradient of x's length ${xs.length}`, a, ErrorCodes.SHAPE);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', GRADCHECK_KEYS);
   const h = opts?.h ?? 1e-3;
   const tolerance = opts?.tolerance ?? 1e-2;
   assertFiniteNumber(h, 'h');

@@ -16,7 +16,7 @@
 import { ErrorCodes, rangeError, typeError } from './errors';
 import { type Matrix, MAX_DIMENSION, outMatrix, allocateFloat32 } from './matrix';
 import { defaultRng, Rng } from './rng';
-import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOneOf, assertOptions } from './validate';
+import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOneOf, assertOptions, optionKeys } from './validate';
 
 /** Options shared by every initializer. */
 export interface InitOptions {
@@ -106,6 +106,13 @@ async function fillScaledAsync(fanIn: number, fanOut: number, std: number, distr
   return W;
 }
 
+const INIT_KEYS = optionKeys<InitOptions>()('out');
+const SMALL_RANDOM_KEYS = optionKeys<SmallRandomOptions>()('out', 'rng', 'std');
+const CALIBRATED_KEYS = optionKeys<CalibratedOptions>()('out', 'rng', 'distribution');
+const GLOROT_KEYS = optionKeys<GlorotOptions>()('out', 'rng', 'distribution', 'gain');
+const SPARSE_KEYS = optionKeys<SparseOptions>()('out', 'rng', 'connections', 'std');
+const BIAS_KEYS = optionKeys<{ out?: Float32Array }>()('out');
+
 /**
  * All-zero weights. Kept for completeness and as the notes' **pitfall**: with every weight
  * equal, every neuron of a layer computes the same output and receives the same gradient, so
@@ -114,7 +121,7 @@ async function fillScaledAsync(fanIn: number, fanOut: number, std: number, distr
  */
 export function zeros(fanIn: number, fanOut: number, opts?: InitOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', INIT_KEYS);
   const W = target(fanIn, fanOut, opts);
   W.data.fill(0);
   return W;
@@ -126,14 +133,14 @@ export function zeros(fanIn: number, fanOut: number, opts?: InitOptions): Matrix
  */
 export function normal(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SMALL_RANDOM_KEYS);
   return fillScaled(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'normal', opts);
 }
 
 /** Uniform "small random numbers": `w ~ U(−a, a)` with `a = std·√3` (variance std²), default std 0.01. */
 export function uniform(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SMALL_RANDOM_KEYS);
   return fillScaled(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'uniform', opts);
 }
 
@@ -143,7 +150,7 @@ export function uniform(fanIn: number, fanOut: number, opts?: SmallRandomOptions
  */
 export function lecun(fanIn: number, fanOut: number, opts?: CalibratedOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', CALIBRATED_KEYS);
   return fillScaled(fanIn, fanOut, Math.sqrt(1 / fanIn), distributionOf(opts), opts);
 }
 
@@ -153,7 +160,7 @@ export function lecun(fanIn: number, fanOut: number, opts?: CalibratedOptions): 
  */
 export function glorot(fanIn: number, fanOut: number, opts?: GlorotOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', GLOROT_KEYS);
   const gain = opts?.gain ?? 1;
   assertFiniteNumber(gain, 'gain');
   if (gain < 0) rangeError('gain', 'a non-negative number', gain);
@@ -166,7 +173,7 @@ export function glorot(fanIn: number, fanOut: number, opts?: GlorotOptions): Mat
  */
 export function he(fanIn: number, fanOut: number, opts?: CalibratedOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', CALIBRATED_KEYS);
   return fillScaled(fanIn, fanOut, Math.sqrt(2 / fanIn), distributionOf(opts), opts);
 }
 
@@ -177,28 +184,28 @@ export function he(fanIn: number, fanOut: number, opts?: CalibratedOptions): Mat
  */
 export async function normalAsync(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Promise<Matrix> {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SMALL_RANDOM_KEYS);
   return fillScaledAsync(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'normal', opts);
 }
 
 /** {@link uniform} on the libuv thread pool (see {@link normalAsync}). */
 export async function uniformAsync(fanIn: number, fanOut: number, opts?: SmallRandomOptions): Promise<Matrix> {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SMALL_RANDOM_KEYS);
   return fillScaledAsync(fanIn, fanOut, checkStd(opts?.std ?? 0.01), 'uniform', opts);
 }
 
 /** {@link lecun} on the libuv thread pool (see {@link normalAsync}). */
 export async function lecunAsync(fanIn: number, fanOut: number, opts?: CalibratedOptions): Promise<Matrix> {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', CALIBRATED_KEYS);
   return fillScaledAsync(fanIn, fanOut, Math.sqrt(1 / fanIn), distributionOf(opts), opts);
 }
 
 /** {@link glorot} on the libuv thread pool (see {@link normalAsync}). */
 export async function glorotAsync(fanIn: number, fanOut: number, opts?: GlorotOptions): Promise<Matrix> {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', GLOROT_KEYS);
   const gain = opts?.gain ?? 1;
   assertFiniteNumber(gain, 'gain');
   if (gain < 0) rangeError('gain', 'a non-negative number', gain);
@@ -208,7 +215,7 @@ export async function glorotAsync(fanIn: number, fanOut: number, opts?: GlorotOp
 /** {@link he} on the libuv thread pool (see {@link normalAsync}). */
 export async function heAsync(fanIn: number, fanOut: number, opts?: CalibratedOptions): Promise<Matrix> {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', CALIBRATED_KEYS);
   return fillScaledAsync(fanIn, fanOut, Math.sqrt(2 / fanIn), distributionOf(opts), opts);
 }
 
@@ -224,7 +231,7 @@ export async function heAsync(fanIn: number, fanOut: number, opts?: CalibratedOp
  */
 export function sparse(fanIn: number, fanOut: number, opts?: SparseOptions): Matrix {
   checkFans(fanIn, fanOut);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SPARSE_KEYS);
   const k = opts?.connections ?? 10;
   assertInteger(k, 'connections', 0, MAX_DIMENSION);
   if (k > fanIn) rangeError('connections', `an integer from 0 to fanIn (${fanIn})`, k);
@@ -270,7 +277,7 @@ export function sparse(fanIn: number, fanOut: number, opts?: SparseOptions): Mat
 export function bias(n: number, value = 0, opts?: { out?: Float32Array }): Float32Array {
   assertInteger(n, 'n', 1, MAX_DIMENSION);
   assertFiniteNumber(value, 'value');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', BIAS_KEYS);
   const out = opts?.out;
   if (out === undefined) return allocateFloat32(n, 'n').fill(value);
   assertFloat32Array(out, 'out');

@@ -6,7 +6,7 @@ import { ErrorCodes, rangeError, typeError } from './errors';
 import { assertMatrix, type Matrix, outMatrix } from './matrix';
 import { native } from './native';
 import { defaultRng, Rng } from './rng';
-import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOneOf, assertOptions } from './validate';
+import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOneOf, assertOptions, optionKeys } from './validate';
 
 /** Options of {@link gemm}. */
 export interface GemmOptions {
@@ -32,10 +32,16 @@ interface GemmPlan {
   beta: number;
 }
 
+const GEMM_KEYS = optionKeys<GemmOptions>()('transA', 'transB', 'alpha', 'beta', 'out');
+const COVARIANCE_KEYS = optionKeys<CovarianceOptions>()('center', 'out', 'mean');
+const EIGH_KEYS = optionKeys<EighOptions>()('values', 'vectors');
+const SVD_KEYS = optionKeys<SvdOptions>()('U', 'S', 'Vt');
+const RANDOMIZED_SVD_KEYS = optionKeys<RandomizedSvdOptions>()('U', 'S', 'Vt', 'oversample', 'powerIters', 'seed', 'rng', 'center');
+
 function planGemm(a: Matrix, b: Matrix, opts: GemmOptions | undefined): GemmPlan {
   assertMatrix(a, 'A');
   assertMatrix(b, 'B');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', GEMM_KEYS);
   const transA = opts?.transA ?? false;
   const transB = opts?.transB ?? false;
   const alpha = opts?.alpha ?? 1;
@@ -104,7 +110,7 @@ interface CovariancePlan {
 
 function planCovariance(X: Matrix, opts: CovarianceOptions | undefined): CovariancePlan {
   assertMatrix(X, 'X');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', COVARIANCE_KEYS);
   const center = opts?.center ?? true;
   assertBoolean(center, 'center');
   if (X.rows < 1) rangeError('X', 'a matrix with at least one row', X.rows, ErrorCodes.SHAPE);
@@ -164,7 +170,7 @@ export interface EighOptions {
 
 function planEigh(A: Matrix, opts: EighOptions | undefined) {
   assertMatrix(A, 'A');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', EIGH_KEYS);
   if (A.rows !== A.cols) rangeError('A', 'a square matrix', `a ${A.rows} × ${A.cols} matrix`, ErrorCodes.SHAPE);
   const n = A.rows;
   const values = opts?.values ?? new Float32Array(n);
@@ -234,7 +240,7 @@ function svdOutputs(m: number, n: number, r: number, opts: SvdOptions | undefine
 
 function planSvd(A: Matrix, opts: SvdOptions | undefined) {
   assertMatrix(A, 'A');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SVD_KEYS);
   return svdOutputs(A.rows, A.cols, Math.min(A.rows, A.cols), opts);
 }
 
@@ -282,7 +288,7 @@ export interface RandomizedSvdOptions extends SvdOptions {
 
 function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | undefined) {
   assertMatrix(A, 'A');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', RANDOMIZED_SVD_KEYS);
   const r = Math.min(A.rows, A.cols);
   if (typeof k !== 'number') assertInteger(k, 'k', 1, Math.max(1, r));
   if (!Number.isInteger(k) || k < 1 || k > r) rangeError('k', `an integer from 1 to min(rows, cols) = ${r}`, k);

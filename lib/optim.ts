@@ -4,7 +4,7 @@
 import { ErrorCodes, rangeError } from './errors';
 import { assertMatrix, type Matrix } from './matrix';
 import { native } from './native';
-import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertOptions } from './validate';
+import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertOptions, optionKeys } from './validate';
 
 /** Options of {@link sgdStep}. */
 export interface SgdOptions {
@@ -27,6 +27,8 @@ function dataOf(x: Matrix | Float32Array, name: string): Float32Array {
   return x.data;
 }
 
+const SGD_KEYS = optionKeys<SgdOptions>()('lr', 'momentum', 'weightDecay', 'nesterov');
+
 /**
  * One SGD-with-momentum update of a parameter in place, in one fused SIMD pass, in the form of
  * the CS231n notes:
@@ -40,7 +42,7 @@ function dataOf(x: Matrix | Float32Array, name: string): Float32Array {
  */
 export function sgdStep(param: Matrix | Float32Array, grad: Matrix | Float32Array, velocity: Matrix | Float32Array, opts: SgdOptions): void {
   const w = dataOf(param, 'param'), g = dataOf(grad, 'grad'), v = dataOf(velocity, 'velocity');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SGD_KEYS);
   if (opts === undefined) rangeError('options', 'an options object with lr', opts);
   const lr = opts.lr, momentum = opts.momentum ?? 0.9, weightDecay = opts.weightDecay ?? 0, nesterov = opts.nesterov ?? false;
   assertFiniteNumber(lr, 'lr');

@@ -8,7 +8,7 @@
 import { ErrorCodes, rangeError, typeError } from './errors';
 import { assertMatrix, type Matrix } from './matrix';
 import { native } from './native';
-import { assertFiniteNumber, assertFloat32Array, assertOneOf, assertOptions } from './validate';
+import { assertFiniteNumber, assertFloat32Array, assertOneOf, assertOptions, optionKeys } from './validate';
 
 /** Options of the penalties. */
 export interface PenaltyOptions {
@@ -31,8 +31,11 @@ function strength(value: unknown, name: string): number {
   return value;
 }
 
+const PENALTY_KEYS = optionKeys<PenaltyOptions>()('grad');
+const MAX_NORM_KEYS = optionKeys<MaxNormOptions>()('axis');
+
 function gradBuffer(opts: PenaltyOptions | undefined, length: number): Float32Array | null {
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', PENALTY_KEYS);
   const g = opts?.grad;
   if (g === undefined) return null;
   const data = g instanceof Float32Array ? g : (assertMatrix(g, 'grad'), g.data);
@@ -86,7 +89,7 @@ export interface MaxNormOptions {
  * @returns how many vectors were clipped.
  */
 export function maxNorm(W: Matrix | Float32Array, c: number, opts?: MaxNormOptions): number {
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', MAX_NORM_KEYS);
   const limit = strength(c, 'c');
   const axis = opts?.axis ?? 'columns';
   assertOneOf(axis, 'axis', ['columns', 'rows'] as const);

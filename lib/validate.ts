@@ -3,7 +3,7 @@
  * messages); the native layer re-checks sizes before it touches a pointer.
  * @internal
  */
-import { ErrorCodes, rangeError, typeError } from './errors';
+import { ErrorCodes, NnkitTypeError, rangeError, typeError } from './errors';
 
 /** True when the view's ArrayBuffer has been detached (transferred away). */
 export function isDetached(array: ArrayBufferView): boolean {
@@ -37,9 +37,68 @@ export function assertBoolean(value: unknown, name: string): asserts value is bo
   if (typeof value !== 'boolean') typeError(name, 'a boolean', value);
 }
 
-export function assertOptions(value: unknown, name: string): void {
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
+/**
+ * The keys of an options type, listed once at run time; the compiler rejects a list that leaves
+ * one out (`optionKeys<GemmOptions>()('transA', 'transB', …)`).
+ */
+export function optionKeys<T extends object>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    ...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, K[number]> })
+  ): readonly string[] => keys;
+}
+
+/**
+ * Other libraries' names for options that nnkit calls otherwise (PyTorch, TensorFlow, numpy,
+ * scikit-learn), with a note where the meaning differs too: an unknown key that is one of these
+ * is reported with nnkit's name, when the call has that option.
+ */
+const FOREIGN_NAMES: Record<string, { ours: string; note?: string }> = {
+  p: { ours: 'keepProb', note: "PyTorch's p is the probability of dropping a unit, keepProb that of keeping one: keepProb = 1 − p" },
+  rate: { ours: 'keepProb', note: "Keras's rate is the probability of dropping a unit, keepProb that of keeping one: keepProb = 1 − rate" },
+  keep_prob: { ours: 'keepProb' },
+  transposeA: { ours: 'transA' }, transposeB: { ours: 'transB' },
+  transpose_a: { ours: 'transA' }, transpose_b: { ours: 'transB' },
+  trans_a: { ours: 'transA' }, trans_b: { ours: 'transB' },
+  adjoint_a: { ours: 'transA' }, adjoint_b: { ours: 'transB' },
+  dim: { ours: 'axis' },
+  learningRate: { ours: 'lr' }, learning_rate: { ours: 'lr' },
+  weight_decay: { ours: 'weightDecay' },
+  n_components: { ours: 'components' }, nComponents: { ours: 'components' },
+  random_state: { ours: 'seed' }, randomState: { ours: 'seed' },
+  n_oversamples: { ours: 'oversample' }, oversamples: { ours: 'oversample' },
+  n_iter: { ours: 'powerIters' }, nIter: { ours: 'powerIters' }, powerIterations: { ours: 'powerIters' },
+  inplace: { ours: 'inPlace' }, in_place: { ours: 'inPlace' },
+  copy: { ours: 'inPlace', note: 'copy: false is inPlace: true' },
+  epsilon: { ours: 'eps' },
+  train: { ours: 'training' }, is_training: { ours: 'training' }, isTraining: { ours: 'training' },
+  with_mean: { ours: 'center' }, withMean: { ours: 'center' },
+  with_std: { ours: 'scale' }, withStd: { ours: 'scale' },
+  feature_range: { ours: 'range' }, featureRange: { ours: 'range' },
+  output: { ours: 'out' },
+  delta: { ours: 'margin' },
+};
+
+const normalized = (key: string) => key.replace(/[_-]/g, '').toLowerCase();
+
+/**
+ * An options argument: undefined or a plain object whose keys are all among `keys`. An unknown
+ * key is ERR_NNKIT_TYPE naming it, and nnkit's name for it when it is another library's name
+ * for one of this call's options or a misspelling of one (case, underscores).
+ */
+export function assertOptions(value: unknown, name: string, keys: readonly string[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
     typeError(name, 'an options object or undefined', value);
+  for (const key of Object.keys(value)) {
+    if (keys.includes(key)) continue;
+    const foreign = Object.hasOwn(FOREIGN_NAMES, key) ? FOREIGN_NAMES[key] : undefined;
+    const near = keys.find((k) => normalized(k) === normalized(key));
+    let hint: string;
+    if (foreign && keys.includes(foreign.ours)) hint = `nnkit's name for it is '${foreign.ours}'${foreign.note ? ` (${foreign.note})` : ''}`;
+    else if (near) hint = `did you mean '${near}'?`;
+    else hint = keys.length ? `the options are ${keys.map((k) => `'${k}'`).join(', ')}` : 'this call takes no options';
+    throw new NnkitTypeError(ErrorCodes.TYPE, `Unknown option '${key}' in ${name}: ${hint}`, `${name}.${key}`);
+  }
 }
 
 export function assertOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): asserts value is T {

@@ -5,7 +5,7 @@
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, rangeError } from '../errors';
 import { assertMatrix, type Matrix, MAX_DIMENSION, outMatrix, allocateFloat32 } from '../matrix';
 import { native } from '../native';
-import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions } from '../validate';
+import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions, optionKeys } from '../validate';
 
 /** Options of the {@link BatchNorm} constructor. */
 export interface BatchNormOptions {
@@ -81,6 +81,10 @@ function decodeFloats(text: unknown, length: number, field: string): Float32Arra
   return out;
 }
 
+const BATCH_NORM_KEYS = optionKeys<BatchNormOptions>()('momentum', 'eps', 'affine');
+const FORWARD_KEYS = optionKeys<BatchNormForwardOptions>()('training', 'out');
+const BACKWARD_KEYS = optionKeys<BatchNormBackwardOptions>()('dX', 'dGamma', 'dBeta');
+
 /**
  * Batch normalization with training and evaluation modes, learnable `gamma`/`beta` and
  * running statistics.
@@ -132,7 +136,7 @@ export class BatchNorm {
 
   constructor(features: number, opts?: BatchNormOptions) {
     assertInteger(features, 'features', 1, MAX_DIMENSION);
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', BATCH_NORM_KEYS);
     const momentum = opts?.momentum ?? 0.1;
     const eps = opts?.eps ?? 1e-5;
     const affine = opts?.affine ?? true;
@@ -214,7 +218,7 @@ export class BatchNorm {
   #planForward(X: Matrix, opts: BatchNormForwardOptions | undefined): { training: boolean; out: Matrix } {
     this.#checkIdle();
     assertMatrix(X, 'X');
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', FORWARD_KEYS);
     const training = opts?.training ?? true;
     assertBoolean(training, 'training');
     if (X.cols !== this.features)
@@ -227,7 +231,7 @@ export class BatchNorm {
   #planBackward(dY: Matrix, opts: BatchNormBackwardOptions | undefined): { X: Matrix; grads: BatchNormGradients } {
     this.#checkIdle();
     assertMatrix(dY, 'dY');
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', BACKWARD_KEYS);
     const X = this.#savedX;
     if (X === null)
       throw new NnkitRangeError(ErrorCodes.STATE, 'BatchNorm.backward needs a training-mode forward first (none since construction or the last evaluation-mode forward)');

@@ -13,7 +13,7 @@
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import type { Rng } from '../rng';
-import { assertOneOf, assertOptions } from '../validate';
+import { assertOneOf, assertOptions, optionKeys } from '../validate';
 import { applyRandomMask, applyRandomMaskAsync, checkKeepProb, type DropoutMask, planMaskedBackward } from './mask';
 
 /** Options of {@link forward}. */
@@ -48,9 +48,11 @@ export async function forwardAsync(W: Matrix, opts?: DropConnectOptions): Promis
   return { out: p.out, mask };
 }
 
+const DROP_CONNECT_KEYS = optionKeys<DropConnectOptions>()('keepProb', 'mode', 'rng', 'out', 'maskBits');
+
 function planForward(W: Matrix, opts: DropConnectOptions | undefined): { out: Matrix; keepProb: number; scale: number } {
   assertMatrix(W, 'W');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', DROP_CONNECT_KEYS);
   const keepProb = checkKeepProb(opts?.keepProb ?? 0.5);
   const mode = opts?.mode ?? 'inverted';
   assertOneOf(mode, 'mode', ['inverted', 'vanilla'] as const);

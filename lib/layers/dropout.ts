@@ -21,7 +21,7 @@
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import type { Rng } from '../rng';
-import { assertBoolean, assertOneOf, assertOptions } from '../validate';
+import { assertBoolean, assertOneOf, assertOptions, optionKeys } from '../validate';
 import { applyRandomMask, applyRandomMaskAsync, checkKeepProb, type DropoutMask, planMaskedBackward } from './mask';
 
 export type { DropoutMask } from './mask';
@@ -84,9 +84,11 @@ export async function forwardAsync(X: Matrix, opts?: DropoutOptions): Promise<{ 
   return { out: p.out, mask };
 }
 
+const DROPOUT_KEYS = optionKeys<DropoutOptions>()('keepProb', 'mode', 'training', 'rng', 'out', 'maskBits');
+
 function planForward(X: Matrix, opts: DropoutOptions | undefined): { out: Matrix; keepProb: number; scale: number; training: boolean } {
   assertMatrix(X, 'X');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', DROPOUT_KEYS);
   const keepProb = checkKeepProb(opts?.keepProb ?? 0.5);
   const mode = opts?.mode ?? 'inverted';
   assertOneOf(mode, 'mode', ['inverted', 'vanilla'] as const);

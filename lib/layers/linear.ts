@@ -5,7 +5,7 @@
 import { ErrorCodes, Received, rangeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
-import { assertFloat32Array, assertOptions } from '../validate';
+import { assertFloat32Array, assertOptions, optionKeys } from '../validate';
 
 /** Options of {@link forward}. */
 export interface LinearForwardOptions {
@@ -74,10 +74,13 @@ export async function forwardAsync(X: Matrix, W: Matrix, b: Bias | null | undefi
   return p.out;
 }
 
+const FORWARD_KEYS = optionKeys<LinearForwardOptions>()('out');
+const BACKWARD_KEYS = optionKeys<LinearBackwardOptions>()('dX', 'dW', 'db');
+
 function planForward(X: Matrix, W: Matrix, b: Bias | null | undefined, opts: LinearForwardOptions | undefined): { bias: Float32Array | null; out: Matrix } {
   assertMatrix(X, 'X');
   assertMatrix(W, 'W');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', FORWARD_KEYS);
   checkInner(X, W);
   const bias = biasData(b, W.cols);
   return { bias, out: outMatrix(opts?.out, X.rows, W.cols) };
@@ -105,7 +108,7 @@ function planBackward(dY: Matrix, X: Matrix, W: Matrix, opts: LinearBackwardOpti
   assertMatrix(dY, 'dY');
   assertMatrix(X, 'X');
   assertMatrix(W, 'W');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', BACKWARD_KEYS);
   checkInner(X, W);
   if (dY.rows !== X.rows || dY.cols !== W.cols)
     rangeError('dY', `a ${X.rows} × ${W.cols} Matrix (X.rows × W.cols)`, new Received(`a ${dY.rows} × ${dY.cols} Matrix`), ErrorCodes.SHAPE);

@@ -7,7 +7,7 @@ import { ErrorCodes, Received, rangeError, typeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
 import { defaultRng, Rng } from '../rng';
-import { assertFiniteNumber, assertInteger, assertOptions } from '../validate';
+import { assertFiniteNumber, assertInteger, assertOptions, optionKeys } from '../validate';
 
 /**
  * A compact dropout mask: bit `i % 32` of `bits[i >> 5]` is 1 when unit i was kept (1 bit per
@@ -84,10 +84,12 @@ export function checkMask(mask: unknown, n: number): asserts mask is DropoutMask
     rangeError('mask.bits', `a Uint32Array of length ${Math.ceil(n / 32)}`, m.bits, ErrorCodes.SHAPE);
 }
 
+const BACKWARD_KEYS = optionKeys<{ out?: Matrix | Float32Array }>()('out');
+
 /** Validates the upstream gradient, the mask and `out` of a masked backward pass. */
 export function planMaskedBackward(dY: Matrix, mask: DropoutMask, opts: { out?: Matrix | Float32Array } | undefined, name: string): Matrix {
   assertMatrix(dY, name);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', BACKWARD_KEYS);
   checkMask(mask, dY.data.length);
   return outMatrix(opts?.out, dY.rows, dY.cols);
 }

@@ -4,7 +4,7 @@
 import { ErrorCodes, Received, rangeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
-import { assertOptions } from '../validate';
+import { assertOptions, optionKeys } from '../validate';
 
 /** Options of {@link forward} and {@link backward}. */
 export interface ReluOptions {
@@ -39,9 +39,11 @@ export async function forwardAsync(X: Matrix, opts?: ReluOptions): Promise<Matri
   return out;
 }
 
+const RELU_KEYS = optionKeys<ReluOptions>()('out');
+
 function planForward(X: Matrix, opts: ReluOptions | undefined): Matrix {
   assertMatrix(X, 'X');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', RELU_KEYS);
   return outMatrix(opts?.out, X.rows, X.cols);
 }
 
@@ -66,7 +68,7 @@ export async function backwardAsync(dY: Matrix, X: Matrix, opts?: ReluOptions): 
 function planBackward(dY: Matrix, X: Matrix, opts: ReluOptions | undefined): Matrix {
   assertMatrix(dY, 'dY');
   assertMatrix(X, 'X');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', RELU_KEYS);
   if (dY.rows !== X.rows || dY.cols !== X.cols)
     rangeError('dY', `a ${X.rows} × ${X.cols} Matrix (the shape of X)`, new Received(`a ${dY.rows} × ${dY.cols} Matrix`), ErrorCodes.SHAPE);
   return outMatrix(opts?.out, X.rows, X.cols);

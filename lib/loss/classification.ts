@@ -13,7 +13,7 @@
  * NaN to the loss and gets an all-NaN gradient row; the other rows are unaffected. So the loss
  * is NaN as soon as any input is, and the offending rows are easy to find in the gradient.
  */
-import { assertFiniteNumber, assertBoolean } from '../validate';
+import { assertBoolean, assertFiniteNumber, optionKeys } from '../validate';
 import { type Labels, type Matrix } from '../matrix';
 import { native } from '../native';
 import { assertLabels, type LossOptions, type LossPlan, type LossResult, planLoss, targetLoss, targetLossAsync } from './common';
@@ -60,8 +60,10 @@ export async function svmAsync(scores: Matrix, labels: Labels, opts?: SvmOptions
   return { loss: sum / plan.divisor, grad: plan.grad };
 }
 
+const SVM_KEYS = optionKeys<SvmOptions>()('reduction', 'grad', 'margin', 'squared');
+
 function planSvm(scores: Matrix, labels: Labels, opts: SvmOptions | undefined): { plan: LossPlan; margin: number; squared: boolean } {
-  const plan = planLoss(scores, opts);
+  const plan = planLoss(scores, opts, 'scores', SVM_KEYS);
   assertLabels(labels, plan.rows);
   const margin = opts?.margin ?? 1;
   const squared = opts?.squared ?? false;

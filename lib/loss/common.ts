@@ -5,7 +5,7 @@
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
 import { allocateFloat32, assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
-import { assertOneOf, assertOptions, isDetached } from '../validate';
+import { assertOneOf, assertOptions, isDetached, optionKeys } from '../validate';
 
 /** How the per-sample losses L_i are combined. */
 export type Reduction = 'mean' | 'sum';
@@ -37,10 +37,13 @@ export interface LossPlan {
   grad: Matrix | null;
 }
 
+/** The options every loss takes (and the SVMs' own, `SVM_KEYS`). */
+export const LOSS_KEYS = optionKeys<LossOptions>()('reduction', 'grad');
+
 /** Resolves reduction and gradient destination for an `rows × cols` score matrix. */
-export function planLoss(scores: Matrix, opts: LossOptions | undefined, scoresName = 'scores'): LossPlan {
+export function planLoss(scores: Matrix, opts: LossOptions | undefined, scoresName = 'scores', keys: readonly string[] = LOSS_KEYS): LossPlan {
   assertMatrix(scores, scoresName);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', keys);
   const reduction = opts?.reduction ?? 'mean';
   if (reduction !== 'mean' && reduction !== 'sum') assertOneOf(reduction, 'reduction', ['mean', 'sum'] as const);
   const { rows, cols } = scores;

@@ -7,7 +7,7 @@
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
 import { assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
-import { assertInteger, assertOneOf, assertOptions } from '../validate';
+import { assertInteger, assertOneOf, assertOptions, optionKeys } from '../validate';
 import { assertLabels, type Reduction } from './common';
 
 /**
@@ -234,7 +234,7 @@ export class LabelTree {
 
   #planLogProbabilities(H: Matrix, V: Matrix, opts: { out?: Matrix | Float32Array } | undefined): Matrix {
     checkHV(H, V, this);
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', LOG_PROBABILITIES_KEYS);
     return outMatrix(opts?.out, H.rows, this.numClasses);
   }
 
@@ -309,11 +309,14 @@ export async function hierarchicalSoftmaxAsync(H: Matrix, labels: Labels, tree: 
   return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
 }
 
+const HIERARCHICAL_KEYS = optionKeys<HierarchicalSoftmaxOptions>()('reduction', 'grad', 'dH', 'dV');
+const LOG_PROBABILITIES_KEYS = optionKeys<{ out?: Matrix | Float32Array }>()('out');
+
 function planHierarchical(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts: HierarchicalSoftmaxOptions | undefined):
   { divisor: number; dH: Matrix | null; dV: Matrix | null } {
   checkHV(H, V, tree);
   assertLabels(labels, H.rows);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', HIERARCHICAL_KEYS);
   const reduction = opts?.reduction ?? 'mean';
   assertOneOf(reduction, 'reduction', ['mean', 'sum'] as const);
   const wantGrad = opts?.grad ?? true;

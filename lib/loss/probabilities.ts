@@ -4,7 +4,7 @@
 import { ErrorCodes, rangeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
 import { native } from '../native';
-import { assertOptions } from '../validate';
+import { assertOptions, optionKeys } from '../validate';
 
 /**
  * Row-wise softmax `p_ij = e^{f_ij − max_k f_ik} / Σ_k e^{f_ik − max_k f_ik}` (stable for any
@@ -31,9 +31,11 @@ export async function softmaxAsync(scores: Matrix, opts?: { out?: Matrix | Float
   return out;
 }
 
+const SOFTMAX_KEYS = optionKeys<{ out?: Matrix | Float32Array }>()('out');
+
 function planSoftmax(scores: Matrix, opts: { out?: Matrix | Float32Array } | undefined): Matrix {
   assertMatrix(scores, 'scores');
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', SOFTMAX_KEYS);
   const out = outMatrix(opts?.out, scores.rows, scores.cols);
   if (scores.cols === 0 && scores.rows > 0) rangeError('scores', 'at least one column', scores.cols, ErrorCodes.SHAPE);
   return out;

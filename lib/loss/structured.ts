@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, Received, rangeError } from '../errors';
 import { assertMatrix, type Labels, type Matrix } from '../matrix';
-import { assertFiniteNumber, assertOptions } from '../validate';
+import { assertFiniteNumber, assertOptions, optionKeys } from '../validate';
 import { assertLabels } from './common';
 
 /** What {@link structuredSvm} returns. */
@@ -73,6 +73,8 @@ export function viterbi(emissions: Matrix, transitions: Matrix): Int32Array {
   return viterbiCore(emissions, transitions, null).path;
 }
 
+const STRUCTURED_SVM_KEYS = optionKeys<{ marginScale?: number }>()('marginScale');
+
 /**
  * Structured (max-margin) SVM loss of one linear-chain sequence:
  * `L = max_{y'} [Δ(y, y') + s(y')] − s(y)` with the sequence score
@@ -88,7 +90,7 @@ export function structuredSvm(emissions: Matrix, transitions: Matrix, labels: La
   checkChain(emissions, transitions);
   const T = emissions.rows, K = emissions.cols;
   assertLabels(labels, T);
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', STRUCTURED_SVM_KEYS);
   const scale = opts?.marginScale ?? 1;
   assertFiniteNumber(scale, 'marginScale');
   if (scale < 0) rangeError('marginScale', 'a number >= 0', scale);

@@ -8,7 +8,7 @@ import { covariance, covarianceAsync, eigh, eighAsync, gemm } from '../linalg';
 import { allocateFloat32, assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
 import { native } from '../native';
 import { Rng } from '../rng';
-import { assertFiniteNumber, assertInteger, assertOneOf, assertOptions } from '../validate';
+import { assertFiniteNumber, assertInteger, assertOneOf, assertOptions, optionKeys } from '../validate';
 import { columnMoments, columnMomentsAsync } from './moments';
 import { DocumentReader, encodeFloat32, encodeFloat64, formatError, type SavedDocument } from './serialize';
 import {
@@ -103,6 +103,8 @@ function copyColumns(src: Float32Array, rows: number, srcCols: number, cols: num
   return out;
 }
 
+const PCA_KEYS = optionKeys<PCAOptions>()('components', 'whiten', 'eps', 'solver', 'seed', 'oversample', 'powerIters');
+
 /**
  * Principal component analysis with optional whitening, fitted on training data:
  *
@@ -138,7 +140,7 @@ export class PCA implements Transformer {
   #projection: Projection | null = null;
 
   constructor(opts?: PCAOptions) {
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', PCA_KEYS);
     if (opts?.components !== undefined) assertInteger(opts.components, 'components', 1, MAX_DIMENSION);
     const whiten = opts?.whiten ?? false;
     if (whiten !== false) assertOneOf(whiten, 'whiten', ['pca', 'zca'] as const);

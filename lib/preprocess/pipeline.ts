@@ -3,7 +3,7 @@
  */
 import { ErrorCodes, NnkitTypeError, Received, rangeError, typeError } from '../errors';
 import { assertMatrix, type Matrix } from '../matrix';
-import { assertBoolean, assertInteger, assertOptions } from '../validate';
+import { assertBoolean, assertInteger, assertOptions, optionKeys } from '../validate';
 import { DocumentReader, type SavedDocument } from './serialize';
 import { readStep, registerStep, stateError, type Transformer, type TransformOptions } from './transformer';
 
@@ -45,6 +45,9 @@ function assertStep(step: unknown, name: string): asserts step is Transformer {
     typeof s.fitTransform !== 'function' || typeof s.toJSON !== 'function' || typeof s.fitAsync !== 'function')
     typeError(name, 'a preprocessing step (fit, fitAsync, transform, fitTransform, toJSON)', step);
 }
+
+const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
+const PARTIAL_FIT_KEYS = optionKeys<PipelinePartialFitOptions>()('stage');
 
 /**
  * Steps applied in order: `fit` fits step i on the output of steps 0 … i−1 (so each step sees
@@ -167,7 +170,7 @@ export class Pipeline implements Transformer {
   async #chainAsync(steps: Transformer[], X: Matrix, opts: TransformOptions | undefined,
     apply: (step: Transformer, input: Matrix, o: TransformOptions | undefined) => Promise<Matrix>): Promise<Matrix> {
     assertMatrix(X, 'X');
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', TRANSFORM_KEYS);
     const inPlace = opts?.inPlace ?? false;
     assertBoolean(inPlace, 'inPlace');
     if (!inPlace) {
@@ -203,7 +206,7 @@ export class Pipeline implements Transformer {
    */
   partialFit(X: Matrix, opts?: PipelinePartialFitOptions): this {
     assertMatrix(X, 'X');
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', PARTIAL_FIT_KEYS);
     const stage = opts?.stage ?? this.#steps.length - 1;
     assertInteger(stage, 'stage', 0, this.#steps.length - 1);
     this.#enterStage(stage, 'partialFit');

@@ -4,7 +4,7 @@
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
 import { assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
 import { native } from '../native';
-import { assertFiniteNumber, assertOptions } from '../validate';
+import { assertFiniteNumber, assertOptions, optionKeys } from '../validate';
 import { DocumentReader, encodeFloat32, formatError, type SavedDocument } from './serialize';
 import {
   assertFitData, assertFitted, assertWidth, registerStep, resolveOutput, type Transformer, type TransformOptions,
@@ -27,6 +27,8 @@ interface RangeState {
 }
 
 let restore: (s: RangeScaler, state: RangeState) => void;
+
+const RANGE_SCALER_KEYS = optionKeys<RangeScalerOptions>()('range');
 
 /**
  * Maps each column's fitted [min, max] linearly onto [lo, hi]:
@@ -52,7 +54,7 @@ export class RangeScaler implements Transformer {
   #params: { shift: Float32Array; scale: Float32Array; offset: Float32Array; invScale: Float32Array; loShift: Float32Array } | null = null;
 
   constructor(opts?: RangeScalerOptions) {
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', RANGE_SCALER_KEYS);
     const range = opts?.range ?? [-1, 1];
     if (!Array.isArray(range) || range.length !== 2) typeError('range', 'an array [lo, hi]', range);
     assertFiniteNumber(range[0], 'range[0]');

@@ -9,7 +9,7 @@
  */
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe, typeError } from '../errors';
 import { MAX_DIMENSION } from '../matrix';
-import { assertInteger, assertOptions, isDetached } from '../validate';
+import { assertInteger, assertOptions, isDetached, optionKeys } from '../validate';
 
 /** The fields every saved document starts with. */
 export interface SavedDocument {
@@ -72,6 +72,8 @@ interface IntegerOptions {
   max?: number;
 }
 
+const INTEGER_KEYS = optionKeys<IntegerOptions>()('min', 'max');
+
 /**
  * Reads one saved object, checking as it goes: every accessor throws an ERR_NNKIT_FORMAT
  * error naming the path of the bad field (`json.mean`, `json.steps[2].format`). Array fields
@@ -123,7 +125,7 @@ export class DocumentReader {
   /** An integer field in [min, max]. */
   integer(key: string, opts: IntegerOptions = {}): number {
     const value = this.#field(key);
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', INTEGER_KEYS);
     const { min = 0, max = Number.MAX_SAFE_INTEGER } = opts;
     checkBound(min, 'min');
     checkBound(max, 'max');

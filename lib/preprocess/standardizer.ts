@@ -5,7 +5,7 @@
 import { ErrorCodes, rangeError, typeError } from '../errors';
 import { assertMatrix, type Matrix, MAX_DIMENSION } from '../matrix';
 import { native } from '../native';
-import { assertBoolean, assertFiniteNumber, assertInteger, assertOneOf, assertOptions } from '../validate';
+import { assertBoolean, assertFiniteNumber, assertInteger, assertOneOf, assertOptions, optionKeys } from '../validate';
 import { columnMoments, columnMomentsAsync, mergeMoments, type Moments, poolColumns } from './moments';
 import { DocumentReader, encodeFloat64, formatError, type SavedDocument } from './serialize';
 import {
@@ -41,6 +41,8 @@ const FORMAT = 'nnkit.Standardizer';
 
 /** Installs validated state into a new Standardizer (set in the class's static block). */
 let restore: (s: Standardizer, width: number, rows: number, moments: Moments) => void;
+
+const STANDARDIZER_KEYS = optionKeys<StandardizerOptions>()('center', 'scale', 'eps', 'mode', 'channels');
 
 /**
  * Standardizes data with statistics fitted on training data:
@@ -81,7 +83,7 @@ export class Standardizer implements Transformer {
   #params: { shift: Float32Array; scale: Float32Array; offset: Float32Array; divisor: Float32Array; mean: Float32Array } | null = null;
 
   constructor(opts?: StandardizerOptions) {
-    assertOptions(opts, 'options');
+    assertOptions(opts, 'options', STANDARDIZER_KEYS);
     const center = opts?.center ?? true;
     const scale = opts?.scale ?? true;
     const eps = opts?.eps ?? 1e-8;

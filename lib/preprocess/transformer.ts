@@ -6,7 +6,7 @@
  */
 import { ErrorCodes, NnkitRangeError, Received, rangeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
-import { assertBoolean, assertOptions } from '../validate';
+import { assertBoolean, assertOptions, optionKeys } from '../validate';
 import { formatError, type SavedDocument } from './serialize';
 
 /** Options of `transform` / `inverseTransform`. */
@@ -60,12 +60,14 @@ export function assertWidth(X: Matrix, width: number, step: string, name = 'X'):
     rangeError(`${name}.cols`, `${width} columns (the width ${step} was fitted on)`, X.cols, ErrorCodes.SHAPE);
 }
 
+const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
+
 /**
  * Validates X and the options, and returns where the `rows × cols` result goes: X itself
  * (`inPlace`, which needs cols === X.cols), the caller's `out`, or new storage.
  */
 export function resolveOutput(X: Matrix, cols: number, opts: TransformOptions | undefined, step: string): Matrix {
-  assertOptions(opts, 'options');
+  assertOptions(opts, 'options', TRANSFORM_KEYS);
   const inPlace = opts?.inPlace ?? false;
   assertBoolean(inPlace, 'inPlace');
   if (inPlace) {
