@@ -15,7 +15,8 @@
  *   npm run demo -- --no-batchnorm --hidden 64,64,64,64,64,64 --init small   (then --init he)
  *
  * Options: --epochs N --batch N --hidden 512,256 --lr F --lambda F --keep-prob F --seed N
- * --loss softmax|svm --init he|small|zeros --no-batchnorm --dir PATH --val N --threads N --no-progress.
+ * --loss softmax|svm --init he|small|zeros --no-batchnorm --dir PATH --val N --threads N --no-progress
+ * (npm run demo -- --help); a mistake in them prints one line and exits 2.
  */
 import { SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
@@ -255,31 +256,60 @@ function percent(x: number): string {
   return Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`;
 }
 
-function parseOptions(argv: string[]): TrainOptions {
-  const { values } = parseArgs({
+/** A command-line mistake: printed in one line, exit status 2. */
+class UsageError extends Error {}
+
+const USAGE = `usage: npm run demo -- [options]
+
+  --data spiral|fashion-mnist   the dataset (default spiral; fashion-mnist needs Debian's dataset-fashion-mnist)
+  --dir PATH                    where the Fashion-MNIST files are (default /usr/share/datasets/fashion-mnist)
+  --epochs N  --batch N         training length and mini-batch size
+  --hidden 512,256              hidden layer widths
+  --lr F  --momentum F          SGD (cosine learning-rate schedule) with momentum
+  --lambda F                    L2 regularization strength
+  --keep-prob F                 inverted dropout: the probability of keeping a unit
+  --loss softmax|svm            the loss
+  --init he|small|zeros         weight initialization
+  --no-batchnorm                no BatchNorm after the hidden linear layers
+  --val N                       training rows held out for validation
+  --seed N  --threads N         the seed, nnkit's thread count
+  --no-progress                 no progress bar
+  -h, --help                    this text
+
+defaults: ${Object.entries(defaults).map(([data, d]) => `${data}: ${d.epochs} epochs, batch ${d.batch}, hidden ${d.hidden.join(',')}, lr ${d.lr}, ` +
+  `lambda ${d.lambda}, keep-prob ${d.keepProb}, momentum ${d.momentum}, ${d.init} init, ${d.loss} loss, val ${d.validation}`).join('\n          ')}`;
+
+function parseOptions(argv: string[]): TrainOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string', default: 'spiral' }, dir: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' },
       hidden: { type: 'string' }, lr: { type: 'string' }, lambda: { type: 'string' }, 'keep-prob': { type: 'string' },
       momentum: { type: 'string' }, seed: { type: 'string' }, loss: { type: 'string' }, init: { type: 'string' },
       val: { type: 'string' }, threads: { type: 'string' }, 'no-progress': { type: 'boolean', default: false },
-      'no-batchnorm': { type: 'boolean', default: false },
+      'no-batchnorm': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);  // an unknown option, a missing value
+  }
+  if (values.help) return 'help';
   const data = values.data as TrainOptions['data'];
-  if (data !== 'spiral' && data !== 'fashion-mnist') throw new Error(`--data must be spiral or fashion-mnist, not ${values.data}`);
+  if (data !== 'spiral' && data !== 'fashion-mnist') throw new UsageError(`--data must be spiral or fashion-mnist, not ${values.data}`);
   const d = defaults[data];
   const num = (v: string | undefined, fallback: number, name: string) => {
     if (v === undefined) return fallback;
     const x = Number(v);
-    if (!Number.isFinite(x)) throw new Error(`--${name} must be a number, not ${v}`);
+    if (!Number.isFinite(x)) throw new UsageError(`--${name} must be a number, not ${v}`);
     return x;
   };
   if (values.threads !== undefined) nn.setThreads(num(values.threads, 0, 'threads'));
   const loss = (values.loss ?? d.loss) as TrainOptions['loss'];
   const init = (values.init ?? d.init) as TrainOptions['init'];
-  if (!['softmax', 'svm'].includes(loss)) throw new Error(`--loss must be softmax or svm, not ${loss}`);
-  if (!['he', 'small', 'zeros'].includes(init)) throw new Error(`--init must be he, small or zeros, not ${init}`);
+  if (!['softmax', 'svm'].includes(loss)) throw new UsageError(`--loss must be softmax or svm, not ${loss}`);
+  if (!['he', 'small', 'zeros'].includes(init)) throw new UsageError(`--init must be he, small or zeros, not ${init}`);
   return {
     data, dir: values.dir, loss, init,
     epochs: num(values.epochs, d.epochs, 'epochs'), batch: num(values.batch, d.batch, 'batch'),
@@ -294,6 +324,10 @@ function parseOptions(argv: string[]): TrainOptions {
 if (require.main === module) {
   try {
     const o = parseOptions(process.argv.slice(2));
+    if (o === 'help') {
+      console.log(USAGE);
+      process.exit(0);
+    }
     const b = nn.backend();
     console.log(`nnkit ${b.version} (${b.blas}, ${b.simd}, ${b.threads} threads): ${o.data}, ${[o.data === 'spiral' ? 2 : 784, ...o.hidden, o.data === 'spiral' ? 3 : 10].join('-')} MLP, ` +
       `${o.init} init, ${o.batchNorm ? 'BatchNorm, ' : ''}ReLU, inverted dropout keepProb ${o.keepProb}, L2 λ=${o.lambda}, ${o.loss} loss, SGD momentum ${o.momentum}, lr ${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`);
@@ -301,6 +335,10 @@ if (require.main === module) {
     console.log(`\ntest accuracy ${(r.testAccuracy * 100).toFixed(2)}%  (train ${percent(r.trainAccuracy)}, validation ${percent(r.validationAccuracy)})  ` +
       `${r.seconds.toFixed(1)} s, ${r.secondsPerEpoch.toFixed(2)} s per epoch`);
   } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`train: ${e.message} (npm run demo -- --help lists the options)`);
+      process.exit(2);
+    }
     if (e instanceof MissingDatasetError) {
       console.error(e.message);
       process.exit(2);

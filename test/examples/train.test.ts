@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaults, train } from '../../examples/train';
+
+const root = path.join(__dirname, '..', '..');
+const demo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples', 'train.ts'), ...args], { cwd: root, encoding: 'utf8' });
 
 describe('examples/train.ts (the main example)', () => {
   it('learns the spiral with the notes recipe, reproducibly', () => {
@@ -28,5 +33,17 @@ describe('examples/train.ts (the main example)', () => {
   it('trains with the SVM loss too', () => {
     const r = train({ ...defaults.spiral, data: 'spiral', loss: 'svm', progress: false, log: () => {} });
     expect(r.trainAccuracy).toBeGreaterThan(0.9);
+  });
+
+  it('lists its options on --help, and answers a mistake in one line with status 2', () => {
+    const help = demo('--help');
+    expect(help.status).toBe(0);
+    for (const option of ['--data', '--epochs', '--keep-prob', '--loss', '--init', '--no-batchnorm', '--threads']) expect(help.stdout).toContain(option);
+    for (const args of [['--bogus'], ['--epochs', 'many'], ['--loss', 'hinge'], ['--data']]) {
+      const r = demo(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^train: .*\(npm run demo -- --help lists the options\)/);
+    }
   });
 });
