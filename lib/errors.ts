@@ -78,6 +78,11 @@ export class Received {
   constructor(readonly text: string) {}
 }
 
+/** The article a type name takes: an Int32Array, an ArrayBuffer, a Float32Array, a Uint8Array. */
+function article(word: string): string {
+  return /^[AEIO]/i.test(word) ? 'an' : 'a';
+}
+
 /** A short description of a value for error messages. */
 export function describe(value: unknown): string {
   if (value instanceof Received) return value.text;
@@ -90,12 +95,12 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (ArrayBuffer.isView(value)) {
     const length = (value as unknown as { length?: number }).length;
-    return `a ${value.constructor.name}${length === undefined ? '' : ` of length ${length}`}`;
+    return `${article(value.constructor.name)} ${value.constructor.name}${length === undefined ? '' : ` of length ${length}`}`;
   }
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name}` : 'an object';
+    return name && name !== 'Object' ? `${article(name)} ${name}` : 'an object';
   }
   return typeof value;
 }
