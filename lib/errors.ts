@@ -37,8 +37,10 @@ export const ErrorCodes = {
   STATE: 'ERR_NNKIT_STATE',
   /** A saved document is corrupt, truncated, of another version or of another type. */
   FORMAT: 'ERR_NNKIT_FORMAT',
-  /** Working memory could not be allocated. */
+  /** Working memory (or a worker thread) could not be allocated. */
   ALLOC: 'ERR_NNKIT_ALLOC',
+  /** A failure inside nnkit that no argument explains: a bug, please report it. */
+  INTERNAL: 'ERR_NNKIT_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -302,6 +302,9 @@ class PromiseWorker : public Napi::AsyncWorker {
     } catch (const std::bad_alloc&) {
       code_ = "ERR_NNKIT_ALLOC";
       SetError("nnkit could not allocate working memory");
+    } catch (const std::system_error& e) {  // as in call_guarded: thread creation failed
+      code_ = "ERR_NNKIT_ALLOC";
+      SetError(e.what());
     } catch (const std::exception& e) {
       code_ = "ERR_NNKIT_INTERNAL";
       SetError(e.what());

@@ -25,7 +25,8 @@ const runs = Number(process.env.FUZZ_RUNS ?? 150);
 const seed = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20261127);
 const lastFile = process.env.FUZZ_LAST;
 const only = process.env.FUZZ_ONLY; // substring of target names, for debugging
-const codes = new Set<string>(Object.values(nn.ErrorCodes));
+// ERR_NNKIT_INTERNAL is declared, but a call that raises it has found a bug.
+const codes = new Set<string>(Object.values(nn.ErrorCodes).filter((c) => c !== nn.ErrorCodes.INTERNAL));
 
 interface Stats { calls: number; ok: number; errors: Record<string, number> }
 const stats: Record<string, Stats> = {};
