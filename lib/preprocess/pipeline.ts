@@ -5,7 +5,7 @@ import { ErrorCodes, NnkitTypeError, Received, rangeError, typeError } from '../
 import { assertMatrix, type Matrix } from '../matrix';
 import { assertBoolean, assertInteger, assertOptions, optionKeys } from '../validate';
 import { DocumentReader, type SavedDocument } from './serialize';
-import { readStep, registerStep, stateError, type Transformer, type TransformOptions } from './transformer';
+import { readStep, registerStep, stateError, TRANSFORM_KEYS, type Transformer, type TransformOptions } from './transformer';
 
 const FORMAT = 'nnkit.Pipeline';
 /** Most steps a saved Pipeline may hold (bounds the work a hostile document can ask for). */
@@ -46,7 +46,6 @@ function assertStep(step: unknown, name: string): asserts step is Transformer {
     typeError(name, 'a preprocessing step (fit, fitAsync, transform, fitTransform, toJSON)', step);
 }
 
-const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
 const PARTIAL_FIT_KEYS = optionKeys<PipelinePartialFitOptions>()('stage');
 
 /**

@@ -60,7 +60,8 @@ export function assertWidth(X: Matrix, width: number, step: string, name = 'X'):
     rangeError(`${name}.cols`, `${width} columns (the width ${step} was fitted on)`, X.cols, ErrorCodes.SHAPE);
 }
 
-const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
+/** The keys of {@link TransformOptions} (for Pipeline's own check). */
+export const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
 
 /**
  * Validates X and the options, and returns where the `rows × cols` result goes: X itself

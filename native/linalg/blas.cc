@@ -7,18 +7,7 @@
 
 #include "../kernels/cpu.h"
 #include "../kernels/gemm.h"
-
-#if NNKIT_HAVE_ACCELERATE
-// Apple's Accelerate (macOS): the CBLAS of macOS 13.3+, whose integers are __LAPACK_int (32-bit
-// without ACCELERATE_LAPACK_ILP64), in place of OpenBLAS's blasint.
-#ifndef ACCELERATE_NEW_LAPACK
-#define ACCELERATE_NEW_LAPACK 1
-#endif
-#include <Accelerate/Accelerate.h>
-using blasint = __LAPACK_int;
-#elif NNKIT_HAVE_CBLAS
-#include <cblas.h>
-#endif
+#include "blas_library.h"
 
 namespace nnkit::linalg {
 namespace {

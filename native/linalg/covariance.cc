@@ -13,17 +13,7 @@
 #include "../kernels/parallel.h"
 #include "../kernels/stats.h"
 #include "blas.h"
-
-#if NNKIT_HAVE_ACCELERATE
-// Apple's Accelerate (macOS): the CBLAS of macOS 13.3+ (see blas.cc).
-#ifndef ACCELERATE_NEW_LAPACK
-#define ACCELERATE_NEW_LAPACK 1
-#endif
-#include <Accelerate/Accelerate.h>
-using blasint = __LAPACK_int;
-#elif NNKIT_HAVE_CBLAS
-#include <cblas.h>
-#endif
+#include "blas_library.h"
 
 namespace nnkit::linalg {
 namespace {

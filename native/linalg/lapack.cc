@@ -6,16 +6,7 @@
 #include <vector>
 
 #include "../kernels/error.h"
-
-#if NNKIT_HAVE_ACCELERATE
-// Apple's Accelerate (macOS): the LAPACK 3.9.1 of macOS 13.3+ (see blas.cc), Fortran-style.
-#ifndef ACCELERATE_NEW_LAPACK
-#define ACCELERATE_NEW_LAPACK 1
-#endif
-#include <Accelerate/Accelerate.h>
-#elif NNKIT_HAVE_LAPACKE
-#include <lapacke.h>
-#endif
+#include "blas_library.h"
 
 namespace nnkit::linalg {
 
