@@ -73,6 +73,10 @@ export interface NativeAddon {
   pcaReconstructAsync(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
     out: Float32Array): Promise<void>;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, oneMinusBeta1: number,
+    oneMinusBeta2: number, stepSize: number, invBc2Sqrt: number, eps: number, l2: number, decay: number): void;
+  rmspropStep(w: Float32Array, g: Float32Array, squareAvg: Float32Array, momentumBuffer: Float32Array | null, gradAvg: Float32Array | null,
+    lr: number, alpha: number, oneMinusAlpha: number, eps: number, weightDecay: number, momentum: number): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
   linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,

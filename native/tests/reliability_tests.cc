@@ -3,6 +3,7 @@
 // traps any read or write past the end) and starting 4 bytes into the allocation (JS memory is
 // only 4-byte aligned) with a canary in front (so a write before the start is caught too).
 // Also the numerical edge cases of the documented NaN policy and denormal handling.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -172,6 +173,38 @@ TEST(sgd_every_tail_on_exact_unaligned_buffers) {
         }
       }
     }
+}
+
+TEST(adam_and_rmsprop_every_tail_on_exact_unaligned_buffers) {
+  // Every length up to past two AVX-512 vectors: the masked tails write nothing outside the
+  // buffers (canaries), and every path gives the scalar twin's bits.
+  AdamParams a{};
+  a.beta1 = 0.9f, a.beta2 = 0.999f, a.one_minus_beta1 = 0.1f, a.one_minus_beta2 = 0.001f;
+  a.step_size = 0.01f / 0.1f, a.inv_bc2_sqrt = 1.0f / std::sqrt(0.001f), a.eps = 1e-8f, a.l2 = 0.01f, a.decay = 1.0f;
+  const RmspropParams r{0.01f, 0.99f, 0.01f, 1e-8f, 0.01f, 0.9f};
+  // Exact's sin fill: second moments (v, sq) must be >= 0, so they take absolute values.
+  const auto non_negative = [](Exact<float>& x) {
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = std::fabs(x.data()[i]);
+  };
+  for (std::size_t n = 0; n <= 40; ++n) {
+    Exact<float> g(n, 0.5f);
+    std::vector<float> want_w, want_r;
+    for (SimdPath path : nnkit::test::supported_paths()) {
+      Exact<float> w(n, 1.0f), m(n, 2.0f), v(n, 3.0f);
+      non_negative(v);
+      optim_kernels(path).adam(w.data(), g.data(), m.data(), v.data(), n, a);
+      CHECK(w.canary_intact() && m.canary_intact() && v.canary_intact() && g.canary_intact(), "%s adam canary n=%zu", simd_path_name(path), n);
+      if (want_w.empty()) want_w.assign(w.data(), w.data() + n);
+      CHECK(std::equal(want_w.begin(), want_w.end(), w.data()), "%s adam n=%zu differs from the first path", simd_path_name(path), n);
+      Exact<float> w2(n, 1.0f), sq(n, 4.0f), buf(n, 5.0f), avg(n, 6.0f);
+      non_negative(sq);
+      optim_kernels(path).rmsprop(w2.data(), g.data(), sq.data(), buf.data(), avg.data(), n, r);
+      CHECK(w2.canary_intact() && sq.canary_intact() && buf.canary_intact() && avg.canary_intact(), "%s rmsprop canary n=%zu", simd_path_name(path), n);
+      if (want_r.empty()) want_r.assign(w2.data(), w2.data() + n);
+      CHECK(std::equal(want_r.begin(), want_r.end(), w2.data()), "%s rmsprop n=%zu differs from the first path", simd_path_name(path), n);
+      for (std::size_t i = 0; i < n; ++i) CHECK(std::isfinite(w.data()[i]) && std::isfinite(w2.data()[i]), "%s n=%zu i=%zu not finite", simd_path_name(path), n, i);
+    }
+  }
 }
 
 TEST(thread_pool_clamps_and_survives_resizes) {
