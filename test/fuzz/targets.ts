@@ -221,6 +221,41 @@ export const targets: Target[] = [
         .map(([w, g, v, lr, mu, nesterov]): Spec[] => [w, g, v, opts({ lr: num(lr), momentum: num(mu), weightDecay: num(0), nesterov: raw(nesterov) })])),
     call: (w, g, v, o) => nn.optim.sgdStep(w, g, v, o),
   },
+  {
+    name: 'nn.optim.adamStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), fc.oneof(arrayArb('f32', n, true), matrixArb(1, n, true)), arrayArb('f32', n, false), arrayArb('f32', n, false),
+        fc.double({ min: 1e-4, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), fc.integer({ min: 0, max: 5 }), fc.boolean())
+        .map(([w, g, m, v, lr, beta, step, decoupled]): Spec[] => [w, g, opts({ m, v, step: num(step) }),
+          opts({ lr: num(lr), beta1: num(beta), beta2: num(beta), weightDecay: num(0.01), decoupled: raw(decoupled) })])),
+    call: (w, g, s, o) => nn.optim.adamStep(w, g, s, o),
+  },
+  {
+    name: 'nn.optim.adamwStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false), arrayArb('f32', n, false), fc.double({ min: 1e-4, max: 1, noNaN: true }))
+        .map(([w, g, m, v, lr]): Spec[] => [w, g, opts({ m, v, step: num(0) }), opts({ lr: num(lr) })])),
+    call: (w, g, s, o) => nn.optim.adamwStep(w, g, s, o),
+  },
+  {
+    name: 'nn.optim.adamState',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) => fc.oneof(arrayArb('f32', n, false), matrixArb(1, n, false)).map((w): Spec[] => [w])),
+    call: (w) => nn.optim.adamState(w),
+  },
+  {
+    name: 'nn.optim.rmspropState',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) => arrayArb('f32', n, false).map((w): Spec[] => [w])),
+    call: (w) => nn.optim.rmspropState(w),
+  },
+  {
+    name: 'nn.optim.rmspropStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false), fc.double({ min: 1e-4, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }), fc.boolean())
+        .map(([w, g, sq, lr, mu, centered]): Spec[] => [w, g, opts({ squareAvg: sq, momentumBuffer: raw(null), gradAvg: raw(null) }),
+          opts({ lr: num(lr), momentum: num(mu), centered: raw(centered) })])),
+    call: (w, g, s, o) => nn.optim.rmspropStep(w, g, s, o),
+  },
 
   // --- async twins: valid calls must give the sync call's bits --------------------------------
   {
@@ -301,6 +336,20 @@ export const targets: Target[] = [
     args: fc.integer({ min: 0, max: 40 }).chain((n) =>
       fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false)).map(([w, g, v]): Spec[] => [w, g, v, num(0.1), num(0.9), num(0), raw(false)])),
     call: (...a: any[]) => (native.sgdStep as any)(...a),
+  },
+  {
+    name: 'native.adamStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false), arrayArb('f32', n, false))
+        .map(([w, g, m, v]): Spec[] => [w, g, m, v, num(0.9), num(0.999), num(0.1), num(0.001), num(0.01), num(30), num(1e-8), num(0), num(1)])),
+    call: (...a: any[]) => (native.adamStep as any)(...a),
+  },
+  {
+    name: 'native.rmspropStep',
+    args: fc.integer({ min: 0, max: 40 }).chain((n) =>
+      fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false), arrayArb('f32', n, false))
+        .map(([w, g, sq, b]): Spec[] => [w, g, sq, b, raw(null), num(0.01), num(0.99), num(0.01), num(1e-8), num(0), num(0.9)])),
+    call: (...a: any[]) => (native.rmspropStep as any)(...a),
   },
 ];
 
