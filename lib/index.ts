@@ -25,6 +25,8 @@ export type { CovarianceOptions, EighOptions, EighResult, RandomizedSvdOptions, 
 export { defaultRng, Rng, seed } from './rng';
 export type { FillTarget } from './rng';
 export * as optim from './optim';
+export * as data from './data';
+export * as metrics from './metrics';
 export * as init from './init';
 export * as linear from './layers/linear';
 export * as relu from './layers/relu';

@@ -76,14 +76,19 @@ export const MAX_ELEMENTS = 2 ** 32;
  * RangeError then).
  */
 export function allocateFloat32(n: number, name: string): Float32Array {
+  const data = allocate(Float32Array, n, name, 'floats');
+  // 4 MiB and more: in huge pages where the OS has them (lib/runtime.ts, Backend.hugePages).
+  if (n >= HUGE_PAGE_MIN_ELEMENTS) native.adviseHugePages(data);
+  return data;
+}
+
+/** {@link allocateFloat32} for any typed array: zeroed, or a coded RangeError. */
+export function allocate<T>(type: new (n: number) => T, n: number, name: string, what = 'elements'): T {
   if (!(n <= MAX_ELEMENTS)) rangeError(name, `at most 2^32 elements`, n);
   try {
-    const data = new Float32Array(n);
-    // 4 MiB and more: in huge pages where the OS has them (lib/runtime.ts, Backend.hugePages).
-    if (n >= HUGE_PAGE_MIN_ELEMENTS) native.adviseHugePages(data);
-    return data;
+    return new type(n);
   } catch {
-    return rangeError(name, `${n} floats of memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
+    return rangeError(name, `${n} ${what} of memory`, new Received('an allocation failure'), ErrorCodes.ALLOC);
   }
 }
 

@@ -77,6 +77,7 @@ export interface NativeAddon {
     oneMinusBeta2: number, stepSize: number, invBc2Sqrt: number, eps: number, l2: number, decay: number): void;
   rmspropStep(w: Float32Array, g: Float32Array, squareAvg: Float32Array, momentumBuffer: Float32Array | null, gradAvg: Float32Array | null,
     lr: number, alpha: number, oneMinusAlpha: number, eps: number, weightDecay: number, momentum: number): void;
+  gatherRows(x: Float32Array, rows: number, cols: number, indices: Uint32Array, out: Float32Array): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
   linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,

@@ -9,6 +9,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   nnkit::binding::register_rng(env, exports);
   nnkit::binding::register_preprocess(env, exports);
   nnkit::binding::register_optim(env, exports);
+  nnkit::binding::register_data(env, exports);
   nnkit::binding::register_layers(env, exports);
   nnkit::binding::register_loss(env, exports);
   nnkit::binding::register_regularize(env, exports);

@@ -156,6 +156,7 @@ void register_linalg(Napi::Env env, Napi::Object exports);
 void register_rng(Napi::Env env, Napi::Object exports);
 void register_preprocess(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
+void register_data(Napi::Env env, Napi::Object exports);
 void register_layers(Napi::Env env, Napi::Object exports);
 void register_loss(Napi::Env env, Napi::Object exports);
 void register_regularize(Napi::Env env, Napi::Object exports);

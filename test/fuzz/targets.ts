@@ -256,6 +256,36 @@ export const targets: Target[] = [
           opts({ lr: num(lr), momentum: num(mu), centered: raw(centered) })])),
     call: (w, g, s, o) => nn.optim.rmspropStep(w, g, s, o),
   },
+  // --- data and metrics ---------------------------------------------------------------------
+  { name: 'nn.data.permutation', args: fc.tuple(fc.integer({ min: 0, max: 300 }), seedArb).map(([n, s]) => [num(n), s]), call: (n, s) => nn.data.permutation(n, { rng: new nn.Rng(s) }) },
+  {
+    name: 'nn.data.shuffle',
+    args: fc.tuple(fc.integer({ min: 0, max: 40 }).chain((n) => arrayArb('f32', n, false)), seedArb).map(([a, s]): Spec[] => [a, s]),
+    call: (a, s) => nn.data.shuffle(a, { rng: new nn.Rng(s) }),
+  },
+  {
+    name: 'nn.data.gather',
+    args: fc.tuple(posDim, dim, dim).chain(([r, c, k]) => fc.tuple(matrixArb(r, c, true, edgeFill),
+      arrayArb('u32', k, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: r - 1 })))).map((a): Spec[] => a),
+    call: (X, idx) => nn.data.gather(X, idx),
+  },
+  {
+    name: 'nn.data.batches',
+    args: fc.tuple(dim, dim, fc.integer({ min: 1, max: 9 }), seedArb, fc.boolean()).chain(([r, c, b, s, dropLast]) =>
+      fc.tuple(matrixArb(r, c, true), arrayArb('u8', r, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: 3 })))
+        .map(([X, y]): Spec[] => [X, y, num(b), s, raw(dropLast)])),
+    call: (X, y, batchSize, s, dropLast) => [...nn.data.batches(X, y, { batchSize, rng: new nn.Rng(s), dropLast })].length,
+  },
+  {
+    name: 'nn.data.split',
+    args: fc.tuple(posDim, dim, fc.double({ min: 0.01, max: 0.99, noNaN: true }), seedArb, fc.boolean()).chain(([r, c, v, s, stratify]) =>
+      fc.tuple(matrixArb(r, c, true), arrayArb('i32', r, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: 3 })))
+        .map(([X, y]): Spec[] => [X, y, num(v), s, raw(stratify)])),
+    call: (X, y, validation, s, stratify) => nn.data.split(X, y, { validation, rng: new nn.Rng(s), stratify }),
+  },
+  { name: 'nn.metrics.argmax', args: fc.tuple(dim, posDim).chain(([r, c]) => matrixArb(r, c, true).map((S): Spec[] => [S])), call: (S) => nn.metrics.argmax(S) },
+  { name: 'nn.metrics.accuracy', args: lossArgs.map(([S, y]) => [S!, y!]), call: (S, y) => nn.metrics.accuracy(S, y) },
+  { name: 'nn.metrics.confusionMatrix', args: lossArgs.map(([S, y]) => [y!, S!]), call: (y, S) => nn.metrics.confusionMatrix(y, S).counts },
 
   // --- async twins: valid calls must give the sync call's bits --------------------------------
   {
@@ -350,6 +380,12 @@ export const targets: Target[] = [
       fc.tuple(arrayArb('f32', n, false), arrayArb('f32', n, true), arrayArb('f32', n, false), arrayArb('f32', n, false))
         .map(([w, g, sq, b]): Spec[] => [w, g, sq, b, raw(null), num(0.01), num(0.99), num(0.01), num(1e-8), num(0), num(0.9)])),
     call: (...a: any[]) => (native.rmspropStep as any)(...a),
+  },
+  {
+    name: 'native.gatherRows',
+    args: fc.tuple(posDim, dim, dim).chain(([r, c, k]) => fc.tuple(arrayArb('f32', r * c, true), arrayArb('u32', k, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: r - 1 })),
+      arrayArb('f32', k * c, false)).map(([x, idx, out]): Spec[] => [x, num(r), num(c), idx, out])),
+    call: (...a: any[]) => (native.gatherRows as any)(...a),
   },
 ];
 
