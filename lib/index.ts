@@ -27,6 +27,7 @@ export type { FillTarget } from './rng';
 export * as optim from './optim';
 export * as data from './data';
 export * as metrics from './metrics';
+export * as weights from './weights';
 export * as init from './init';
 export * as linear from './layers/linear';
 export * as relu from './layers/relu';

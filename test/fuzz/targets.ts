@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import * as nn from '../../lib/index';
 import { native } from '../../lib/native';
-import { arrayArb, edgeFill, matrixArb, num, opts, raw, type Spec } from './args';
+import { arrayArb, edgeFill, matrixArb, num, opts, raw, type Spec, UserError } from './args';
 
 export interface Target {
   name: string;
@@ -29,6 +29,8 @@ export interface Target {
   broken?: fc.Arbitrary<Spec[]>;
   /** Share of FUZZ_RUNS for this target (default 1): expensive targets (SVD, PCA fits) run fewer calls. */
   share?: number;
+  /** Reads or writes files: Node's own file-system errors (ENOENT, …, with a syscall) are expected too. */
+  fileSystem?: boolean;
 }
 
 const dim = fc.integer({ min: 0, max: 9 });
@@ -286,6 +288,73 @@ export const targets: Target[] = [
   { name: 'nn.metrics.argmax', args: fc.tuple(dim, posDim).chain(([r, c]) => matrixArb(r, c, true).map((S): Spec[] => [S])), call: (S) => nn.metrics.argmax(S) },
   { name: 'nn.metrics.accuracy', args: lossArgs.map(([S, y]) => [S!, y!]), call: (S, y) => nn.metrics.accuracy(S, y) },
   { name: 'nn.metrics.confusionMatrix', args: lossArgs.map(([S, y]) => [y!, S!]), call: (y, S) => nn.metrics.confusionMatrix(y, S).counts },
+  // --- weights files (the child runs in a temporary directory) -------------------------------
+  {
+    name: 'nn.weights.encode',
+    args: fc.tuple(dim, dim, fc.integer({ min: 0, max: 9 })).chain(([r, c, n]) => fc.tuple(matrixArb(r, c, true, edgeFill), arrayArb('f32', n, true)))
+      .map(([W, b]): Spec[] => [opts({ W, b }), opts({ metadata: opts({}) })]),
+    call: (t, o) => nn.weights.encode(t, o),
+    check: (r, [t]) => (nn.weights.decode(r).names().join() === Object.keys(t).join() ? '' : 'names differ after decode'),
+  },
+  {
+    // Valid: a whole file. Near-valid (broken): the file cut short and one byte changed, which
+    // must be rejected with ERR_NNKIT_FORMAT or read whole.
+    name: 'nn.weights.decode',
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true).map((W): Spec[] => [W, num(0), num(-1), num(0)])),
+    broken: fc.tuple(dim, dim, fc.nat(400), fc.nat(400), fc.integer({ min: 0, max: 255 })).chain(([r, c, cut, at, byte]) =>
+      matrixArb(r, c, true).map((W): Spec[] => [W, num(cut), num(at), num(byte)])),
+    call: (W, cut, at, byte) => {
+      if (![cut, at, byte].every(Number.isInteger)) throw new UserError('the damage spec is the harness\'s own');
+      const bytes = nn.weights.encode({ W, 'layer.0.bias': new Float32Array(3) }, { metadata: { k: 'v' } });
+      const damaged = bytes.slice(0, Math.max(0, bytes.length - cut));
+      if (at >= 0 && at < damaged.length) damaged[at] = byte;
+      return nn.weights.decode(damaged);
+    },
+  },
+  {
+    name: 'nn.weights.Weights#matrix',
+    args: fc.constant([raw('W'), num(2), num(3), raw('b')]),
+    call: (name, r, c, vector) => {
+      const w = nn.weights.decode(nn.weights.encode({ W: nn.matrix(2, 3), b: new Float32Array(2) }));
+      return [w.matrix(name, r, c), w.vector(vector), w.tensor(name), w.has(name), w.names()];
+    },
+  },
+  {
+    name: 'nn.weights.save',
+    fileSystem: true,
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true)).map((W): Spec[] => [W]),
+    call: (W) => {
+      nn.weights.save('fuzz.safetensors', { W });
+      return nn.weights.load('fuzz.safetensors').matrix('W', W.rows, W.cols);
+    },
+  },
+  {
+    name: 'nn.weights.saveAsync',
+    fileSystem: true,
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true)).map((W): Spec[] => [W]),
+    call: async (W) => {
+      await nn.weights.saveAsync('fuzz-async.safetensors', { W });
+      return (await nn.weights.loadAsync('fuzz-async.safetensors')).matrix('W', W.rows, W.cols);
+    },
+  },
+  {
+    name: 'nn.weights.load',
+    fileSystem: true,
+    args: fc.constant([raw('load.safetensors')]),
+    call: (p) => {
+      nn.weights.save('load.safetensors', { b: new Float32Array(3) });
+      return nn.weights.load(p);
+    },
+  },
+  {
+    name: 'nn.weights.loadAsync',
+    fileSystem: true,
+    args: fc.constant([raw('load-async.safetensors')]),
+    call: async (p) => {
+      await nn.weights.saveAsync('load-async.safetensors', { b: new Float32Array(3) });
+      return nn.weights.loadAsync(p);
+    },
+  },
 
   // --- async twins: valid calls must give the sync call's bits --------------------------------
   {
