@@ -7,7 +7,10 @@
  *   each hidden layer            nn.linear → nn.BatchNorm → nn.relu → nn.dropout (inverted)
  *   regularize                   nn.reg.l2 on the weights (½λΣw², adds λW to the gradient)
  *   loss                         nn.loss.softmax (cross-entropy), or --loss svm
- *   update                       nn.optim.sgdStep (momentum 0.9), cosine learning-rate schedule
+ *   update                       nn.optim.sgdStep (momentum 0.9) or --optimizer adam (nn.optim.adamStep),
+ *                                cosine learning-rate schedule
+ *   data                         nn.data.split (validation rows), nn.data.batches (a seeded shuffle per
+ *                                epoch), nn.metrics.accuracy; --save PATH writes the weights (nn.weights)
  *
  *   npm run demo                                   the CS231n spiral (3 classes, seconds)
  *   npm run demo -- --data fashion-mnist          Debian's dataset-fashion-mnist
@@ -15,7 +18,8 @@
  *   npm run demo -- --no-batchnorm --hidden 64,64,64,64,64,64 --init small   (then --init he)
  *
  * Options: --epochs N --batch N --hidden 512,256 --lr F --lambda F --keep-prob F --seed N
- * --loss softmax|svm --init he|small|zeros --no-batchnorm --dir PATH --val N --threads N --no-progress
+ * --loss softmax|svm --init he|small|zeros --optimizer sgd|adam --no-batchnorm --dir PATH --val N --threads N
+ * --save PATH --no-progress
  * (npm run demo -- --help); a mistake in them prints one line and exits 2.
  */
 import { SingleBar } from 'cli-progress';
@@ -40,6 +44,10 @@ export interface TrainOptions {
   validation: number;
   /** BatchNorm after each hidden linear layer (default true; off shows why initialization matters). */
   batchNorm?: boolean;
+  /** The update rule (default 'sgd': SGD with momentum; 'adam' uses lr as Adam's step size). */
+  optimizer?: 'sgd' | 'adam';
+  /** Where to save the trained weights (a safetensors file), if anywhere. */
+  save?: string;
   progress: boolean;
   log: (line: string) => void;
 }
@@ -60,22 +68,25 @@ export interface TrainResult {
   seconds: number;
 }
 
-interface Layer {
-  W: nn.Matrix;
-  b: Float32Array;
-  dW: nn.Matrix;
-  db: Float32Array;
-  vW: nn.Matrix;
-  vb: Float32Array;
-  bn: nn.BatchNorm | null;
-  vGamma: Float32Array | null;
-  vBeta: Float32Array | null;
+/** A parameter with its gradient buffer and its optimizer's state. */
+interface Param {
+  value: nn.Matrix | Float32Array;
+  grad: nn.Matrix | Float32Array;
+  velocity: Float32Array; // SGD
+  adam: nn.optim.AdamState | null;
 }
 
-/** Rows [from, to) of a dataset, as a copy (training and validation splits must not share storage). */
-function rows(d: Dataset, from: number, to: number): Dataset {
-  const cols = d.X.cols;
-  return { X: nn.matrix(d.X.data.slice(from * cols, to * cols), to - from, cols), y: d.y.slice(from, to), classes: d.classes };
+interface Layer {
+  W: Param;
+  b: Param;
+  bn: nn.BatchNorm | null;
+  gamma: Param | null;
+  beta: Param | null;
+}
+
+function param(value: nn.Matrix | Float32Array, grad: nn.Matrix | Float32Array, o: TrainOptions): Param {
+  const n = value instanceof Float32Array ? value.length : value.data.length;
+  return { value, grad, velocity: new Float32Array(o.optimizer === 'adam' ? 0 : n), adam: o.optimizer === 'adam' ? nn.optim.adamState(value) : null };
 }
 
 function loadData(o: TrainOptions): { train: Dataset; validation: Dataset; test: Dataset } {
@@ -85,25 +96,15 @@ function loadData(o: TrainOptions): { train: Dataset; validation: Dataset; test:
     return { train: spiral(100, 3, rng.split()), validation: spiral(o.validation / 3, 3, rng.split()), test: spiral(100, 3, rng.split()) };
   }
   const full = loadFashionMnist('train', o.dir), test = loadFashionMnist('test', o.dir);
-  const n = full.X.rows - o.validation;
-  return { train: rows(full, 0, n), validation: rows(full, n, full.X.rows), test };
+  // The last rows, as bench/torch_fashion_mnist.py holds out (copies: the splits share no storage).
+  const { train, validation } = nn.data.split(full.X, full.y, { validation: o.validation, shuffle: false });
+  return { train: { ...train, classes: full.classes }, validation: { ...validation, classes: full.classes }, test };
 }
 
 function initWeights(o: TrainOptions, fanIn: number, fanOut: number, rng: nn.Rng): nn.Matrix {
   if (o.init === 'zeros') return nn.init.zeros(fanIn, fanOut);
   if (o.init === 'small') return nn.init.normal(fanIn, fanOut, { std: 0.01, rng });
   return nn.init.he(fanIn, fanOut, { rng });
-}
-
-/** The fraction of rows whose highest score is the label. */
-function accuracy(scores: nn.Matrix, y: Uint8Array, offset = 0): number {
-  let correct = 0;
-  for (let i = 0; i < scores.rows; i++) {
-    let best = 0;
-    for (let j = 1; j < scores.cols; j++) if (scores.data[i * scores.cols + j]! > scores.data[i * scores.cols + best]!) best = j;
-    if (best === y[offset + i]) correct++;
-  }
-  return correct;
 }
 
 export function train(o: TrainOptions): TrainResult {
@@ -121,33 +122,34 @@ export function train(o: TrainOptions): TrainResult {
     const hidden = i < sizes.length - 2;
     const bn = hidden && o.batchNorm !== false ? new nn.BatchNorm(fanOut) : null;
     return {
-      W: initWeights(o, fanIn, fanOut, rng.split()), b: nn.init.bias(fanOut),
-      dW: nn.matrix(fanIn, fanOut), db: new Float32Array(fanOut),
-      vW: nn.matrix(fanIn, fanOut), vb: new Float32Array(fanOut),
-      bn, vGamma: bn ? new Float32Array(fanOut) : null, vBeta: bn ? new Float32Array(fanOut) : null,
+      W: param(initWeights(o, fanIn, fanOut, rng.split()), nn.matrix(fanIn, fanOut), o),
+      b: param(nn.init.bias(fanOut), new Float32Array(fanOut), o),
+      bn,
+      // BatchNorm's own gradient buffers are handed to backward below, so the optimizer sees them.
+      gamma: bn ? param(bn.gamma!, new Float32Array(fanOut), o) : null,
+      beta: bn ? param(bn.beta!, new Float32Array(fanOut), o) : null,
     };
   });
+  const width = (l: Layer) => (l.W.value as nn.Matrix).cols;
 
   // Every buffer of a training step is allocated once, here.
   const B = o.batch;
-  const xb = nn.matrix(B, D), yb = new Uint8Array(B);
-  const pre = layers.map((l) => nn.matrix(B, l.W.cols));        // linear outputs
-  const norm = layers.map((l) => nn.matrix(B, l.W.cols));       // batch-normalized (then ReLU in place)
-  const drop = layers.map((l) => nn.matrix(B, l.W.cols));       // after dropout: the next layer's input
-  const masks = layers.map((l) => new Uint32Array(Math.ceil((B * l.W.cols) / 32)));
-  const grad = layers.map((l) => nn.matrix(B, l.W.cols));        // through dropout and ReLU
-  const gradPre = layers.map((l) => nn.matrix(B, l.W.cols));     // through BatchNorm: the linear output's gradient
-  const gradIn = layers.map((l) => nn.matrix(B, l.W.rows));
+  const pre = layers.map((l) => nn.matrix(B, width(l)));        // linear outputs
+  const norm = layers.map((l) => nn.matrix(B, width(l)));       // batch-normalized (then ReLU in place)
+  const drop = layers.map((l) => nn.matrix(B, width(l)));       // after dropout: the next layer's input
+  const masks = layers.map((l) => new Uint32Array(Math.ceil((B * width(l)) / 32)));
+  const grad = layers.map((l) => nn.matrix(B, width(l)));        // through dropout and ReLU
+  const gradPre = layers.map((l) => nn.matrix(B, width(l)));     // through BatchNorm: the linear output's gradient
+  const gradIn = layers.map((l) => nn.matrix(B, (l.W.value as nn.Matrix).rows));
   const dScores = new Float32Array(B * C);
   const dropoutRng = rng.split();
-  const order = new Uint32Array(N);
   const stepsPerEpoch = Math.floor(N / B);
   const totalSteps = stepsPerEpoch * o.epochs;
 
   function forward(X: nn.Matrix, training: boolean, out: { pre: nn.Matrix[]; norm: nn.Matrix[]; drop: nn.Matrix[] }, dropMasks?: nn.DropoutMask[]): nn.Matrix {
     let h = X;
     layers.forEach((l, i) => {
-      nn.linear.forward(h, l.W, l.b, { out: out.pre[i] });
+      nn.linear.forward(h, l.W.value as nn.Matrix, l.b.value as Float32Array, { out: out.pre[i] });
       if (i === layers.length - 1) {
         h = out.pre[i]!;
         return;
@@ -172,8 +174,8 @@ export function train(o: TrainOptions): TrainResult {
     for (let start = 0; start < d.X.rows; start += chunk) {
       const n = Math.min(chunk, d.X.rows - start);
       const X = nn.matrix(d.X.data.subarray(start * D, (start + n) * D), n, D);
-      const bufs = { pre: layers.map((l) => nn.matrix(n, l.W.cols)), norm: layers.map((l) => nn.matrix(n, l.W.cols)), drop: [] };
-      correct += accuracy(forward(X, false, bufs), d.y, start);
+      const bufs = { pre: layers.map((l) => nn.matrix(n, width(l))), norm: layers.map((l) => nn.matrix(n, width(l))), drop: [] };
+      correct += nn.metrics.accuracy(forward(X, false, bufs), d.y.subarray(start, start + n)) * n;
     }
     return correct / d.X.rows;
   }
@@ -183,26 +185,13 @@ export function train(o: TrainOptions): TrainResult {
   let step = 0, lastLoss = Number.NaN, trainAccuracy = 0, validationAccuracy = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const epochStart = process.hrtime.bigint();
-    // Shuffle with Fisher–Yates from the seeded generator: same seed, same order, same result.
-    const r = rng.bits(new Uint32Array(N));
-    for (let i = 0; i < N; i++) order[i] = i;
-    for (let i = N - 1; i > 0; i--) {
-      const j = r[i]! % (i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
     bar?.start(stepsPerEpoch, 0, { epoch: `${epoch}/${o.epochs}`, loss: '-' });
     let lossSum = 0, correct = 0;
     const dropMasks: nn.DropoutMask[] = [];
-    for (let s = 0; s < stepsPerEpoch; s++, step++) {
-      for (let i = 0; i < B; i++) {
-        const row = order[s * B + i]!;
-        xb.data.set(trainSet.X.data.subarray(row * D, (row + 1) * D), i * D);
-        yb[i] = trainSet.y[row]!;
-      }
+    // A fresh seeded order each epoch (same seed, same order, same result); whole batches only.
+    for (const { X: xb, y: yb, index: s } of nn.data.batches(trainSet.X, trainSet.y, { batchSize: B, rng, dropLast: true })) {
       const scores = forward(xb, true, { pre, norm, drop }, dropMasks);
-      correct += accuracy(scores, yb);
+      correct += nn.metrics.accuracy(scores, yb) * B;
       const loss = o.loss === 'svm' ? nn.loss.svm(scores, yb, { grad: dScores }) : nn.loss.softmax(scores, yb, { grad: dScores });
       let penalty = 0;
       // Backward, last layer first.
@@ -210,8 +199,8 @@ export function train(o: TrainOptions): TrainResult {
       for (let i = layers.length - 1; i >= 0; i--) {
         const l = layers[i]!;
         const input = i === 0 ? xb : drop[i - 1]!;
-        nn.linear.backward(upstream, input, l.W, { dX: i === 0 ? false : gradIn[i], dW: l.dW, db: l.db });
-        penalty += nn.reg.l2(l.W, o.lambda, { grad: l.dW.data });
+        nn.linear.backward(upstream, input, l.W.value as nn.Matrix, { dX: i === 0 ? false : gradIn[i], dW: l.W.grad as nn.Matrix, db: l.b.grad as Float32Array });
+        penalty += nn.reg.l2(l.W.value as nn.Matrix, o.lambda, { grad: l.W.grad as nn.Matrix });
         if (i === 0) break;
         // Into the previous hidden block: dropout, ReLU, BatchNorm.
         const prev = layers[i - 1]!;
@@ -222,15 +211,16 @@ export function train(o: TrainOptions): TrainResult {
           upstream = g;
           continue;
         }
-        const bnGrads = prev.bn.backward(g, { dX: gradPre[i - 1] });
-        nn.optim.sgdStep(prev.bn.gamma!, bnGrads.dGamma!, prev.vGamma!, { lr: lrAt(step), momentum: o.momentum });
-        nn.optim.sgdStep(prev.bn.beta!, bnGrads.dBeta!, prev.vBeta!, { lr: lrAt(step), momentum: o.momentum });
+        prev.bn.backward(g, { dX: gradPre[i - 1], dGamma: prev.gamma!.grad as Float32Array, dBeta: prev.beta!.grad as Float32Array });
+        update(prev.gamma!, step);
+        update(prev.beta!, step);
         upstream = gradPre[i - 1]!;
       }
       for (const l of layers) {
-        nn.optim.sgdStep(l.W, l.dW, l.vW, { lr: lrAt(step), momentum: o.momentum });
-        nn.optim.sgdStep(l.b, l.db, l.vb, { lr: lrAt(step), momentum: o.momentum });
+        update(l.W, step);
+        update(l.b, step);
       }
+      step++;
       lastLoss = loss.loss + penalty;
       lossSum += lastLoss;
       if (bar && (s % 20 === 0 || s === stepsPerEpoch - 1)) bar.update(s + 1, { loss: lastLoss.toFixed(4) });
@@ -245,10 +235,26 @@ export function train(o: TrainOptions): TrainResult {
   // Training accuracy of the final model on the whole training split (no dropout, running BN statistics).
   trainAccuracy = evaluate(trainSet);
   const testAccuracy = evaluate(test);
+  if (o.save) {
+    // Named as a PyTorch state_dict would name them; the BatchNorm statistics travel with the weights.
+    const tensors = new Map<string, nn.Matrix | Float32Array>();
+    layers.forEach((l, i) => {
+      tensors.set(`layers.${i}.weight`, l.W.value).set(`layers.${i}.bias`, l.b.value);
+      if (l.bn) tensors.set(`layers.${i}.bn.weight`, l.bn.gamma!).set(`layers.${i}.bn.bias`, l.bn.beta!)
+        .set(`layers.${i}.bn.running_mean`, l.bn.runningMean).set(`layers.${i}.bn.running_var`, l.bn.runningVar);
+    });
+    tensors.set('input.mean', scaler.mean).set('input.std', scaler.std);
+    nn.weights.save(o.save, tensors, { metadata: { sizes: sizes.join(','), epochs: String(o.epochs), testAccuracy: testAccuracy.toFixed(4) } });
+  }
   return { trainAccuracy, validationAccuracy, testAccuracy, finalLoss: lastLoss, secondsPerEpoch: seconds / o.epochs, seconds };
 
   function lrAt(s: number): number {
     return o.lr * 0.5 * (1 + Math.cos((Math.PI * s) / totalSteps)); // cosine schedule over the run
+  }
+
+  function update(p: Param, s: number): void {
+    if (p.adam) nn.optim.adamStep(p.value, p.grad, p.adam, { lr: lrAt(s) });
+    else nn.optim.sgdStep(p.value, p.grad, p.velocity, { lr: lrAt(s), momentum: o.momentum });
   }
 }
 
@@ -266,6 +272,7 @@ const USAGE = `usage: npm run demo -- [options]
   --epochs N  --batch N         training length and mini-batch size
   --hidden 512,256              hidden layer widths
   --lr F  --momentum F          SGD (cosine learning-rate schedule) with momentum
+  --optimizer sgd|adam          the update (default sgd; adam's lr defaults to 0.001)
   --lambda F                    L2 regularization strength
   --keep-prob F                 inverted dropout: the probability of keeping a unit
   --loss softmax|svm            the loss
@@ -273,6 +280,7 @@ const USAGE = `usage: npm run demo -- [options]
   --no-batchnorm                no BatchNorm after the hidden linear layers
   --val N                       training rows held out for validation
   --seed N  --threads N         the seed, nnkit's thread count
+  --save PATH                   write the trained weights there (safetensors; nn.weights.load reads them)
   --no-progress                 no progress bar
   -h, --help                    this text
 
@@ -290,6 +298,7 @@ function parseOptions(argv: string[]): TrainOptions | 'help' {
       momentum: { type: 'string' }, seed: { type: 'string' }, loss: { type: 'string' }, init: { type: 'string' },
       val: { type: 'string' }, threads: { type: 'string' }, 'no-progress': { type: 'boolean', default: false },
       'no-batchnorm': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      optimizer: { type: 'string', default: 'sgd' }, save: { type: 'string' },
     },
     }));
   } catch (e) {
@@ -310,11 +319,13 @@ function parseOptions(argv: string[]): TrainOptions | 'help' {
   const init = (values.init ?? d.init) as TrainOptions['init'];
   if (!['softmax', 'svm'].includes(loss)) throw new UsageError(`--loss must be softmax or svm, not ${loss}`);
   if (!['he', 'small', 'zeros'].includes(init)) throw new UsageError(`--init must be he, small or zeros, not ${init}`);
+  const optimizer = values.optimizer as TrainOptions['optimizer'];
+  if (optimizer !== 'sgd' && optimizer !== 'adam') throw new UsageError(`--optimizer must be sgd or adam, not ${values.optimizer}`);
   return {
-    data, dir: values.dir, loss, init,
+    data, dir: values.dir, loss, init, optimizer, save: values.save,
     epochs: num(values.epochs, d.epochs, 'epochs'), batch: num(values.batch, d.batch, 'batch'),
     hidden: values.hidden ? values.hidden.split(',').map((h) => num(h, 0, 'hidden')) : d.hidden,
-    lr: num(values.lr, d.lr, 'lr'), lambda: num(values.lambda, d.lambda, 'lambda'), keepProb: num(values['keep-prob'], d.keepProb, 'keep-prob'),
+    lr: num(values.lr, optimizer === 'adam' ? 1e-3 : d.lr, 'lr'), lambda: num(values.lambda, d.lambda, 'lambda'), keepProb: num(values['keep-prob'], d.keepProb, 'keep-prob'),
     momentum: num(values.momentum, d.momentum, 'momentum'), seed: num(values.seed, d.seed, 'seed'), validation: num(values.val, d.validation, 'val'),
     batchNorm: !values['no-batchnorm'],
     progress: !values['no-progress'] && process.stdout.isTTY === true, log: (line) => console.log(line),
@@ -330,7 +341,7 @@ if (require.main === module) {
     }
     const b = nn.backend();
     console.log(`nnkit ${b.version} (${b.blas}, ${b.simd}, ${b.threads} threads): ${o.data}, ${[o.data === 'spiral' ? 2 : 784, ...o.hidden, o.data === 'spiral' ? 3 : 10].join('-')} MLP, ` +
-      `${o.init} init, ${o.batchNorm ? 'BatchNorm, ' : ''}ReLU, inverted dropout keepProb ${o.keepProb}, L2 λ=${o.lambda}, ${o.loss} loss, SGD momentum ${o.momentum}, lr ${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`);
+      `${o.init} init, ${o.batchNorm ? 'BatchNorm, ' : ''}ReLU, inverted dropout keepProb ${o.keepProb}, L2 λ=${o.lambda}, ${o.loss} loss, ${o.optimizer === 'adam' ? 'Adam' : `SGD momentum ${o.momentum}`}, lr ${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`);
     const r = train(o);
     console.log(`\ntest accuracy ${(r.testAccuracy * 100).toFixed(2)}%  (train ${percent(r.trainAccuracy)}, validation ${percent(r.validationAccuracy)})  ` +
       `${r.seconds.toFixed(1)} s, ${r.secondsPerEpoch.toFixed(2)} s per epoch`);

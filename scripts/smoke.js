@@ -141,6 +141,23 @@ async function run(dir) {
   const velocity = nn.matrix(24, 40);
   nn.optim.sgdStep(Wc, lin.dW, velocity, { lr: 0.1, momentum: 0.9, nesterov: true });
   keep('optim.sgdStep', Wc.data);
+  const adam = nn.optim.adamState(Wc), rms = nn.optim.rmspropState(Wc);
+  for (let t = 0; t < 3; t++) nn.optim.adamwStep(Wc, lin.dW, adam, { lr: 0.01, weightDecay: 0.1 });
+  keep('optim.adamwStep ×3', Wc.data);
+  for (let t = 0; t < 3; t++) nn.optim.rmspropStep(Wc, lin.dW, rms, { lr: 0.01, momentum: 0.5, centered: true });
+  keep('optim.rmspropStep ×3', Wc.data);
+
+  // --- data, metrics, weights files ------------------------------------------------------------
+  const order = nn.data.permutation(96, { rng: new nn.Rng(5) });
+  exact['data.permutation'] = digest(order);
+  exact['data.gather'] = digest(nn.data.gather(X, order));
+  const parts = nn.data.split(X, labels, { validation: 0.25, stratify: true, rng: new nn.Rng(6) });
+  exact['data.split (stratified) rows'] = digest(parts.validation.indices);
+  exact['metrics.confusionMatrix'] = digest(nn.metrics.confusionMatrix(labels, Z, { classes: 40 }).counts);
+  keep('metrics.accuracy', nn.metrics.accuracy(Z, labels));
+  const file = nn.weights.encode({ W, b: lin.db }, { metadata: { smoke: '1' } });
+  exact['weights.encode'] = digest(file);
+  exact['weights.decode'] = digest(nn.weights.decode(file).matrix('W', 24, 40).data);
 
   // --- errors ------------------------------------------------------------------------------------
   const codes = {};
