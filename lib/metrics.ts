@@ -21,9 +21,13 @@ const ARGMAX_KEYS = optionKeys<ArgmaxOptions>()('out');
 export function argmax(scores: Matrix, opts?: ArgmaxOptions): Int32Array {
   assertMatrix(scores, 'scores');
   assertOptions(opts, 'options', ARGMAX_KEYS);
+  return argmaxOf(scores, 'scores', opts?.out);
+}
+
+function argmaxOf(scores: Matrix, name: string, given: Int32Array | undefined): Int32Array {
   const { rows, cols, data } = scores;
-  if (cols === 0 && rows > 0) rangeError('scores', 'at least one column to pick from', new Received(`a ${rows} × 0 Matrix`), ErrorCodes.SHAPE);
-  let out = opts?.out;
+  if (cols === 0 && rows > 0) rangeError(name, 'at least one column to pick from', new Received(`a ${rows} × 0 Matrix`), ErrorCodes.SHAPE);
+  let out = given;
   if (out === undefined) out = allocate(Int32Array, rows, 'scores.rows');
   else {
     if (!(out instanceof Int32Array)) typeError('out', 'an Int32Array', out);
@@ -32,19 +36,19 @@ export function argmax(scores: Matrix, opts?: ArgmaxOptions): Int32Array {
   }
   for (let i = 0, base = 0; i < rows; i++, base += cols) {
     let best = 0, top = data[base]!;
-    if (top !== top) nonFinite(i, 0);
+    if (top !== top) nonFinite(name, i, 0);
     for (let j = 1; j < cols; j++) {
       const v = data[base + j]!;
       if (v > top) (top = v), (best = j);
-      else if (v !== v) nonFinite(i, j);
+      else if (v !== v) nonFinite(name, i, j);
     }
     out[i] = best;
   }
   return out;
 }
 
-function nonFinite(row: number, col: number): never {
-  return rangeError(`scores[${row}][${col}]`, 'a score that is not NaN', Number.NaN, ErrorCodes.NONFINITE);
+function nonFinite(name: string, row: number, col: number): never {
+  return rangeError(`${name}[${row}][${col}]`, 'a score that is not NaN', Number.NaN, ErrorCodes.NONFINITE);
 }
 
 /** Predicted classes: labels as they are, or the argmax of each row of a score matrix. */
@@ -55,7 +59,7 @@ function predictions(predicted: unknown, rows: number): Labels {
   }
   assertMatrix(predicted, 'predicted');
   if (predicted.rows !== rows) rangeError('predicted', `one row per label (${rows})`, new Received(`a ${predicted.rows}-row Matrix`), ErrorCodes.SHAPE);
-  return argmax(predicted);
+  return argmaxOf(predicted, 'predicted', undefined);
 }
 
 function checkLabels(labels: unknown): asserts labels is Labels {

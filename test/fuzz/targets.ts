@@ -147,6 +147,9 @@ function sameLoss(r: any, want: { loss: number; grad: { data: Float32Array } | n
 }
 
 /** Scores, one valid label per row and a reduction. */
+/** Finite scores (NaN is a documented error of the metrics) and labels below their column count. */
+const scoresAndLabels = fc.tuple(dim, posDim).chain(([r, c]) =>
+  fc.tuple(matrixArb(r, c, true), arrayArb('i32', r, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: c - 1 }))).map((a): Spec[] => a));
 const lossArgs = fc.tuple(dim, posDim, fc.constantFrom('mean', 'sum'), fc.boolean()).chain(([r, c, reduction, grad]) =>
   fc.tuple(matrixArb(r, c, true, edgeFill), arrayArb('i32', r, true, fc.constant<'labels'>('labels')).map((a) => ({ ...a, max: c - 1 })))
     .map(([S, y]): Spec[] => [S, y, opts({ reduction: raw(reduction), grad: raw(grad) })]));
@@ -286,8 +289,8 @@ export const targets: Target[] = [
     call: (X, y, validation, s, stratify) => nn.data.split(X, y, { validation, rng: new nn.Rng(s), stratify }),
   },
   { name: 'nn.metrics.argmax', args: fc.tuple(dim, posDim).chain(([r, c]) => matrixArb(r, c, true).map((S): Spec[] => [S])), call: (S) => nn.metrics.argmax(S) },
-  { name: 'nn.metrics.accuracy', args: lossArgs.map(([S, y]) => [S!, y!]), call: (S, y) => nn.metrics.accuracy(S, y) },
-  { name: 'nn.metrics.confusionMatrix', args: lossArgs.map(([S, y]) => [y!, S!]), call: (y, S) => nn.metrics.confusionMatrix(y, S).counts },
+  { name: 'nn.metrics.accuracy', args: scoresAndLabels, call: (S, y) => nn.metrics.accuracy(S, y) },
+  { name: 'nn.metrics.confusionMatrix', args: scoresAndLabels.map(([S, y]) => [y!, S!]), call: (y, S) => nn.metrics.confusionMatrix(y, S).counts },
   // --- weights files (the child runs in a temporary directory) -------------------------------
   {
     name: 'nn.weights.encode',
