@@ -126,8 +126,8 @@ export function train(o: TrainOptions): TrainResult {
       b: param(nn.init.bias(fanOut), new Float32Array(fanOut), o),
       bn,
       // BatchNorm's own gradient buffers are handed to backward below, so the optimizer sees them.
-      gamma: bn ? param(bn.gamma!, new Float32Array(fanOut), o) : null,
-      beta: bn ? param(bn.beta!, new Float32Array(fanOut), o) : null,
+      gamma: bn ? param(bn.gamma, new Float32Array(fanOut), o) : null,
+      beta: bn ? param(bn.beta, new Float32Array(fanOut), o) : null,
     };
   });
   const width = (l: Layer) => (l.W.value as nn.Matrix).cols;
@@ -240,7 +240,7 @@ export function train(o: TrainOptions): TrainResult {
     const tensors = new Map<string, nn.Matrix | Float32Array>();
     layers.forEach((l, i) => {
       tensors.set(`layers.${i}.weight`, l.W.value).set(`layers.${i}.bias`, l.b.value);
-      if (l.bn) tensors.set(`layers.${i}.bn.weight`, l.bn.gamma!).set(`layers.${i}.bn.bias`, l.bn.beta!)
+      if (l.bn) tensors.set(`layers.${i}.bn.weight`, l.bn.gamma).set(`layers.${i}.bn.bias`, l.bn.beta)
         .set(`layers.${i}.bn.running_mean`, l.bn.runningMean).set(`layers.${i}.bn.running_var`, l.bn.runningVar);
     });
     tensors.set('input.mean', scaler.mean).set('input.std', scaler.std);

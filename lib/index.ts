@@ -12,7 +12,7 @@
 export { ErrorCodes, NnkitRangeError, NnkitTypeError } from './errors';
 export type { ErrorCode, NnkitErrorFields } from './errors';
 export { matrix, MAX_DIMENSION, sharedMatrix } from './matrix';
-export type { Labels, Matrix } from './matrix';
+export type { Labels, Matrix, Unless } from './matrix';
 export { backend, setGemmBackend, setHugePages, setSimd, setThreads, simdPathNames } from './runtime';
 export type { Backend, SimdPath } from './runtime';
 export { gemm, gemmAsync } from './linalg';
@@ -35,7 +35,7 @@ export * as dropout from './layers/dropout';
 export * as dropConnect from './layers/dropConnect';
 export { BatchNorm } from './layers/batchNorm';
 export type {
-  BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions,
+  BatchNormBackwardOptions, BatchNormForwardOptions, BatchNormGradients, BatchNormJSON, BatchNormOptions, IfAffine,
 } from './layers/batchNorm';
 export type { DropoutMask } from './layers/dropout';
 export * as loss from './loss/index';

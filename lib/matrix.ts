@@ -15,6 +15,14 @@ export interface Matrix {
 /** Class index per row. */
 export type Labels = Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
+/**
+ * The type of an output a call returns for the options `O` it was given: `T`, or `null` when
+ * option `K` is `false`; `T | null` only when the option is a boolean known at run time. So
+ * `nn.loss.softmax(S, y).grad` is a `Matrix` and `nn.loss.softmax(S, y, { grad: false }).grad`
+ * is `null`, with no `!` needed under `--strict`.
+ */
+export type Unless<O, K extends string, T> = O extends { readonly [P in K]?: infer G } ? (G extends false ? null : T) : T;
+
 /** Largest rows or cols accepted (2^31 − 1, the limit of BLAS's 32-bit integers). */
 export const MAX_DIMENSION = 2147483647;
 

@@ -35,11 +35,14 @@ export interface BatchNormBackwardOptions {
   dBeta?: Float32Array;
 }
 
+/** `T` for an affine BatchNorm (`A` true), `null` without affine, either when `A` is only known at run time. */
+export type IfAffine<A extends boolean, T> = A extends true ? T : null;
+
 /** The gradients of {@link BatchNorm.backward}; `dGamma`/`dBeta` are null without affine. */
-export interface BatchNormGradients {
+export interface BatchNormGradients<A extends boolean = boolean> {
   dX: Matrix;
-  dGamma: Float32Array | null;
-  dBeta: Float32Array | null;
+  dGamma: IfAffine<A, Float32Array>;
+  dBeta: IfAffine<A, Float32Array>;
 }
 
 /** The JSON document of a {@link BatchNorm} (version 1). Float arrays are base64 of little-endian float32. */
@@ -111,19 +114,23 @@ const BACKWARD_KEYS = optionKeys<BatchNormBackwardOptions>()('dX', 'dGamma', 'dB
  * const Y = bn.forward(X, { training: true });
  * const { dX, dGamma, dBeta } = bn.backward(dY);
  */
-export class BatchNorm {
+export class BatchNorm<A extends boolean = true> {
   /** Number of features (columns of X). */
   readonly features: number;
   /** Weight of the current batch in the running averages. */
   readonly momentum: number;
   /** Added to the variance before the square root. */
   readonly eps: number;
-  /** Whether `gamma`/`beta` are applied (and learned). */
-  readonly affine: boolean;
+  /**
+   * Whether `gamma`/`beta` are applied (and learned). The class's type parameter follows it:
+   * `new BatchNorm(n)` is a `BatchNorm<true>` whose `gamma` and `beta` type as Float32Array,
+   * `new BatchNorm(n, { affine: false })` a `BatchNorm<false>` (they are null).
+   */
+  readonly affine: A;
   /** Per-feature scale (init 1; null without affine). Update it in place when training. */
-  readonly gamma: Float32Array | null;
+  readonly gamma: IfAffine<A, Float32Array>;
   /** Per-feature shift (init 0; null without affine). Update it in place when training. */
-  readonly beta: Float32Array | null;
+  readonly beta: IfAffine<A, Float32Array>;
   /** Running mean (init 0), used in evaluation mode. */
   readonly runningMean: Float32Array;
   /** Running unbiased variance (init 1), used in evaluation mode. */
@@ -134,7 +141,7 @@ export class BatchNorm {
   #savedX: Matrix | null = null;
   #pending = false;
 
-  constructor(features: number, opts?: BatchNormOptions) {
+  constructor(features: number, opts?: BatchNormOptions & { affine?: A }) {
     assertInteger(features, 'features', 1, MAX_DIMENSION);
     assertOptions(opts, 'options', BATCH_NORM_KEYS);
     const momentum = opts?.momentum ?? 0.1;
@@ -148,9 +155,9 @@ export class BatchNorm {
     this.features = features;
     this.momentum = momentum;
     this.eps = eps;
-    this.affine = affine;
-    this.gamma = affine ? allocateFloat32(features, 'features').fill(1) : null;
-    this.beta = affine ? allocateFloat32(features, 'features') : null;
+    this.affine = affine as A;
+    this.gamma = (affine ? allocateFloat32(features, 'features').fill(1) : null) as IfAffine<A, Float32Array>;
+    this.beta = (affine ? allocateFloat32(features, 'features') : null) as IfAffine<A, Float32Array>;
     this.runningMean = allocateFloat32(features, 'features');
     this.runningVar = allocateFloat32(features, 'features').fill(1);
     this.#savedMean = allocateFloat32(features, 'features');
@@ -193,14 +200,14 @@ export class BatchNorm {
    * Gradients given `dY = ∂L/∂Y` of the last training-mode {@link forward} (an
    * `ERR_NNKIT_STATE` error otherwise). Writes, does not accumulate, into the given buffers.
    */
-  backward(dY: Matrix, opts?: BatchNormBackwardOptions): BatchNormGradients {
+  backward(dY: Matrix, opts?: BatchNormBackwardOptions): BatchNormGradients<A> {
     const { X, grads } = this.#planBackward(dY, opts);
     native.batchNormBackward(dY.data, X.data, X.rows, X.cols, this.gamma, this.#savedMean, this.#savedInvstd, grads.dX.data, grads.dGamma, grads.dBeta);
     return grads;
   }
 
   /** {@link backward} on the libuv thread pool (see {@link forwardAsync}). */
-  async backwardAsync(dY: Matrix, opts?: BatchNormBackwardOptions): Promise<BatchNormGradients> {
+  async backwardAsync(dY: Matrix, opts?: BatchNormBackwardOptions): Promise<BatchNormGradients<A>> {
     const { X, grads } = this.#planBackward(dY, opts);
     this.#pending = true;
     try {
@@ -228,7 +235,7 @@ export class BatchNorm {
     return { training, out: outMatrix(opts?.out, X.rows, X.cols) };
   }
 
-  #planBackward(dY: Matrix, opts: BatchNormBackwardOptions | undefined): { X: Matrix; grads: BatchNormGradients } {
+  #planBackward(dY: Matrix, opts: BatchNormBackwardOptions | undefined): { X: Matrix; grads: BatchNormGradients<A> } {
     this.#checkIdle();
     assertMatrix(dY, 'dY');
     assertOptions(opts, 'options', BACKWARD_KEYS);
@@ -248,7 +255,7 @@ export class BatchNorm {
       if (dGamma.length !== this.features) rangeError('dGamma', `a Float32Array of length ${this.features}`, dGamma, ErrorCodes.SHAPE);
       if (dBeta.length !== this.features) rangeError('dBeta', `a Float32Array of length ${this.features}`, dBeta, ErrorCodes.SHAPE);
     }
-    return { X, grads: { dX, dGamma, dBeta } };
+    return { X, grads: { dX, dGamma, dBeta } as BatchNormGradients<A> };
   }
 
   /** A versioned JSON document: the options, running statistics and gamma/beta, bit-exact. */
@@ -271,7 +278,7 @@ export class BatchNorm {
    * Restores a BatchNorm from {@link toJSON}'s document (an object or its JSON text). A
    * document of another type or version, or a corrupt one, throws `ERR_NNKIT_FORMAT`.
    */
-  static fromJSON(json: unknown): BatchNorm {
+  static fromJSON(json: unknown): BatchNorm<boolean> {
     let doc = json;
     if (typeof doc === 'string') {
       try {
@@ -290,7 +297,7 @@ export class BatchNorm {
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) formatError('momentum', 'a number in [0, 1]', momentum);
     if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) formatError('eps', 'a finite number > 0', eps);
     if (typeof affine !== 'boolean') formatError('affine', 'a boolean', affine, true);
-    const bn = new BatchNorm(features, { momentum, eps, affine });
+    const bn = new BatchNorm<boolean>(features, { momentum, eps, affine });
     bn.runningMean.set(decodeFloats(d.runningMean, features, 'runningMean'));
     bn.runningVar.set(decodeFloats(d.runningVar, features, 'runningVar'));
     if (affine) {

@@ -3,7 +3,7 @@
  * `W: [fanIn × fanOut]` (one neuron per column), `b: [fanOut]`.
  */
 import { ErrorCodes, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, outMatrix } from '../matrix';
+import { assertMatrix, type Matrix, outMatrix, type Unless } from '../matrix';
 import { native } from '../native';
 import { assertFloat32Array, assertOptions, optionKeys } from '../validate';
 
@@ -24,10 +24,15 @@ export interface LinearBackwardOptions {
 }
 
 /** The gradients of a linear layer; a skipped one is `null`. */
-export interface LinearGradients {
-  dX: Matrix | null;
-  dW: Matrix | null;
-  db: Float32Array | null;
+/**
+ * The gradients of {@link backward}. Each is non-null unless its option was `false`: for options
+ * `O` the types follow (see `nn.Unless`), so `backward(dY, X, W).dW` is a `Matrix` and
+ * `backward(dY, X, W, { dX: false }).dX` is `null`.
+ */
+export interface LinearGradients<O = LinearBackwardOptions> {
+  dX: Unless<O, 'dX', Matrix>;
+  dW: Unless<O, 'dW', Matrix>;
+  db: Unless<O, 'db', Float32Array>;
 }
 
 /** A bias given as a Float32Array or a 1-row (or 1-column) Matrix. */
@@ -91,20 +96,21 @@ function planForward(X: Matrix, W: Matrix, b: Bias | null | undefined, opts: Lin
  * `dX = dY·Wᵀ`, `dW = Xᵀ·dY`, `db = Σ_rows dY` (column sums, accumulated in float64).
  * Gradients are written (not accumulated) into the given buffers.
  */
-export function backward(dY: Matrix, X: Matrix, W: Matrix, opts?: LinearBackwardOptions): LinearGradients {
+export function backward<O extends LinearBackwardOptions | undefined = undefined>(dY: Matrix, X: Matrix, W: Matrix, opts?: O): LinearGradients<O> {
   const g = planBackward(dY, X, W, opts);
   native.linearBackward(dY.data, dY.rows, dY.cols, X.data, X.cols, W.data, g.dX?.data ?? null, g.dW?.data ?? null, g.db);
-  return g;
+  return g as LinearGradients<O>;
 }
 
 /** {@link backward} on the libuv thread pool (see {@link forwardAsync}). */
-export async function backwardAsync(dY: Matrix, X: Matrix, W: Matrix, opts?: LinearBackwardOptions): Promise<LinearGradients> {
+export async function backwardAsync<O extends LinearBackwardOptions | undefined = undefined>(dY: Matrix, X: Matrix, W: Matrix, opts?: O):
+  Promise<LinearGradients<O>> {
   const g = planBackward(dY, X, W, opts);
   await native.linearBackwardAsync(dY.data, dY.rows, dY.cols, X.data, X.cols, W.data, g.dX?.data ?? null, g.dW?.data ?? null, g.db);
-  return g;
+  return g as LinearGradients<O>;
 }
 
-function planBackward(dY: Matrix, X: Matrix, W: Matrix, opts: LinearBackwardOptions | undefined): LinearGradients {
+function planBackward(dY: Matrix, X: Matrix, W: Matrix, opts: LinearBackwardOptions | undefined): { dX: Matrix | null; dW: Matrix | null; db: Float32Array | null } {
   assertMatrix(dY, 'dY');
   assertMatrix(X, 'X');
   assertMatrix(W, 'W');

@@ -16,7 +16,7 @@
 import { assertBoolean, assertFiniteNumber, optionKeys } from '../validate';
 import { type Labels, type Matrix } from '../matrix';
 import { native } from '../native';
-import { assertLabels, type LossOptions, type LossPlan, type LossResult, planLoss, targetLoss, targetLossAsync } from './common';
+import { assertLabels, type LossOptions, type LossPlan, lossResult, type LossResultOf, planLoss, targetLoss, targetLossAsync } from './common';
 
 /** Options of {@link svm}. */
 export interface SvmOptions extends LossOptions {
@@ -39,10 +39,10 @@ export interface SvmOptions extends LossOptions {
  * // CS231n's example: scores [13, −7, 11], y = 0, Δ = 10 → max(0, −20+10) + max(0, −2+10) = 8
  * nn.loss.svm(nn.matrix(new Float32Array([13, -7, 11]), 1, 3), new Int32Array([0]), { margin: 10 }).loss; // 8
  */
-export function svm(scores: Matrix, labels: Labels, opts?: SvmOptions): LossResult {
+export function svm<O extends SvmOptions | undefined = undefined>(scores: Matrix, labels: Labels, opts?: O): LossResultOf<O> {
   const { plan, margin, squared } = planSvm(scores, labels, opts);
   const sum = native.lossSvm(scores.data, plan.rows, plan.cols, labels, margin, squared, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }
 
 /**
@@ -54,10 +54,10 @@ export function svm(scores: Matrix, labels: Labels, opts?: SvmOptions): LossResu
  * costs more than the pass (softmax 8192 × 1000: ~37 ms async vs ~3–5 ms sync here), so the
  * twins pay off with SharedArrayBuffer-backed scores and gradients, which are used in place.
  */
-export async function svmAsync(scores: Matrix, labels: Labels, opts?: SvmOptions): Promise<LossResult> {
+export async function svmAsync<O extends SvmOptions | undefined = undefined>(scores: Matrix, labels: Labels, opts?: O): Promise<LossResultOf<O>> {
   const { plan, margin, squared } = planSvm(scores, labels, opts);
   const sum = await native.lossSvmAsync(scores.data, plan.rows, plan.cols, labels, margin, squared, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }
 
 const SVM_KEYS = optionKeys<SvmOptions>()('reduction', 'grad', 'margin', 'squared');
@@ -79,19 +79,19 @@ function planSvm(scores: Matrix, labels: Labels, opts: SvmOptions | undefined): 
  * @param scores `[N × C]` class scores (logits).
  * @param labels the class of each row, integers in `[0, C)`.
  */
-export function softmax(scores: Matrix, labels: Labels, opts?: LossOptions): LossResult {
+export function softmax<O extends LossOptions | undefined = undefined>(scores: Matrix, labels: Labels, opts?: O): LossResultOf<O> {
   const plan = planLoss(scores, opts);
   assertLabels(labels, plan.rows);
   const sum = native.lossSoftmax(scores.data, plan.rows, plan.cols, labels, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }
 
 /** {@link softmax} on the libuv thread pool (semantics as {@link svmAsync}). */
-export async function softmaxAsync(scores: Matrix, labels: Labels, opts?: LossOptions): Promise<LossResult> {
+export async function softmaxAsync<O extends LossOptions | undefined = undefined>(scores: Matrix, labels: Labels, opts?: O): Promise<LossResultOf<O>> {
   const plan = planLoss(scores, opts);
   assertLabels(labels, plan.rows);
   const sum = await native.lossSoftmaxAsync(scores.data, plan.rows, plan.cols, labels, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }
 
 /**
@@ -102,13 +102,13 @@ export async function softmaxAsync(scores: Matrix, labels: Labels, opts?: LossOp
  *   targets are accepted and mapped `0 → −1`, `1 → +1`. Any other value is an `ERR_NNKIT_RANGE`
  *   RangeError naming the row.
  */
-export function multiLabelHinge(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  return targetLoss('multiLabelHinge', scores, targets, opts);
+export function multiLabelHinge<O extends LossOptions | undefined = undefined>(scores: Matrix, targets: Matrix | Float32Array, opts?: O): LossResultOf<O> {
+  return targetLoss<O>('multiLabelHinge', scores, targets, opts);
 }
 
 /** {@link multiLabelHinge} on the libuv thread pool (semantics as {@link svmAsync}; a bad target rejects with ERR_NNKIT_RANGE). */
-export function multiLabelHingeAsync(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
-  return targetLossAsync('multiLabelHinge', scores, targets, opts);
+export function multiLabelHingeAsync<O extends LossOptions | undefined = undefined>(scores: Matrix, targets: Matrix | Float32Array, opts?: O): Promise<LossResultOf<O>> {
+  return targetLossAsync<O>('multiLabelHinge', scores, targets, opts);
 }
 
 /**
@@ -123,11 +123,11 @@ export function multiLabelHingeAsync(scores: Matrix, targets: Matrix | Float32Ar
  * @param targets `[N × C]` in `[0, 1]` (0/1 labels, or soft labels); values outside are an
  *   `ERR_NNKIT_RANGE` RangeError naming the row.
  */
-export function sigmoidCrossEntropy(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  return targetLoss('sigmoidCrossEntropy', scores, targets, opts);
+export function sigmoidCrossEntropy<O extends LossOptions | undefined = undefined>(scores: Matrix, targets: Matrix | Float32Array, opts?: O): LossResultOf<O> {
+  return targetLoss<O>('sigmoidCrossEntropy', scores, targets, opts);
 }
 
 /** {@link sigmoidCrossEntropy} on the libuv thread pool (semantics as {@link svmAsync}; a bad target rejects with ERR_NNKIT_RANGE). */
-export function sigmoidCrossEntropyAsync(scores: Matrix, targets: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
-  return targetLossAsync('sigmoidCrossEntropy', scores, targets, opts);
+export function sigmoidCrossEntropyAsync<O extends LossOptions | undefined = undefined>(scores: Matrix, targets: Matrix | Float32Array, opts?: O): Promise<LossResultOf<O>> {
+  return targetLossAsync<O>('sigmoidCrossEntropy', scores, targets, opts);
 }

@@ -3,7 +3,7 @@
  * @internal
  */
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
-import { allocateFloat32, assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
+import { allocateFloat32, assertMatrix, type Labels, type Matrix, outMatrix, type Unless } from '../matrix';
 import { native } from '../native';
 import { assertOneOf, assertOptions, isDetached, optionKeys } from '../validate';
 
@@ -21,12 +21,23 @@ export interface LossOptions {
   grad?: boolean | Float32Array | Matrix;
 }
 
-/** What every loss returns. */
-export interface LossResult {
+/**
+ * What every loss returns. `G` follows the options: `Matrix` unless `grad: false` was passed
+ * (then `null`), see {@link Unless}.
+ */
+export interface LossResult<G extends Matrix | null = Matrix | null> {
   /** The reduced loss. */
   loss: number;
   /** ∂loss/∂scores (same shape as the scores), or `null` when `grad: false`. */
-  grad: Matrix | null;
+  grad: G;
+}
+
+/** The result of a loss called with options `O`. */
+export type LossResultOf<O> = LossResult<Unless<O, 'grad', Matrix>>;
+
+/** A loss's result, typed by its options (planLoss made `grad` null exactly when `grad: false`). */
+export function lossResult<O>(loss: number, grad: Matrix | null): LossResultOf<O> {
+  return { loss, grad } as LossResultOf<O>;
 }
 
 export interface LossPlan {
@@ -88,15 +99,15 @@ function planTargetLoss(kind: TargetLossKind, scores: Matrix, targets: unknown, 
 }
 
 /** One fused native pass of a target loss: `{ loss: Σ L_i / divisor, grad }`. */
-export function targetLoss(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: LossOptions | undefined): LossResult {
+export function targetLoss<O extends LossOptions | undefined>(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: O | undefined): LossResultOf<O> {
   const { plan, t } = planTargetLoss(kind, scores, targets, opts);
   const sum = native.lossTargets(scores.data, plan.rows, plan.cols, t, kind, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }
 
 /** {@link targetLoss} on the libuv thread pool (inputs copied at the call, the gradient written when done). */
-export async function targetLossAsync(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: LossOptions | undefined): Promise<LossResult> {
+export async function targetLossAsync<O extends LossOptions | undefined>(kind: TargetLossKind, scores: Matrix, targets: unknown, opts: O | undefined): Promise<LossResultOf<O>> {
   const { plan, t } = planTargetLoss(kind, scores, targets, opts);
   const sum = await native.lossTargetsAsync(scores.data, plan.rows, plan.cols, t, kind, plan.gradScale, plan.grad?.data ?? null);
-  return { loss: sum / plan.divisor, grad: plan.grad };
+  return lossResult<O>(sum / plan.divisor, plan.grad);
 }

@@ -5,7 +5,7 @@
  * A sample then costs O(depth · D) instead of O(C · D).
  */
 import { ErrorCodes, Received, rangeError, typeError } from '../errors';
-import { assertMatrix, type Labels, type Matrix, outMatrix } from '../matrix';
+import { assertMatrix, type Labels, type Matrix, outMatrix, type Unless } from '../matrix';
 import { native } from '../native';
 import { assertInteger, assertOneOf, assertOptions, optionKeys } from '../validate';
 import { assertLabels, type Reduction } from './common';
@@ -279,6 +279,15 @@ export interface HierarchicalSoftmaxOptions {
   dV?: Matrix | Float32Array;
 }
 
+/** What {@link hierarchicalSoftmax} returns: `G` is `Matrix`, or `null` with `grad: false`. */
+export interface HierarchicalSoftmaxResult<G extends Matrix | null = Matrix | null> {
+  loss: number;
+  /** ∂loss/∂H `[N × D]`. */
+  dH: G;
+  /** ∂loss/∂V `[internalNodes × D]`. */
+  dV: G;
+}
+
 /**
  * Hierarchical softmax loss: `L_i = −Σ_{n on path(y_i)} log σ(s_n · v_n·h_i)` with s_n = ±1 the
  * branch taken at node n. Gradients: `∂L_i/∂h_i = Σ_n −s_n·σ(−s_n v_n·h_i)·v_n` and
@@ -287,12 +296,12 @@ export interface HierarchicalSoftmaxOptions {
  * @param H `[N × D]` hidden representations. @param labels class per row in `[0, tree.numClasses)`.
  * @param V `[tree.internalNodes × D]` node vectors.
  */
-export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
-  { loss: number; dH: Matrix | null; dV: Matrix | null } {
+export function hierarchicalSoftmax<O extends HierarchicalSoftmaxOptions | undefined = undefined>(H: Matrix, labels: Labels, tree: LabelTree,
+  V: Matrix, opts?: O): HierarchicalSoftmaxResult<Unless<O, 'grad', Matrix>> {
   const p = planHierarchical(H, labels, tree, V, opts);
   const sum = native.lossHierarchicalSoftmax(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
     tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
-  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV } as HierarchicalSoftmaxResult<Unless<O, 'grad', Matrix>>;
 }
 
 /**
@@ -301,12 +310,12 @@ export function hierarchicalSoftmax(H: Matrix, labels: Labels, tree: LabelTree, 
  * checked on the copies) and dH, dV are written when the work is done; a detached gradient
  * buffer rejects with ERR_NNKIT_DETACHED, bad arguments reject with the sync call's codes.
  */
-export async function hierarchicalSoftmaxAsync(H: Matrix, labels: Labels, tree: LabelTree, V: Matrix, opts?: HierarchicalSoftmaxOptions):
-  Promise<{ loss: number; dH: Matrix | null; dV: Matrix | null }> {
+export async function hierarchicalSoftmaxAsync<O extends HierarchicalSoftmaxOptions | undefined = undefined>(H: Matrix, labels: Labels,
+  tree: LabelTree, V: Matrix, opts?: O): Promise<HierarchicalSoftmaxResult<Unless<O, 'grad', Matrix>>> {
   const p = planHierarchical(H, labels, tree, V, opts);
   const sum = await native.lossHierarchicalSoftmaxAsync(H.data, H.rows, H.cols, labels, tree.offsets, tree.nodes, tree.bits,
     tree.internalNodes, V.data, 1 / p.divisor, p.dH?.data ?? null, p.dV?.data ?? null);
-  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV };
+  return { loss: sum / p.divisor, dH: p.dH, dV: p.dV } as HierarchicalSoftmaxResult<Unless<O, 'grad', Matrix>>;
 }
 
 const HIERARCHICAL_KEYS = optionKeys<HierarchicalSoftmaxOptions>()('reduction', 'grad', 'dH', 'dV');

@@ -9,7 +9,7 @@ export {
 export type { SvmOptions } from './classification';
 export { l1, l1Async, l2, l2Async } from './regression';
 export { hierarchicalSoftmax, hierarchicalSoftmaxAsync } from './hierarchical';
-export type { HierarchicalSoftmaxOptions } from './hierarchical';
+export type { HierarchicalSoftmaxOptions, HierarchicalSoftmaxResult } from './hierarchical';
 export { structuredSvm, viterbi } from './structured';
 export type { StructuredSvmResult } from './structured';
-export type { LossOptions, LossResult, Reduction } from './common';
+export type { LossOptions, LossResult, LossResultOf, Reduction } from './common';

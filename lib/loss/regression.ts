@@ -8,7 +8,7 @@
  * dropout right before an L2 loss: it changes the scale of the outputs the loss compares.
  */
 import { type Matrix } from '../matrix';
-import { type LossOptions, type LossResult, targetLoss, targetLossAsync } from './common';
+import { type LossOptions, type LossResultOf, targetLoss, targetLossAsync } from './common';
 
 /**
  * L2 regression loss `L_i = ‖f_i − y_i‖₂²` (no ½ factor, as in the notes), gradient `2·(f − y)`.
@@ -18,8 +18,8 @@ import { type LossOptions, type LossResult, targetLoss, targetLossAsync } from '
  *
  * @param pred `[N × D]` predictions. @param target `[N × D]` (Matrix or Float32Array).
  */
-export function l2(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  return targetLoss('l2', pred, target, opts);
+export function l2<O extends LossOptions | undefined = undefined>(pred: Matrix, target: Matrix | Float32Array, opts?: O): LossResultOf<O> {
+  return targetLoss<O>('l2', pred, target, opts);
 }
 
 /**
@@ -27,19 +27,19 @@ export function l2(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptio
  * the call starts and the gradient is written into `grad` when the work is done (a detached
  * gradient buffer rejects with ERR_NNKIT_DETACHED; bad arguments reject with the sync codes).
  */
-export function l2Async(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
-  return targetLossAsync('l2', pred, target, opts);
+export function l2Async<O extends LossOptions | undefined = undefined>(pred: Matrix, target: Matrix | Float32Array, opts?: O): Promise<LossResultOf<O>> {
+  return targetLossAsync<O>('l2', pred, target, opts);
 }
 
 /**
  * L1 regression loss `L_i = ‖f_i − y_i‖₁ = Σ_j |f_ij − y_ij|`, gradient `sign(f − y)` (0 where
  * they are equal). Same advice as {@link l2}.
  */
-export function l1(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): LossResult {
-  return targetLoss('l1', pred, target, opts);
+export function l1<O extends LossOptions | undefined = undefined>(pred: Matrix, target: Matrix | Float32Array, opts?: O): LossResultOf<O> {
+  return targetLoss<O>('l1', pred, target, opts);
 }
 
 /** {@link l1} on the libuv thread pool (semantics as {@link l2Async}). */
-export function l1Async(pred: Matrix, target: Matrix | Float32Array, opts?: LossOptions): Promise<LossResult> {
-  return targetLossAsync('l1', pred, target, opts);
+export function l1Async<O extends LossOptions | undefined = undefined>(pred: Matrix, target: Matrix | Float32Array, opts?: O): Promise<LossResultOf<O>> {
+  return targetLossAsync<O>('l1', pred, target, opts);
 }
