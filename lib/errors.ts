@@ -7,9 +7,12 @@
  * Non-finite numbers:
  * - Parameters (alpha, beta, mean, std, lo, hi, learning rates, …) must be finite: NaN or
  *   ±Infinity throws ERR_NNKIT_NONFINITE before anything is written.
- * - Data (matrix entries) is not scanned: NaN and ±Infinity propagate as IEEE arithmetic and
- *   BLAS do (a NaN in row i of A makes row i of A·B NaN). With beta = 0 an output is never
- *   read, so NaN already in `out` does not leak into the result.
+ * - Data (matrix entries) given to GEMM, layers and losses is not scanned: NaN and ±Infinity
+ *   propagate as IEEE arithmetic and BLAS do (a NaN in row i of A makes row i of A·B NaN). With
+ *   beta = 0 an output is never read, so NaN already in `out` does not leak into the result.
+ * - Data given to a fit, or to a preprocessing transform (unless `checkFinite: false`), or scores
+ *   given to the metrics, is checked: ERR_NNKIT_NONFINITE names the first bad cell (`X[3][7]`)
+ *   and nothing is written.
  * - Random fills never produce NaN: uniform values lie in [lo, hi] even when hi − lo exceeds
  *   the float32 range; normal values are mean + std·z, which rounds to ±Infinity only when it
  *   exceeds the float32 range.

@@ -4,6 +4,7 @@
  * @internal
  */
 import * as path from 'node:path';
+import { NnkitRangeError, NnkitTypeError } from './errors';
 
 /** What `backend()` reports. */
 export interface NativeBackend {
@@ -61,17 +62,24 @@ export interface NativeAddon {
   /** Per-column min and max; ERR_NNKIT_NONFINITE on NaN/±Infinity. */
   columnMinMax(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): void;
   columnMinMaxAsync(x: Float32Array, rows: number, cols: number, min: Float32Array, max: Float32Array): Promise<void>;
-  /** out = (x − shift) · scale + offset per column; out may be x itself. */
+  /**
+   * out = (x − shift) · scale + offset per column; out may be x itself. `check` (a
+   * {@link FiniteCheck}): ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of x.
+   */
   columnAffine(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
-    offset: Float32Array): void;
+    offset: Float32Array, check: FiniteCheck): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
-    offset: Float32Array): Promise<void>;
+    offset: Float32Array, check: FiniteCheck): Promise<void>;
+  /** ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of X (a read-only scan). */
+  checkFinite(x: Float32Array, rows: number, cols: number): void;
   /** out = ((X − mean) + low)·forward (rows × k), X centered blockRows rows at a time: PCA.transform's kernels on the pool. */
   pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
-    k: number, blockRows: number, out: Float32Array): Promise<void>;
+    k: number, blockRows: number, out: Float32Array, checkFinite: boolean): Promise<void>;
   /** out = Y·backward + mean (rows × cols): PCA.inverseTransform's kernels on the pool. */
   pcaReconstructAsync(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
-    out: Float32Array): Promise<void>;
+    out: Float32Array, checkFinite: boolean): Promise<void>;
+  /** Registers the classes of the errors the addon raises (called once per thread, below). */
+  setErrorClasses(typeError: typeof NnkitTypeError, rangeError: typeof NnkitRangeError): void;
   sgdStep(w: Float32Array, g: Float32Array, v: Float32Array, lr: number, momentum: number, weightDecay: number, nesterov: boolean): void;
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, oneMinusBeta1: number,
     oneMinusBeta2: number, stepSize: number, invBc2Sqrt: number, eps: number, l2: number, decay: number): void;
@@ -142,9 +150,20 @@ export interface NativeAddon {
   regMaxNorm(w: Float32Array, rows: number, cols: number, c: number, byRows: boolean): number;
 }
 
+/**
+ * How a transform checks its input for NaN and ±Infinity (native/binding/preprocess.cc):
+ * 0 not at all; 1 in the transform's own pass (for a new output, dropped if the check fails);
+ * 2 by a read-only scan first (in place or into the caller's buffer: a rejected call writes nothing).
+ */
+export type FiniteCheck = 0 | 1 | 2;
+
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.
 // The package root is one level up from both lib/ (sources, tests) and dist/ (published).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
 export const native = load(path.join(__dirname, '..')) as NativeAddon;
+
+// Every error the addon raises, sync or async, on the main thread or a worker (each loads this
+// module), is an nn.NnkitTypeError / NnkitRangeError with `code` and `argument`.
+native.setErrorClasses(NnkitTypeError, NnkitRangeError);

@@ -78,6 +78,7 @@ const FOREIGN_NAMES: Record<string, { ours: string; note?: string }> = {
   with_std: { ours: 'scale' }, withStd: { ours: 'scale' },
   feature_range: { ours: 'range' }, featureRange: { ours: 'range' },
   output: { ours: 'out' },
+  ensure_all_finite: { ours: 'checkFinite' }, force_all_finite: { ours: 'checkFinite' }, check_finite: { ours: 'checkFinite' },
   delta: { ours: 'margin' },
 };
 

@@ -86,7 +86,40 @@ function mlPcaComparison(rows: number, cols: number): Workload {
   };
 }
 
+/**
+ * The cost of the finite check of transform (issue 17, item 4): the same transform with
+ * `checkFinite: false` is the peer, so the speed-up column is unchecked ÷ checked time (≥ 0.91
+ * means the check costs at most 10%). A new output checks in the transform's own pass; in place
+ * (and into `out`) a read-only scan comes first so that a rejected call writes nothing.
+ */
+function finiteCheck(what: 'Standardizer new output' | 'Standardizer in place' | 'PCA → 100', rows: number, cols: number, quick: boolean): Workload {
+  const build = (checkFinite: boolean) => () => {
+    const X = pixels(rows, cols, 3);
+    if (what === 'PCA → 100') {
+      const pca = new nn.PCA({ components: 100, solver: 'randomized' }).fit(X);
+      const out = nn.matrix(rows, 100);
+      return () => pca.transform(X, { checkFinite, out });
+    }
+    const s = new nn.Standardizer().fit(X);
+    if (what === 'Standardizer in place') return () => s.transform(X, { inPlace: true, checkFinite });
+    return () => s.transform(X, { checkFinite });
+  };
+  return {
+    name: `transform checkFinite: ${what} ${rows}×${cols}`,
+    area: 'preprocess',
+    quick,
+    target: '≥ 0.91 (the check costs ≤ 10%)',
+    setup: build(true),
+    peers: [{ name: 'checkFinite:false', setup: build(false) }],
+  };
+}
+
 export const workloads: Workload[] = [
+  finiteCheck('Standardizer new output', 128, 784, true),
+  finiteCheck('Standardizer new output', 60000, 784, true),
+  finiteCheck('Standardizer in place', 128, 784, true),
+  finiteCheck('Standardizer in place', 60000, 784, true),
+  finiteCheck('PCA → 100', 60000, 784, true),
   mlPcaComparison(2000, 784),
   standardize(10000, 3072, true),
   standardize(50000, 3072, false),

@@ -435,7 +435,9 @@ export class PCA implements Transformer {
     assertWidth(X, this.#width, 'PCA');
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const P = this.#project();
-    const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
+    const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
+    // The blocks' GEMMs write as they go: the input is scanned first, which next to the GEMMs costs little.
+    if (check) native.checkFinite(X.data, X.rows, X.cols);
     const D = this.#width, mean32 = this.#solution!.mean32, lo = this.#centeringLow();
     const ones = new Float32Array(D).fill(1);
     const block = transformBlockRows(X.rows, D);
@@ -443,7 +445,7 @@ export class PCA implements Transformer {
     for (let r0 = 0; r0 < X.rows; r0 += block) {
       const rows = Math.min(block, X.rows - r0);
       const centered: Matrix = { data: scratch.subarray(0, rows * D), rows, cols: D };
-      native.columnAffine(X.data.subarray(r0 * D, (r0 + rows) * D), rows, D, centered.data, mean32, ones, lo);
+      native.columnAffine(X.data.subarray(r0 * D, (r0 + rows) * D), rows, D, centered.data, mean32, ones, lo, 0);
       gemm(centered, P.forward, { out: out.data.subarray(r0 * P.forward.cols, (r0 + rows) * P.forward.cols) });
     }
     return out;
@@ -457,9 +459,10 @@ export class PCA implements Transformer {
     if (Y.cols !== P.backward.rows) rangeError('X.cols', `${P.backward.rows} columns (PCA's output width)`, Y.cols, ErrorCodes.SHAPE);
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const D = this.#width;
-    const out = resolveOutput(Y, D, opts, 'PCA');
+    const { out, check } = resolveOutput(Y, D, opts, 'PCA');
+    if (check) native.checkFinite(Y.data, Y.rows, Y.cols);
     gemm(Y, P.backward, { out });
-    native.columnAffine(out.data, out.rows, D, out.data, new Float32Array(D), new Float32Array(D).fill(1), this.#solution!.mean32);
+    native.columnAffine(out.data, out.rows, D, out.data, new Float32Array(D), new Float32Array(D).fill(1), this.#solution!.mean32, 0);
     return out;
   }
 
@@ -476,10 +479,10 @@ export class PCA implements Transformer {
     assertWidth(X, this.#width, 'PCA');
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const P = this.#project();
-    const out = resolveOutput(X, P.forward.cols, opts, 'PCA');
+    const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
     await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
-      transformBlockRows(X.rows, D), out.data);
+      transformBlockRows(X.rows, D), out.data, check !== 0);
     return out;
   }
 
@@ -491,8 +494,8 @@ export class PCA implements Transformer {
     if (Y.cols !== P.backward.rows) rangeError('X.cols', `${P.backward.rows} columns (PCA's output width)`, Y.cols, ErrorCodes.SHAPE);
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const D = this.#width;
-    const out = resolveOutput(Y, D, opts, 'PCA');
-    await native.pcaReconstructAsync(Y.data, Y.rows, Y.cols, P.backward.data, D, this.#solution!.mean32, out.data);
+    const { out, check } = resolveOutput(Y, D, opts, 'PCA');
+    await native.pcaReconstructAsync(Y.data, Y.rows, Y.cols, P.backward.data, D, this.#solution!.mean32, out.data, check !== 0);
     return out;
   }
 

@@ -133,11 +133,10 @@ export class Pipeline implements Transformer {
   #chain(steps: Transformer[], X: Matrix, opts: TransformOptions | undefined,
     apply: (step: Transformer, input: Matrix, o: TransformOptions | undefined) => Matrix): Matrix {
     assertMatrix(X, 'X');
+    checkChainOptions(opts);
     let current = X;
     steps.forEach((step, i) => {
-      const last = i === steps.length - 1;
-      if (opts?.inPlace) current = apply(step, current, { inPlace: true });
-      else current = apply(step, current, last ? opts : undefined);
+      current = apply(step, current, stepOptions(opts, i, i === steps.length - 1, opts?.inPlace ?? false));
     });
     return current;
   }
@@ -169,17 +168,16 @@ export class Pipeline implements Transformer {
   async #chainAsync(steps: Transformer[], X: Matrix, opts: TransformOptions | undefined,
     apply: (step: Transformer, input: Matrix, o: TransformOptions | undefined) => Promise<Matrix>): Promise<Matrix> {
     assertMatrix(X, 'X');
-    assertOptions(opts, 'options', TRANSFORM_KEYS);
+    checkChainOptions(opts);
     const inPlace = opts?.inPlace ?? false;
-    assertBoolean(inPlace, 'inPlace');
     if (!inPlace) {
       let current = X;
-      for (let i = 0; i < steps.length; i++) current = await apply(steps[i]!, current, i === steps.length - 1 ? opts : undefined);
+      for (let i = 0; i < steps.length; i++) current = await apply(steps[i]!, current, stepOptions(opts, i, i === steps.length - 1, false));
       return current;
     }
     if (steps.length === 1) return apply(steps[0]!, X, opts);
     const work: Matrix = { data: X.data.slice(), rows: X.rows, cols: X.cols };
-    for (const step of steps) await apply(step, work, { inPlace: true });
+    for (let i = 0; i < steps.length; i++) await apply(steps[i]!, work, stepOptions(opts, i, i === steps.length - 1, true));
     X.data.set(work.data);
     return X;
   }
@@ -301,3 +299,20 @@ function readPipeline(json: unknown, path: string, depth: number): Pipeline {
 }
 
 registerStep(FORMAT, (json, path) => readPipeline(json, path, 0));
+
+function checkChainOptions(opts: TransformOptions | undefined): void {
+  assertOptions(opts, 'options', TRANSFORM_KEYS);
+  assertBoolean(opts?.inPlace ?? false, 'inPlace');
+  assertBoolean(opts?.checkFinite ?? true, 'checkFinite');
+}
+
+/**
+ * The options of step i of a chain: the caller's `out` goes to the last step; the first step
+ * checks the caller's input for NaN and ±Infinity as asked (so a rejected call names the
+ * caller's X and writes nothing), the later ones read what this Pipeline produced.
+ */
+function stepOptions(opts: TransformOptions | undefined, i: number, last: boolean, inPlace: boolean): TransformOptions {
+  const checkFinite = i === 0 ? (opts?.checkFinite ?? true) : false;
+  if (inPlace) return { inPlace: true, checkFinite };
+  return last && opts?.out !== undefined ? { out: opts.out, checkFinite } : { checkFinite };
+}

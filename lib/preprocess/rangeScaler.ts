@@ -182,8 +182,8 @@ export class RangeScaler implements Transformer {
 
   /** `lo + (X − min) · (hi − lo) / (max − min)` per column; `{ inPlace }` or `{ out }` as every transform. */
   transform(X: Matrix, opts?: TransformOptions): Matrix {
-    const { out, p } = this.#plan(X, opts, 'transform');
-    native.columnAffine(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
+    const { out, check, p } = this.#plan(X, opts, 'transform');
+    native.columnAffine(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset, check);
     return out;
   }
 
@@ -195,22 +195,22 @@ export class RangeScaler implements Transformer {
    * buffers costs the JS thread more than this memory-bound pass; shared memory is used in place.
    */
   async transformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
-    const { out, p } = this.#plan(X, opts, 'transformAsync');
-    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
+    const { out, check, p } = this.#plan(X, opts, 'transformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset, check);
     return out;
   }
 
   /** `min + (X − lo) · (max − min) / (hi − lo)`: undoes {@link transform} (a constant column gives its constant). */
   inverseTransform(X: Matrix, opts?: TransformOptions): Matrix {
-    const { out, p, min } = this.#plan(X, opts, 'inverseTransform');
-    native.columnAffine(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min);
+    const { out, check, p, min } = this.#plan(X, opts, 'inverseTransform');
+    native.columnAffine(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min, check);
     return out;
   }
 
   /** {@link inverseTransform} on the libuv thread pool (semantics as {@link transformAsync}). */
   async inverseTransformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
-    const { out, p, min } = this.#plan(X, opts, 'inverseTransformAsync');
-    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min);
+    const { out, check, p, min } = this.#plan(X, opts, 'inverseTransformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.loShift, p.invScale, min, check);
     return out;
   }
 
@@ -218,8 +218,8 @@ export class RangeScaler implements Transformer {
     assertMatrix(X, 'X');
     assertFitted(this.fitted, 'RangeScaler', method);
     assertWidth(X, this.width, 'RangeScaler');
-    const out = resolveOutput(X, X.cols, opts, 'RangeScaler');
-    return { out, p: this.#parameters(), min: this.#state!.min };
+    const { out, check } = resolveOutput(X, X.cols, opts, 'RangeScaler');
+    return { out, check, p: this.#parameters(), min: this.#state!.min };
   }
 
   /** `fit(X)` then `transform(X, opts)`. */

@@ -243,8 +243,8 @@ export class Standardizer implements Transformer {
    * @throws RangeError ERR_NNKIT_STATE before any fit; ERR_NNKIT_SHAPE for another width.
    */
   transform(X: Matrix, opts?: TransformOptions): Matrix {
-    const { out, p } = this.#plan(X, opts, 'transform');
-    native.columnAffine(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
+    const { out, check, p } = this.#plan(X, opts, 'transform');
+    native.columnAffine(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset, check);
     return out;
   }
 
@@ -260,22 +260,22 @@ export class Standardizer implements Transformer {
    * memory, or to interleave with other work, not to go faster.
    */
   async transformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
-    const { out, p } = this.#plan(X, opts, 'transformAsync');
-    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset);
+    const { out, check, p } = this.#plan(X, opts, 'transformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.shift, p.scale, p.offset, check);
     return out;
   }
 
   /** `X · std + mean`: undoes {@link transform} (to float rounding). Same options and errors. */
   inverseTransform(X: Matrix, opts?: TransformOptions): Matrix {
-    const { out, p } = this.#plan(X, opts, 'inverseTransform');
-    native.columnAffine(X.data, X.rows, X.cols, out.data, p.offset, p.divisor, p.mean);
+    const { out, check, p } = this.#plan(X, opts, 'inverseTransform');
+    native.columnAffine(X.data, X.rows, X.cols, out.data, p.offset, p.divisor, p.mean, check);
     return out;
   }
 
   /** {@link inverseTransform} on the libuv thread pool (semantics as {@link transformAsync}). */
   async inverseTransformAsync(X: Matrix, opts?: TransformOptions): Promise<Matrix> {
-    const { out, p } = this.#plan(X, opts, 'inverseTransformAsync');
-    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.offset, p.divisor, p.mean);
+    const { out, check, p } = this.#plan(X, opts, 'inverseTransformAsync');
+    await native.columnAffineAsync(X.data, X.rows, X.cols, out.data, p.offset, p.divisor, p.mean, check);
     return out;
   }
 
@@ -283,8 +283,8 @@ export class Standardizer implements Transformer {
     assertMatrix(X, 'X');
     assertFitted(this.fitted, 'Standardizer', method);
     assertWidth(X, this.#width, 'Standardizer');
-    const out = resolveOutput(X, X.cols, opts, 'Standardizer');
-    return { out, p: this.#parameters() };
+    const { out, check } = resolveOutput(X, X.cols, opts, 'Standardizer');
+    return { out, check, p: this.#parameters() };
   }
 
   /** `fit(X)` then `transform(X, opts)`: the one call that both learns from and changes X. */

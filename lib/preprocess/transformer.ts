@@ -6,6 +6,7 @@
  */
 import { ErrorCodes, NnkitRangeError, Received, rangeError } from '../errors';
 import { assertMatrix, type Matrix, outMatrix } from '../matrix';
+import type { FiniteCheck } from '../native';
 import { assertBoolean, assertOptions, optionKeys } from '../validate';
 import { formatError, type SavedDocument } from './serialize';
 
@@ -15,6 +16,13 @@ export interface TransformOptions {
   out?: Matrix | Float32Array;
   /** Overwrite X with the result (no allocation); only for steps whose output has X's shape. */
   inPlace?: boolean;
+  /**
+   * Reject NaN and ±Infinity in X with ERR_NNKIT_NONFINITE naming the first one's row and
+   * column, writing nothing (default true, as scikit-learn's transforms). The check rides in the
+   * transform's own pass where the output is new, and is a read-only scan first when the result
+   * goes over X or into `out`. `false` lets them through (a NaN then spreads as IEEE arithmetic does).
+   */
+  checkFinite?: boolean;
 }
 
 /** A fitted preprocessing step: statistics come from `fit`, every split goes through `transform`. */
@@ -61,24 +69,29 @@ export function assertWidth(X: Matrix, width: number, step: string, name = 'X'):
 }
 
 /** The keys of {@link TransformOptions} (for Pipeline's own check). */
-export const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace');
+export const TRANSFORM_KEYS = optionKeys<TransformOptions>()('out', 'inPlace', 'checkFinite');
 
 /**
- * Validates X and the options, and returns where the `rows × cols` result goes: X itself
- * (`inPlace`, which needs cols === X.cols), the caller's `out`, or new storage.
+ * Validates X and the options, and returns where the `rows × cols` result goes — X itself
+ * (`inPlace`, which needs cols === X.cols), the caller's `out`, or new storage — and how X is
+ * checked for NaN and ±Infinity ({@link FiniteCheck}: in the pass for new storage, by a scan
+ * first otherwise, none with `checkFinite: false`).
  */
-export function resolveOutput(X: Matrix, cols: number, opts: TransformOptions | undefined, step: string): Matrix {
+export function resolveOutput(X: Matrix, cols: number, opts: TransformOptions | undefined, step: string): { out: Matrix; check: FiniteCheck } {
   assertOptions(opts, 'options', TRANSFORM_KEYS);
   const inPlace = opts?.inPlace ?? false;
+  const checkFinite = opts?.checkFinite ?? true;
   assertBoolean(inPlace, 'inPlace');
+  assertBoolean(checkFinite, 'checkFinite');
   if (inPlace) {
     if (opts?.out !== undefined && opts.out !== X && opts.out !== X.data)
       rangeError('out', 'no out with inPlace (the result overwrites X)', new Received('a different array'));
     if (cols !== X.cols)
       rangeError('inPlace', `false: ${step} maps ${X.cols} columns to ${cols}`, true, ErrorCodes.SHAPE);
-    return X;
+    return { out: X, check: checkFinite ? 2 : 0 };
   }
-  return outMatrix(opts?.out, X.rows, cols);
+  const fresh = opts?.out === undefined;
+  return { out: outMatrix(opts?.out, X.rows, cols), check: !checkFinite ? 0 : fresh ? 1 : 2 };
 }
 
 /** Validates the data matrix of fit/partialFit: a Matrix with at least `minRows` rows and one column. */

@@ -4,6 +4,7 @@
 namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  nnkit::binding::register_errors(env, exports);
   nnkit::binding::register_runtime(env, exports);
   nnkit::binding::register_linalg(env, exports);
   nnkit::binding::register_rng(env, exports);

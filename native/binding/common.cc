@@ -99,21 +99,59 @@ std::string describe(const Napi::Value& value) {
   return "a value of another type";
 }
 
-void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message) {
+namespace {
+
+// nn.NnkitTypeError and nn.NnkitRangeError of this environment (the main thread and each worker
+// load lib/native.ts, which registers them): every error the addon raises is one of them.
+struct ErrorClasses {
+  Napi::FunctionReference type_error, range_error;
+};
+
+// setErrorClasses(NnkitTypeError, NnkitRangeError): constructors taking (code, message, argument?).
+Napi::Value set_error_classes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction())
+    throw_argument_error(env, ErrorKind::type, kErrType, "classes", "two error constructors", describe(argument(info, 0)));
+  auto* classes = env.GetInstanceData<ErrorClasses>();
+  if (classes == nullptr) {
+    classes = new ErrorClasses();
+    env.SetInstanceData(classes);  // deleted with the environment
+  }
+  classes->type_error = Napi::Persistent(info[0].As<Napi::Function>());
+  classes->range_error = Napi::Persistent(info[1].As<Napi::Function>());
+  return env.Undefined();
+}
+
+}  // namespace
+
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message,
+                       const std::string& argument) {
+  auto* classes = env.GetInstanceData<ErrorClasses>();
+  if (classes != nullptr) {
+    const Napi::FunctionReference& ctor = kind == ErrorKind::type ? classes->type_error : classes->range_error;
+    std::vector<napi_value> args{Napi::String::New(env, code), Napi::String::New(env, message)};
+    if (!argument.empty()) args.push_back(Napi::String::New(env, argument));
+    return Napi::Error(env, ctor.New(args));
+  }
+  // Before lib/native.ts has registered the classes (only the loader itself runs then).
   Napi::Error error = kind == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(env, message))
                                               : static_cast<Napi::Error>(Napi::RangeError::New(env, message));
   error.Set("code", Napi::String::New(env, code));
-  throw error;
+  if (!argument.empty()) error.Set("argument", Napi::String::New(env, argument));
+  return error;
+}
+
+void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message, const std::string& argument) {
+  throw make_error(env, kind, code, message, argument);
 }
 
 void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const char* argument,
                           const std::string& expected, const std::string& received) {
-  const std::string message = "Expected " + expected + " for " + argument + " but received " + received;
-  Napi::Error error = kind == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(env, message))
-                                              : static_cast<Napi::Error>(Napi::RangeError::New(env, message));
-  error.Set("code", Napi::String::New(env, code));
-  error.Set("argument", Napi::String::New(env, argument));
-  throw error;
+  throw make_error(env, kind, code, "Expected " + expected + " for " + argument + " but received " + received, argument);
+}
+
+void register_errors(Napi::Env env, Napi::Object exports) {
+  exports.Set("setErrorClasses", Napi::Function::New(env, set_error_classes, "setErrorClasses"));
 }
 
 FloatArray float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
@@ -206,7 +244,7 @@ Napi::Value call_guarded(const Napi::CallbackInfo& info, Callback fn) {
   try {
     return fn(info);
   } catch (const nnkit::Error& e) {
-    throw_error(info.Env(), e.kind(), e.code(), e.what());
+    throw_error(info.Env(), e.kind(), e.code(), e.what(), e.argument());
   } catch (const std::bad_alloc&) {
     throw_error(info.Env(), ErrorKind::range, "ERR_NNKIT_ALLOC", "nnkit could not allocate working memory");
   } catch (const std::system_error& e) {  // thread creation failed: resources, not a bug
@@ -298,6 +336,7 @@ class PromiseWorker : public Napi::AsyncWorker {
     } catch (const nnkit::Error& e) {
       kind_ = e.kind();
       code_ = e.code();
+      argument_ = e.argument();
       SetError(e.what());
     } catch (const std::bad_alloc&) {
       code_ = "ERR_NNKIT_ALLOC";
@@ -318,9 +357,9 @@ class PromiseWorker : public Napi::AsyncWorker {
   void OnOK() override {
     try {
       if (staging_ && !staging_->commit(Env())) {
-        Napi::Error js = Napi::TypeError::New(Env(), "Expected a live output buffer but it was detached while the call was pending");
-        js.Set("code", Napi::String::New(Env(), kErrDetached));
-        deferred_.Reject(js.Value());
+        deferred_.Reject(make_error(Env(), ErrorKind::type, kErrDetached,
+                                    "Expected a live output buffer but it was detached while the call was pending", "out")
+                             .Value());
         return;
       }
       try {
@@ -334,11 +373,7 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   void OnError(const Napi::Error& error) override {
     try {
-      const std::string message = error.Message();
-      Napi::Error js = kind_ == ErrorKind::type ? static_cast<Napi::Error>(Napi::TypeError::New(Env(), message))
-                                                : static_cast<Napi::Error>(Napi::RangeError::New(Env(), message));
-      js.Set("code", Napi::String::New(Env(), code_));
-      deferred_.Reject(js.Value());
+      deferred_.Reject(make_error(Env(), kind_, code_, error.Message(), argument_).Value());
     } catch (...) {
     }
   }
@@ -351,6 +386,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::shared_ptr<AsyncStaging> staging_;
   ErrorKind kind_ = ErrorKind::range;
   const char* code_ = "ERR_NNKIT_INTERNAL";
+  std::string argument_;
 };
 
 }  // namespace

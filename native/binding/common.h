@@ -19,7 +19,13 @@ namespace nnkit::binding {
 // received <received>" and whose `code` and `argument` properties are set.
 [[noreturn]] void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const char* argument,
                                        const std::string& expected, const std::string& received);
-[[noreturn]] void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message);
+[[noreturn]] void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message,
+                              const std::string& argument = {});
+// The JS error for a code: an nn.NnkitTypeError / NnkitRangeError (registered by lib/native.ts
+// through setErrorClasses, per environment: main thread and workers alike) with `code` and, when
+// given, `argument`.
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const char* code, const std::string& message,
+                       const std::string& argument = {});
 
 // The first byte of a typed array's elements (byteOffset applied), for ArrayBuffer and
 // SharedArrayBuffer alike (ArrayBuffer().Data() throws "Invalid argument" on a shared one).
@@ -151,6 +157,7 @@ Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_a
                           std::shared_ptr<AsyncStaging> staging = nullptr);
 
 // Registration helpers, one per API area; addon.cc calls them all.
+void register_errors(Napi::Env env, Napi::Object exports);
 void register_runtime(Napi::Env env, Napi::Object exports);
 void register_linalg(Napi::Env env, Napi::Object exports);
 void register_rng(Napi::Env env, Napi::Object exports);

@@ -40,6 +40,34 @@ void check_length(Napi::Env env, const Array& array, std::size_t length, const c
 
 bool same_view(const FloatArray& a, const FloatArray& b) { return a.data == b.data && a.length == b.length; }
 
+// The finite check of a transform's input (TransformOptions.checkFinite), chosen by the facade,
+// which knows who can see the output: `fused` rides in the transform's own pass, for an output
+// nobody else holds yet (a new array: on failure it is dropped); `scan_first` is a read-only scan
+// before anything is written, so that a rejected call writes nothing (in place, into the
+// caller's `out`).
+enum class FiniteCheck { none = 0, fused = 1, scan_first = 2 };
+
+FiniteCheck finite_check_arg(const Napi::CallbackInfo& info, std::size_t index) {
+  return static_cast<FiniteCheck>(size_arg(info, index, "checkFinite", 2));
+}
+
+// ERR_NNKIT_NONFINITE naming the cell of X (rows × cols, row-major) at `index`.
+[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t index, std::size_t cols) {
+  const float v = x[index];
+  const std::string cell = std::string(name) + "[" + std::to_string(index / cols) + "][" + std::to_string(index % cols) + "]";
+  const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  throw nnkit::Error(ErrorKind::range, kErrNonFinite,
+                     "Expected a finite number for " + cell + " but received " + received +
+                         " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)",
+                     cell);
+}
+
+// The read-only scan of `scan_first`.
+void require_finite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
+  const std::size_t bad = kernels::find_nonfinite(x, rows * cols);
+  if (bad != kernels::kAllFinite) throw_nonfinite(name, x, bad, cols);
+}
+
 struct MomentsCall {
   FloatArray x;
   std::size_t rows, cols;
@@ -121,13 +149,20 @@ struct AffineCall {
   FloatArray x;
   std::size_t rows, cols;
   FloatArray out, shift, scale, offset;
+  FiniteCheck check = FiniteCheck::none;
   void run() const {
+    if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
+    if (check == FiniteCheck::fused) {
+      const std::size_t bad = kernels::column_affine_checked(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
+      if (bad != kernels::kAllFinite) throw_nonfinite("X", x.data, bad, cols);
+      return;
+    }
     kernels::column_affine(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
   }
 };
 
-// columnAffine(X, rows, cols, out, shift, scale, offset): out = (X - shift) * scale + offset per
-// column. `out` is either exactly X (in place) or memory disjoint from it.
+// columnAffine(X, rows, cols, out, shift, scale, offset, checkFinite): out = (X - shift) * scale +
+// offset per column. `out` is either exactly X (in place) or memory disjoint from it.
 AffineCall parse_affine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AffineCall call{};
@@ -138,6 +173,7 @@ AffineCall parse_affine(const Napi::CallbackInfo& info) {
   call.shift = float32_arg(info, 4, "shift");
   call.scale = float32_arg(info, 5, "scale");
   call.offset = float32_arg(info, 6, "offset");
+  call.check = finite_check_arg(info, 7);
   check_matrix_length(env, call.x, call.rows, call.cols, "X");
   check_matrix_length(env, call.out, call.rows, call.cols, "out");
   check_length(env, call.shift, call.cols, "shift", "Float32Array");
@@ -174,7 +210,9 @@ Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
 struct ProjectCall {
   FloatArray x, mean, low, forward, out;
   std::size_t rows = 0, cols = 0, k = 0, block = 1;
+  bool check = false;
   void run() const {
+    if (check) require_finite("X", x.data, rows, cols);
     const std::vector<float> ones(cols, 1.0f);
     std::vector<float> scratch(std::min(block, rows) * cols);
     for (std::size_t r0 = 0; r0 < rows; r0 += block) {
@@ -185,7 +223,7 @@ struct ProjectCall {
   }
 };
 
-// pcaProjectAsync(X, rows, cols, mean, low, forward, k, blockRows, out): out = ((X − mean) + low)·forward,
+// pcaProjectAsync(X, rows, cols, mean, low, forward, k, blockRows, out, checkFinite): out = ((X − mean) + low)·forward,
 // centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair).
 Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -199,6 +237,7 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   c.k = size_arg(info, 6, "k");
   c.block = size_arg(info, 7, "blockRows");
   c.out = float32_arg(info, 8, "out");
+  c.check = bool_arg(info, 9, "checkFinite");
   check_matrix_length(env, c.x, c.rows, c.cols, "X");
   check_length(env, c.mean, c.cols, "mean", "Float32Array");
   check_length(env, c.low, c.cols, "low", "Float32Array");
@@ -222,14 +261,16 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
 struct ReconstructCall {
   FloatArray y, backward, mean, out;
   std::size_t rows = 0, k = 0, cols = 0;
+  bool check = false;
   void run() const {
+    if (check) require_finite("X", y.data, rows, k);
     const std::vector<float> ones(cols, 1.0f), zeros(cols, 0.0f);
     linalg::sgemm(false, false, rows, cols, k, 1.0f, y.data, k, backward.data, cols, 0.0f, out.data, cols);
     kernels::column_affine(out.data, out.data, rows, cols, zeros.data(), ones.data(), mean.data);
   }
 };
 
-// pcaReconstructAsync(Y, rows, k, backward, cols, mean, out): out = Y·backward + mean.
+// pcaReconstructAsync(Y, rows, k, backward, cols, mean, out, checkFinite): out = Y·backward + mean.
 Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ReconstructCall c;
@@ -240,6 +281,7 @@ Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
   c.cols = size_arg(info, 4, "cols");
   c.mean = float32_arg(info, 5, "mean");
   c.out = float32_arg(info, 6, "out");
+  c.check = bool_arg(info, 7, "checkFinite");
   check_matrix_length(env, c.y, c.rows, c.k, "X");
   check_matrix_length(env, c.backward, c.k, c.cols, "backward");
   check_length(env, c.mean, c.cols, "mean", "Float32Array");
@@ -256,9 +298,21 @@ Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
                      staging);
 }
 
+// checkFinite(X, rows, cols): ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of X, before
+// a transform that writes as it goes (PCA's blocks of GEMMs).
+Napi::Value check_finite(const Napi::CallbackInfo& info) {
+  const FloatArray x = float32_arg(info, 0, "X");
+  const std::size_t rows = size_arg(info, 1, "X.rows");
+  const std::size_t cols = size_arg(info, 2, "X.cols");
+  check_matrix_length(info.Env(), x, rows, cols, "X");
+  require_finite("X", x.data, rows, cols);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_preprocess(Napi::Env env, Napi::Object exports) {
+  exports.Set("checkFinite", Napi::Function::New<guarded<check_finite>>(env, "checkFinite"));
   exports.Set("columnMoments", Napi::Function::New<guarded<column_moments>>(env, "columnMoments"));
   exports.Set("columnMomentsAsync", Napi::Function::New<guarded<column_moments_async>>(env, "columnMomentsAsync"));
   exports.Set("columnMinMax", Napi::Function::New<guarded<column_min_max>>(env, "columnMinMax"));

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace nnkit {
 
@@ -12,14 +13,17 @@ enum class ErrorKind { type, range };
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const char* code, const std::string& message)
-      : std::runtime_error(message), kind_(kind), code_(code) {}
+  Error(ErrorKind kind, const char* code, const std::string& message, std::string argument = {})
+      : std::runtime_error(message), kind_(kind), code_(code), argument_(std::move(argument)) {}
   ErrorKind kind() const { return kind_; }
   const char* code() const { return code_; }
+  // The JS argument at fault ("X[3][7]"), empty when none is: becomes the error's `argument`.
+  const std::string& argument() const { return argument_; }
 
  private:
   ErrorKind kind_;
   const char* code_;  // always a string literal
+  std::string argument_;
 };
 
 // Stable codes, mirrored in lib/errors.ts.

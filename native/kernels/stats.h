@@ -31,12 +31,17 @@ struct StatsKernels {
   // fused multiply-add, so every path gives the same bits). y may equal x (in place).
   void (*affine)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
                  const float* scale, const float* offset);
+  // affine that also watches its input (one more operation per vector, no extra pass): returns
+  // false when any x is NaN or infinite. y is written either way.
+  bool (*affine_checked)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                         const float* shift, const float* scale, const float* offset);
+  // The first i in [0, n) whose x[i] is NaN or infinite, or n. Reads only.
+  std::size_t (*first_nonfinite)(const float* x, std::size_t n);
   // y[i*cols + j] = float(double(x[i*ld + j]) - mean[j]): centering in float64, rounded once
   // (every path gives the same bits). y is dense (ld = cols) and does not overlap x.
   void (*center)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const double* mean);
 };
 
-const StatsKernels& stats_kernels_scalar();
 // Built from stats_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const StatsKernels* stats_kernels_avx2();
 const StatsKernels* stats_kernels_avx512();
@@ -57,6 +62,23 @@ void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, st
                    const float* scale, const float* offset);
 void column_affine(const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,
                    const float* scale, const float* offset);
+
+// What the finite checks below return when every value is finite.
+inline constexpr std::size_t kAllFinite = static_cast<std::size_t>(-1);
+
+// column_affine, checking x on the way: returns kAllFinite, or the row-major index of the first
+// NaN or infinite x. The check rides in the same pass, so y has been written (partly or wholly)
+// when it fails: for outputs nobody else sees yet (a new array, a private copy, scratch).
+std::size_t column_affine_checked(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols,
+                                  const float* shift, const float* scale, const float* offset);
+std::size_t column_affine_checked(const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,
+                                  const float* scale, const float* offset);
+
+// The index of the first NaN or infinite value of x[0, n), or kAllFinite: the read-only scan
+// made before a transform that must write nothing when its input is rejected (in place, or
+// into the caller's buffer). Parallel; the answer does not depend on the thread count.
+std::size_t find_nonfinite(SimdPath path, const float* x, std::size_t n);
+std::size_t find_nonfinite(const float* x, std::size_t n);
 
 // y = x − mean per column in float64, rounded once (the covariance's centering), in parallel.
 void center_columns(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean);

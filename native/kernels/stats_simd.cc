@@ -7,6 +7,8 @@
 
 #if NNKIT_VEC_AVAILABLE
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace nnkit::kernels {
 namespace {
@@ -107,18 +109,72 @@ bool min_max(const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
   return poison_tail == poison_tail;
 }
 
-void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
-            const float* scale, const float* offset) {
+// The affine transform; with kCheck it also folds v · 0 of every input into a poison vector
+// (0 for finite v, NaN for NaN and ±Inf) and reports whether it stayed a number.
+template <bool kCheck>
+bool affine_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                 const float* scale, const float* offset) {
+  Vf poison = zero();
+  const Vf zeros = zero();
   for (std::size_t i = 0; i < rows; ++i) {
     const float* in = x + i * ld;
     float* out = y + i * ld;
     std::size_t j = 0;
-    for (; j + kLanes <= cols; j += kLanes) store(out + j, (load(in + j) - load(shift + j)) * load(scale + j) + load(offset + j));
+    for (; j + kLanes <= cols; j += kLanes) {
+      const Vf v = load(in + j);
+      if constexpr (kCheck) poison = fma(v, zeros, poison);
+      store(out + j, (v - load(shift + j)) * load(scale + j) + load(offset + j));
+    }
     if (j < cols) {
       const std::size_t r = cols - j;
-      store_first(out + j, (load_first(in + j, r) - load_first(shift + j, r)) * load_first(scale + j, r) + load_first(offset + j, r), r);
+      const Vf v = load_first(in + j, r);
+      if constexpr (kCheck) poison = fma(v, zeros, poison);
+      store_first(out + j, (v - load_first(shift + j, r)) * load_first(scale + j, r) + load_first(offset + j, r), r);
     }
   }
+  return !kCheck || all_of(eq(poison, poison));
+}
+
+void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+            const float* scale, const float* offset) {
+  affine_impl<false>(x, y, rows, cols, ld, shift, scale, offset);
+}
+
+bool affine_checked(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                    const float* scale, const float* offset) {
+  return affine_impl<true>(x, y, rows, cols, ld, shift, scale, offset);
+}
+
+// NaN and ±Inf have every exponent bit set (bit tests, not a library call: nothing with external
+// linkage may be compiled for a wide target, see vec.h).
+inline bool finite_bits(float v) {
+  std::uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return (b & 0x7f800000u) != 0x7f800000u;
+}
+
+// Four poison accumulators per chunk (the FMA latency), then the exact index by a scalar walk
+// over the one chunk that went NaN.
+std::size_t first_nonfinite(const float* x, std::size_t n) {
+  constexpr std::size_t kChunk = 64 * kLanes;
+  const Vf zeros = zero();
+  for (std::size_t c = 0; c < n; c += kChunk) {
+    const std::size_t end = c + kChunk < n ? c + kChunk : n;
+    Vf p0 = zeros, p1 = zeros, p2 = zeros, p3 = zeros;
+    std::size_t i = c;
+    for (; i + 4 * kLanes <= end; i += 4 * kLanes) {
+      p0 = fma(load(x + i), zeros, p0);
+      p1 = fma(load(x + i + kLanes), zeros, p1);
+      p2 = fma(load(x + i + 2 * kLanes), zeros, p2);
+      p3 = fma(load(x + i + 3 * kLanes), zeros, p3);
+    }
+    for (; i < end; i += kLanes) p0 = fma(load_first(x + i, end - i < kLanes ? end - i : kLanes), zeros, p0);
+    const Vf p = (p0 + p1) + (p2 + p3);
+    if (all_of(eq(p, p))) continue;
+    for (std::size_t k = c; k < end; ++k)
+      if (!finite_bits(x[k])) return k;
+  }
+  return n;
 }
 
 void center(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const double* mean) {
@@ -132,7 +188,7 @@ void center(const float* x, float* y, std::size_t rows, std::size_t cols, std::s
   }
 }
 
-const StatsKernels kTable = {shifted_sums, min_max, affine, center};
+const StatsKernels kTable = {shifted_sums, min_max, affine, affine_checked, first_nonfinite, center};
 
 // AVX-512 on Zen 5: Standardizer.fit 8192×1024 (shifted sums) 1.22–1.31× AVX2; min/max and the
 // affine transform level (0.98–1.02×).

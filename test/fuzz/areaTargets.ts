@@ -378,7 +378,7 @@ const nativeMinMax = fc.tuple(dim, dim).chain(([n, d]) =>
   fc.tuple(arrayArb('f32', n * d, true, preprocessFill), arrayArb('f32', d, false), arrayArb('f32', d, false)).map(([x, a, b]): Spec[] => [x, num(n), num(d), a, b]));
 const nativeAffine = fc.tuple(dim, dim).chain(([n, d]) =>
   fc.tuple(arrayArb('f32', n * d, true, edgeFill), arrayArb('f32', n * d, false), arrayArb('f32', d, true), arrayArb('f32', d, true), arrayArb('f32', d, true))
-    .map(([x, out, sh, sc, off]): Spec[] => [x, num(n), num(d), out, sh, sc, off]));
+    .map(([x, out, sh, sc, off]): Spec[] => [x, num(n), num(d), out, sh, sc, off, num(0)]));  // check 0: NaN data is valid here
 
 // --- regularization -----------------------------------------------------------------------------
 
@@ -772,10 +772,10 @@ areaTargets.push({
 // PCA's pool jobs: X (rows × cols), mean and low (cols), forward (cols × k), out (rows × k); and back.
 const nativePcaProject = fc.tuple(dim, posDim, posDim, posDim).chain(([n, d, k, block]) =>
   fc.tuple(arrayArb('f32', n * d, true, edgeFill), arrayArb('f32', d, true), arrayArb('f32', d, true), arrayArb('f32', d * k, true, edgeFill), arrayArb('f32', n * k, false))
-    .map(([x, mean, low, forward, out]): Spec[] => [x, num(n), num(d), mean, low, forward, num(k), num(block), out]));
+    .map(([x, mean, low, forward, out]): Spec[] => [x, num(n), num(d), mean, low, forward, num(k), num(block), out, raw(false)]));
 const nativePcaReconstruct = fc.tuple(dim, posDim, posDim).chain(([n, k, d]) =>
   fc.tuple(arrayArb('f32', n * k, true, edgeFill), arrayArb('f32', k * d, true, edgeFill), arrayArb('f32', d, true), arrayArb('f32', n * d, false))
-    .map(([y, backward, mean, out]): Spec[] => [y, num(n), num(k), backward, num(d), mean, out]));
+    .map(([y, backward, mean, out]): Spec[] => [y, num(n), num(k), backward, num(d), mean, out, raw(false)]));
 areaTargets.push(
   { name: 'native.pcaProjectAsync', args: nativePcaProject, call: (...a: any[]) => (native.pcaProjectAsync as any)(...a) },
   { name: 'native.pcaReconstructAsync', args: nativePcaReconstruct, call: (...a: any[]) => (native.pcaReconstructAsync as any)(...a) },

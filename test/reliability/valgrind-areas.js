@@ -72,7 +72,7 @@ for (let it = 0; it < iterations; it++) {
     const mean = new Float64Array(D), m2 = new Float64Array(D), mn = new Float32Array(D), mx = new Float32Array(D);
     native.columnMoments(X, N, D, mean, m2);
     native.columnMinMax(X, N, D, mn, mx);
-    native.columnAffine(X, N, D, new Float32Array(N * D), mn, rand(D, 11), rand(D, 12));
+    native.columnAffine(X, N, D, new Float32Array(N * D), mn, rand(D, 11), rand(D, 12), 1);
     checksum += native.regPenalty(W, 0.1, 0.2, 0.1, 0.2, new Float32Array(D * H));
     checksum += native.regMaxNorm(W.slice(), D, H, 0.5, it % 2 === 0);
   }
@@ -100,7 +100,7 @@ for (let it = 0; it < iterations; it++) {
     pending.push(native.linearBackwardAsync(dY, N, H, X, D, W, new Float32Array(N * D), new Float32Array(D * H), null));
     pending.push(native.batchNormForwardAsync(X, N, D, null, null, true, 0.1, 1e-5, new Float32Array(D), new Float32Array(D), new Float32Array(D), new Float32Array(D), new Float32Array(N * D)));
     pending.push(native.columnMomentsAsync(X, N, D, new Float64Array(D), new Float64Array(D)));
-    pending.push(native.columnAffineAsync(X, N, D, new Float32Array(N * D), new Float32Array(D), new Float32Array(D).fill(2), new Float32Array(D)));
+    pending.push(native.columnAffineAsync(X, N, D, new Float32Array(N * D), new Float32Array(D), new Float32Array(D).fill(2), new Float32Array(D), 2));
     pending.push(native.covarianceAsync(X, N, D, true, new Float32Array(D * D)));
     pending.push(native.svdAsync(X, N, D, new Float32Array(N * D), new Float32Array(D), new Float32Array(D * D)));
   }
