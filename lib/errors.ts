@@ -36,6 +36,8 @@ export const ErrorCodes = {
   NONFINITE: 'ERR_NNKIT_NONFINITE',
   /** LAPACK reported failure (`info != 0`). */
   LAPACK: 'ERR_NNKIT_LAPACK',
+  /** nnkit's built-in eigen or SVD solver (no LAPACK, or `setLapackBackend('builtin')`) did not converge. */
+  CONVERGENCE: 'ERR_NNKIT_CONVERGENCE',
   /** A method was called in the wrong state (transform before fit, backward before forward). */
   STATE: 'ERR_NNKIT_STATE',
   /** A saved document is corrupt, truncated, of another version or of another type. */

@@ -205,7 +205,15 @@ struct TargetsCall {
   kernels::TargetLoss kind = kernels::TargetLoss::l2;
   float scale = 1.0f;
   double run() const {
-    return kernels::loss_with_targets(kind, s.scores.data, targets.data, s.rows, s.cols, scale, s.grad.data);
+    std::size_t bad = 0;
+    const double sum = kernels::loss_with_targets(kind, s.scores.data, targets.data, s.rows, s.cols, scale, s.grad.data, &bad);
+    if (bad < s.rows) {
+      const char* expected = kind == kernels::TargetLoss::multilabel_hinge ? "targets of -1, 0 or 1" : "targets in [0, 1]";
+      throw nnkit::Error(ErrorKind::range, kErrRange,
+                         std::string("Expected ") + expected + " for targets but received an invalid value in row " + std::to_string(bad),
+                         "targets");
+    }
+    return sum;
   }
 };
 

@@ -52,27 +52,37 @@ FiniteCheck finite_check_arg(const Napi::CallbackInfo& info, std::size_t index) 
 }
 
 // ERR_NNKIT_NONFINITE naming the cell of X (rows × cols, row-major) at `index`.
-[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t index, std::size_t cols) {
+// `fit`: the data a fit learns from (no way around it); otherwise a transform's input.
+[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t index, std::size_t cols, bool fit = false) {
   const float v = x[index];
   const std::string cell = std::string(name) + "[" + std::to_string(index / cols) + "][" + std::to_string(index % cols) + "]";
   const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
   throw nnkit::Error(ErrorKind::range, kErrNonFinite,
                      "Expected a finite number for " + cell + " but received " + received +
-                         " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)",
+                         (fit ? " (statistics need finite data)"
+                              : " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)"),
                      cell);
 }
 
 // The read-only scan of `scan_first`.
-void require_finite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
+void require_finite(const char* name, const float* x, std::size_t rows, std::size_t cols, bool fit = false) {
   const std::size_t bad = kernels::find_nonfinite(x, rows * cols);
-  if (bad != kernels::kAllFinite) throw_nonfinite(name, x, bad, cols);
+  if (bad != kernels::kAllFinite) throw_nonfinite(name, x, bad, cols, fit);
+}
+
+// A fit's kernel reported non-finite data: name the first bad cell.
+[[noreturn]] void reject_nonfinite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
+  require_finite(name, x, rows, cols, true);
+  throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "a statistics kernel reported a non-finite value the scan does not find");
 }
 
 struct MomentsCall {
   FloatArray x;
   std::size_t rows, cols;
   DoubleArray mean, m2;
-  void run() const { kernels::column_moments(x.data, rows, cols, mean.data, m2.data); }
+  void run() const {
+    if (!kernels::column_moments(x.data, rows, cols, mean.data, m2.data)) reject_nonfinite("X", x.data, rows, cols);
+  }
 };
 
 // columnMoments(X, rows, cols, mean: Float64Array, m2: Float64Array)
@@ -109,7 +119,9 @@ struct MinMaxCall {
   FloatArray x;
   std::size_t rows, cols;
   FloatArray mn, mx;
-  void run() const { kernels::column_min_max(x.data, rows, cols, mn.data, mx.data); }
+  void run() const {
+    if (!kernels::column_min_max(x.data, rows, cols, mn.data, mx.data)) reject_nonfinite("X", x.data, rows, cols);
+  }
 };
 
 // columnMinMax(X, rows, cols, min: Float32Array, max: Float32Array)

@@ -32,6 +32,7 @@ inline constexpr const char* kErrShape = "ERR_NNKIT_SHAPE";
 inline constexpr const char* kErrRange = "ERR_NNKIT_RANGE";
 inline constexpr const char* kErrDetached = "ERR_NNKIT_DETACHED";
 inline constexpr const char* kErrLapack = "ERR_NNKIT_LAPACK";
+inline constexpr const char* kErrConvergence = "ERR_NNKIT_CONVERGENCE";  // nnkit's own eigen/SVD solvers
 inline constexpr const char* kErrNonFinite = "ERR_NNKIT_NONFINITE";
 inline constexpr const char* kErrState = "ERR_NNKIT_STATE";
 

@@ -231,12 +231,6 @@ double sum_rows(std::size_t n, std::size_t c, RowFn&& row_fn) {
   });
 }
 
-std::string target_message(std::size_t row, TargetLoss kind) {
-  const char* expected = kind == TargetLoss::multilabel_hinge ? "targets of -1, 0 or 1" : "targets in [0, 1]";
-  return std::string("Expected ") + expected + " for targets but received an invalid value in row " +
-         std::to_string(row);
-}
-
 inline float log_sigmoid_neg(float s) {  // −log σ(s) = max(−s, 0) + log(1 + e^{−|s|})
   return (s < 0.0f ? -s : 0.0f) + log1p_unit(exp_neg(-std::fabs(s)));
 }
@@ -293,7 +287,7 @@ void softmax_probabilities(SimdPath path, const float* scores, std::size_t n, st
 }
 
 double loss_with_targets(SimdPath path, TargetLoss kind, const float* scores, const float* targets, std::size_t n,
-                         std::size_t c, float grad_scale, float* grad) {
+                         std::size_t c, float grad_scale, float* grad, std::size_t* first_bad_row) {
   const LossKernels& k = loss_kernels(path);
   // First row with an invalid target per task (n when none), reduced after the parallel pass:
   // nothing throws inside a task.
@@ -317,8 +311,12 @@ double loss_with_targets(SimdPath path, TargetLoss kind, const float* scores, co
     }
     return loss;
   });
+  *first_bad_row = n;
   for (std::size_t row : bad_rows)
-    if (row < n) throw Error(ErrorKind::range, kErrRange, target_message(row, kind));
+    if (row < n) {
+      *first_bad_row = row;
+      break;
+    }
   return total;
 }
 

@@ -90,8 +90,11 @@ double loss_softmax(SimdPath path, const float* scores, std::size_t n, std::size
 void softmax_probabilities(SimdPath path, const float* scores, std::size_t n, std::size_t c, float* out);
 
 enum class TargetLoss { multilabel_hinge, sigmoid_cross_entropy, l2, l1 };
+// Σ L_i. Targets outside the loss's domain (multi-label hinge: -1, 0, 1; sigmoid cross-entropy:
+// [0, 1]) are reported, not thrown: *first_bad_row is the first such row, n when there is none
+// (the sum is then meaningless). The binding words the error.
 double loss_with_targets(SimdPath path, TargetLoss kind, const float* scores, const float* targets, std::size_t n,
-                         std::size_t c, float grad_scale, float* grad);
+                         std::size_t c, float grad_scale, float* grad, std::size_t* first_bad_row);
 
 // A label tree flattened for the kernels: the path of class k is nodes[offsets[k] .. offsets[k+1])
 // with branch bits (1: the sign of v_n·h is +, 0: −). Node indices are rows of V.
@@ -127,8 +130,8 @@ inline void softmax_probabilities(const float* scores, std::size_t n, std::size_
   softmax_probabilities(active_simd_path(), scores, n, c, out);
 }
 inline double loss_with_targets(TargetLoss kind, const float* scores, const float* targets, std::size_t n,
-                                std::size_t c, float grad_scale, float* grad) {
-  return loss_with_targets(active_simd_path(), kind, scores, targets, n, c, grad_scale, grad);
+                                std::size_t c, float grad_scale, float* grad, std::size_t* first_bad_row) {
+  return loss_with_targets(active_simd_path(), kind, scores, targets, n, c, grad_scale, grad, first_bad_row);
 }
 inline double loss_hierarchical_softmax(const float* h, std::size_t n, std::size_t d, LabelView labels,
                                         const LabelPaths& tree, const float* v, float grad_scale, float* dh,

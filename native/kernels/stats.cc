@@ -90,10 +90,6 @@ const StatsKernels kScalar = {shifted_sums_scalar, min_max_scalar, affine_scalar
 
 std::size_t blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
 
-[[noreturn]] void throw_nonfinite(const char* what) {
-  throw Error(ErrorKind::range, kErrNonFinite, std::string("Expected finite numbers for X but received NaN or ") +
-                                                   "Infinity (" + what + ")");
-}
 
 }  // namespace
 
@@ -120,11 +116,11 @@ void merge_moments(double n_a, double* mean_a, double* m2_a, double n_b, const d
   }
 }
 
-void column_moments(SimdPath path, const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2) {
+bool column_moments(SimdPath path, const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2) {
   if (rows == 0 || cols == 0) {
     std::fill(mean, mean + cols, 0.0);
     std::fill(m2, m2 + cols, 0.0);
-    return;
+    return true;
   }
   const StatsKernels& k = stats_kernels(path);
   const std::size_t row_blocks = blocks(rows, kStatsRowBlock);
@@ -163,11 +159,11 @@ void column_moments(SimdPath path, const float* x, std::size_t rows, std::size_t
     for (std::size_t j = c0; j < c0 + nc; ++j)
       if (!std::isfinite(mean[j]) || !std::isfinite(m2[j])) finite.store(false, std::memory_order_relaxed);
   });
-  if (!finite.load()) throw_nonfinite("column moments");
+  return finite.load();
 }
 
-void column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx) {
-  if (rows == 0 || cols == 0) return;
+bool column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx) {
+  if (rows == 0 || cols == 0) return true;
   const StatsKernels& k = stats_kernels(path);
   const std::size_t row_blocks = blocks(rows, kStatsRowBlock);
   const std::size_t col_blocks = blocks(cols, kStatsColBlock);
@@ -181,7 +177,7 @@ void column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t
     float* out_mx = rb == 0 ? mx + c0 : part_mx.data() + (rb - 1) * cols + c0;
     if (!k.min_max(x + r0 * cols + c0, nr, nc, cols, out_mn, out_mx)) finite.store(false, std::memory_order_relaxed);
   });
-  if (!finite.load()) throw_nonfinite("column min/max");
+  if (!finite.load()) return false;
   for (std::size_t rb = 1; rb < row_blocks; ++rb) {
     const float* pmn = part_mn.data() + (rb - 1) * cols;
     const float* pmx = part_mx.data() + (rb - 1) * cols;
@@ -190,6 +186,7 @@ void column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t
       mx[j] = std::max(mx[j], pmx[j]);
     }
   }
+  return true;
 }
 
 void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,
@@ -254,14 +251,14 @@ void center_columns(SimdPath path, const float* x, float* y, std::size_t rows, s
   });
 }
 
-void column_moments(const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2) {
-  column_moments(active_simd_path(), x, rows, cols, mean, m2);
+bool column_moments(const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2) {
+  return column_moments(active_simd_path(), x, rows, cols, mean, m2);
 }
 void center_columns(const float* x, float* y, std::size_t rows, std::size_t cols, const double* mean) {
   center_columns(active_simd_path(), x, y, rows, cols, mean);
 }
-void column_min_max(const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx) {
-  column_min_max(active_simd_path(), x, rows, cols, mn, mx);
+bool column_min_max(const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx) {
+  return column_min_max(active_simd_path(), x, rows, cols, mn, mx);
 }
 void column_affine(const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,
                    const float* scale, const float* offset) {

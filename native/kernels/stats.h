@@ -49,13 +49,14 @@ const StatsKernels* stats_kernels_neon();
 const StatsKernels& stats_kernels(SimdPath path);
 
 // Per-column mean and M2 = sum (x - mean)^2 of a rows x cols row-major matrix (rows >= 1), in
-// float64. Throws ERR_NNKIT_NONFINITE when the data holds NaN or infinities.
-void column_moments(SimdPath path, const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2);
-void column_moments(const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2);
+// float64. Returns false when the data holds NaN or infinities (the results are then
+// meaningless; find_nonfinite says where).
+bool column_moments(SimdPath path, const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2);
+bool column_moments(const float* x, std::size_t rows, std::size_t cols, double* mean, double* m2);
 
-// Per-column min and max (rows >= 1). Throws ERR_NNKIT_NONFINITE on NaN or infinities.
-void column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx);
-void column_min_max(const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx);
+// Per-column min and max (rows >= 1). Returns false on NaN or infinities, as column_moments.
+bool column_min_max(SimdPath path, const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx);
+bool column_min_max(const float* x, std::size_t rows, std::size_t cols, float* mn, float* mx);
 
 // y = (x - shift) * scale + offset per column, over rows x cols; y == x transforms in place.
 void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, std::size_t cols, const float* shift,

@@ -1,4 +1,5 @@
 #include "covariance.h"
+#include "eigen.h"
 
 #include <algorithm>
 #include <cmath>
@@ -72,9 +73,7 @@ void covariance(const float* x, std::size_t n, std::size_t d, bool center, float
   // The sums also reveal NaN/Inf: a float sum of finite float32 values cannot overflow a double.
   const std::vector<double> sums = column_sums(x, n, d);
   for (std::size_t j = 0; j < d; ++j)
-    if (!std::isfinite(sums[j]))
-      throw Error(ErrorKind::range, kErrNonFinite,
-                  "Expected finite numbers for X but received NaN or an infinity in column " + std::to_string(j));
+    if (!std::isfinite(sums[j])) check_finite(x, n, d, "X");  // names the first bad cell
   std::vector<double> mu(d, 0.0);
   if (center)
     for (std::size_t j = 0; j < d; ++j) mu[j] = sums[j] / static_cast<double>(n);

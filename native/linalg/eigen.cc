@@ -175,7 +175,7 @@ void tridiagonal_ql(const kernels::EigenKernels& kern, double* d, double* e, std
       int iter = 0;
       do {
         if (++iter > kMaxQlIterations)
-          throw Error(ErrorKind::range, kErrLapack, "built-in eigh: QL iteration did not converge");
+          throw Error(ErrorKind::range, kErrConvergence, "built-in eigh: QL iteration did not converge");
         double g = d[l];
         double p = (d[l + 1] - g) / (2.0 * e[l]);
         double r = std::sqrt(p * p + 1.0);  // float inputs cannot overflow a double here; hypot is slow
@@ -237,7 +237,7 @@ void eigh_lapack(const float* a, std::size_t n, float* values, float* vectors) {
 #endif
 
 void validate_eigh_input(const float* a, std::size_t n) {
-  check_finite(a, n * n, "A");
+  check_finite(a, n, n, "A");
   check_symmetric(a, n, "A");
 }
 
@@ -283,14 +283,18 @@ bool all_finite(const float* a, std::size_t count) {
   return !any.load();
 }
 
-void check_finite(const float* a, std::size_t count, const char* name) {
+void check_finite(const float* a, std::size_t rows, std::size_t cols, const char* name) {
+  const std::size_t count = rows * cols;
   if (all_finite(a, count)) return;
   // Located only when some block holds one.
   for (std::size_t i = 0; i < count; ++i)
-    if (!std::isfinite(a[i]))
+    if (!std::isfinite(a[i])) {
+      const std::string cell = std::string(name) + "[" + std::to_string(i / cols) + "][" + std::to_string(i % cols) + "]";
       throw Error(ErrorKind::range, kErrNonFinite,
-                  std::string("Expected finite numbers for ") + name + " but received " +
-                      (std::isnan(a[i]) ? "NaN" : "an infinity") + " at index " + std::to_string(i));
+                  "Expected a finite number for " + cell + " but received " +
+                      (std::isnan(a[i]) ? "NaN" : a[i] > 0 ? "Infinity" : "-Infinity"),
+                  cell);
+    }
 }
 
 void check_symmetric(const float* a, std::size_t n, const char* name) {

@@ -19,7 +19,9 @@ namespace nnkit::linalg {
 // True when none of a[0, count) is NaN or ±Inf.
 bool all_finite(const float* a, std::size_t count);
 // ERR_NNKIT_NONFINITE when any of a[0, count) is NaN or ±Inf.
-void check_finite(const float* a, std::size_t count, const char* name);
+// ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of the rows × cols matrix `name`
+// (`argument` "A[r][c]"); returns when every value is finite.
+void check_finite(const float* a, std::size_t rows, std::size_t cols, const char* name);
 // ERR_NNKIT_SHAPE when |a_ij − a_ji| > 1e-4 · max|a| for some i, j.
 void check_symmetric(const float* a, std::size_t n, const char* name);
 

@@ -90,7 +90,7 @@ void complete_orthonormal(double* vectors, std::size_t count, std::size_t len, c
         found = true;
       }
     }
-    if (!found) throw Error(ErrorKind::range, kErrLapack, "built-in svd: could not complete an orthonormal basis");
+    if (!found) throw Error(ErrorKind::range, kErrConvergence, "built-in svd: could not complete an orthonormal basis");
   }
 }
 
@@ -145,7 +145,7 @@ void svd_columns(std::vector<double>& wt, std::size_t p, std::size_t q, std::vec
       }
     }
   }
-  if (!converged) throw Error(ErrorKind::range, kErrLapack, "built-in svd: Jacobi iteration did not converge");
+  if (!converged) throw Error(ErrorKind::range, kErrConvergence, "built-in svd: Jacobi iteration did not converge");
 
   std::vector<double> norms(p);
   for (std::size_t k = 0; k < p; ++k) norms[k] = std::sqrt(dot(x.data() + k * p, x.data() + k * p, p));
@@ -289,7 +289,7 @@ void orthonormalize(float* y, std::size_t m, std::size_t l, bool exact) {
 }  // namespace
 
 void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt) {
-  check_finite(a, m * n, "A");
+  check_finite(a, m, n, "A");
   if (m == 0 || n == 0) return;
   const bool tall = m >= n;
   const std::size_t p = tall ? n : m, q = tall ? m : n;
@@ -319,7 +319,7 @@ void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* 
 void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt) {
 #if NNKIT_HAVE_LAPACK
   if (lapack_backend() == LapackBackend::lapack) {
-    check_finite(a, m * n, "A");
+    check_finite(a, m, n, "A");
     if (m == 0 || n == 0) return;
     svd_lapack(a, m, n, u, s, vt);
     orient_rows(vt, std::min(m, n), n, u, m);
@@ -372,7 +372,7 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
                 "Expected k from 1 to min(rows, cols) = " + std::to_string(r) + " but received " + std::to_string(k));
   if (l < k || l > r)
     throw Error(ErrorKind::range, kErrRange, "Expected k + oversample clamped to min(rows, cols)");
-  if (center) check_finite(center, n, "center");
+  if (center) check_finite(center, 1, n, "center");
   const CenteredProducts product{a, m, n, l, center};
   std::vector<float> y(m * l), z(n * l);
   product.times(omega, y.data());
@@ -380,7 +380,7 @@ void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k,
   // ±Inf or NaN, NaN absorbs, and so do sums), so the m x l product is scanned instead of the
   // m x n A (19 ms of a ~1.25 s call for 50000 x 3072); A is scanned, to name the element, only
   // when the product is not finite (a finite A whose products overflow then goes on as before).
-  if (!all_finite(y.data(), m * l)) check_finite(a, m * n, "A");
+  if (!all_finite(y.data(), m * l)) check_finite(a, m, n, "A");
   orthonormalize(y.data(), m, l, power_iterations == 0);
   for (std::size_t it = 0; it < power_iterations; ++it) {
     product.transposed_times(y.data(), z.data());

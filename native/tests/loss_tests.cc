@@ -136,7 +136,9 @@ TEST(target_losses_match_float64_on_every_tail) {
       };
       for (const Case& k : {Case{TargetLoss::sigmoid_cross_entropy, &u}, Case{TargetLoss::sigmoid_cross_entropy, &bin},
                             Case{TargetLoss::multilabel_hinge, &pm}, Case{TargetLoss::l2, &u}, Case{TargetLoss::l1, &u}}) {
-        const double l = loss_with_targets(path, k.kind, f.data(), k.t->data(), n, c, 1.0f, g.data());
+        std::size_t bad = 0;
+        const double l = loss_with_targets(path, k.kind, f.data(), k.t->data(), n, c, 1.0f, g.data(), &bad);
+        CHECK(bad == n, "%s valid targets reported bad at row %zu", simd_path_name(path), bad);
         double w = 0.0;
         for (std::size_t i = 0; i < n * c; ++i) {
           const double x = f[i], t = (*k.t)[i];
@@ -190,7 +192,8 @@ TEST(large_scores_stay_finite) {
     const double l = loss_softmax(path, f.data(), n, c, {y.data(), LabelType::int32}, 1.0f, g.data());
     CHECK(std::isfinite(l), "softmax finite");
     for (float v : g) CHECK(std::isfinite(v), "softmax grad finite");
-    const double s = loss_with_targets(path, TargetLoss::sigmoid_cross_entropy, f.data(), t.data(), n, c, 1.0f, g.data());
+    std::size_t bad = 0;
+    const double s = loss_with_targets(path, TargetLoss::sigmoid_cross_entropy, f.data(), t.data(), n, c, 1.0f, g.data(), &bad);
     CHECK(std::isfinite(s), "sigmoid finite");
     for (float v : g) CHECK(std::isfinite(v), "sigmoid grad finite");
   }
