@@ -70,12 +70,14 @@ export interface NativeAddon {
     offset: Float32Array, check: FiniteCheck): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
     offset: Float32Array, check: FiniteCheck): Promise<void>;
-  /** ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of X (a read-only scan). */
-  checkFinite(x: Float32Array, rows: number, cols: number): void;
-  /** out = ((X − mean) + low)·forward (rows × k), X centered blockRows rows at a time: PCA.transform's kernels on the pool. */
+  /** out = ((X − mean) + low)·forward (rows × k), X centered blockRows rows at a time: PCA.transform (one implementation, sync and async). */
+  pcaProject(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
+    k: number, blockRows: number, out: Float32Array, checkFinite: boolean): void;
   pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
     k: number, blockRows: number, out: Float32Array, checkFinite: boolean): Promise<void>;
-  /** out = Y·backward + mean (rows × cols): PCA.inverseTransform's kernels on the pool. */
+  /** out = Y·backward + mean (rows × cols): PCA.inverseTransform, sync and async. */
+  pcaReconstruct(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
+    out: Float32Array, checkFinite: boolean): void;
   pcaReconstructAsync(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
     out: Float32Array, checkFinite: boolean): Promise<void>;
   /** Registers the classes of the errors the addon raises (called once per thread, below). */

@@ -436,18 +436,9 @@ export class PCA implements Transformer {
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const P = this.#project();
     const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
-    // The blocks' GEMMs write as they go: the input is scanned first, which next to the GEMMs costs little.
-    if (check) native.checkFinite(X.data, X.rows, X.cols);
-    const D = this.#width, mean32 = this.#solution!.mean32, lo = this.#centeringLow();
-    const ones = new Float32Array(D).fill(1);
-    const block = transformBlockRows(X.rows, D);
-    const scratch = new Float32Array(block * D);
-    for (let r0 = 0; r0 < X.rows; r0 += block) {
-      const rows = Math.min(block, X.rows - r0);
-      const centered: Matrix = { data: scratch.subarray(0, rows * D), rows, cols: D };
-      native.columnAffine(X.data.subarray(r0 * D, (r0 + rows) * D), rows, D, centered.data, mean32, ones, lo, 0);
-      gemm(centered, P.forward, { out: out.data.subarray(r0 * P.forward.cols, (r0 + rows) * P.forward.cols) });
-    }
+    const D = this.#width;
+    native.pcaProject(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
+      transformBlockRows(X.rows, D), out.data, check !== 0);
     return out;
   }
 
@@ -460,15 +451,13 @@ export class PCA implements Transformer {
     if (opts?.inPlace) rangeError('inPlace', 'false (a PCA projection cannot overwrite its input)', true);
     const D = this.#width;
     const { out, check } = resolveOutput(Y, D, opts, 'PCA');
-    if (check) native.checkFinite(Y.data, Y.rows, Y.cols);
-    gemm(Y, P.backward, { out });
-    native.columnAffine(out.data, out.rows, D, out.data, new Float32Array(D), new Float32Array(D).fill(1), this.#solution!.mean32, 0);
+    native.pcaReconstruct(Y.data, Y.rows, Y.cols, P.backward.data, D, this.#solution!.mean32, out.data, check !== 0);
     return out;
   }
 
   /**
-   * {@link transform} on the libuv thread pool, bit-identical to it (the same centering blocks and
-   * GEMMs, in one pool job). The components fitted when the call starts are used (a later fit or
+   * {@link transform} on the libuv thread pool, bit-identical to it (the same native code, in one
+   * pool job). The components fitted when the call starts are used (a later fit or
    * partialFit does not change a pending call); X is copied then, and the result is written into
    * `out` on the JS thread when the work is done. A detached `out` rejects with
    * ERR_NNKIT_DETACHED; argument and state errors reject with the sync codes.

@@ -216,9 +216,8 @@ Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
                      [call] { call.run(); }, nullptr, staging);
 }
 
-// PCA's transform and inverse transform as one pool job each. They run exactly the kernels of the
-// synchronous TypeScript path (column_affine, then linalg::sgemm, in the same row blocks), so the
-// results are bit-identical to it, and the JS thread copies X once instead of every block twice.
+// PCA's transform and inverse transform: the one implementation, called sync (pcaProject,
+// pcaReconstruct) and on the pool (…Async, which copy X once at the call).
 struct ProjectCall {
   FloatArray x, mean, low, forward, out;
   std::size_t rows = 0, cols = 0, k = 0, block = 1;
@@ -235,9 +234,10 @@ struct ProjectCall {
   }
 };
 
-// pcaProjectAsync(X, rows, cols, mean, low, forward, k, blockRows, out, checkFinite): out = ((X − mean) + low)·forward,
-// centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair).
-Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
+// pcaProject(X, rows, cols, mean, low, forward, k, blockRows, out, checkFinite): out = ((X − mean) + low)·forward,
+// centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair). The
+// check is a scan before the first block: the blocks' GEMMs write as they go.
+ProjectCall parse_project(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProjectCall c;
   c.x = float32_arg(info, 0, "X");
@@ -260,6 +260,17 @@ Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
   check_no_overlap(env, c.out, c.mean, "out", "mean");
   check_no_overlap(env, c.out, c.low, "out", "low");
   check_no_overlap(env, c.out, c.forward, "out", "forward");
+  return c;
+}
+
+Napi::Value pca_project(const Napi::CallbackInfo& info) {
+  parse_project(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
+  ProjectCall c = parse_project(info);
+  Napi::Env env = info.Env();
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.x);
   staging->input(env, c.mean);
@@ -282,8 +293,8 @@ struct ReconstructCall {
   }
 };
 
-// pcaReconstructAsync(Y, rows, k, backward, cols, mean, out, checkFinite): out = Y·backward + mean.
-Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
+// pcaReconstruct(Y, rows, k, backward, cols, mean, out, checkFinite): out = Y·backward + mean.
+ReconstructCall parse_reconstruct(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ReconstructCall c;
   c.y = float32_arg(info, 0, "X");
@@ -301,6 +312,17 @@ Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
   check_no_overlap(env, c.out, c.y, "out", "X");
   check_no_overlap(env, c.out, c.backward, "out", "backward");
   check_no_overlap(env, c.out, c.mean, "out", "mean");
+  return c;
+}
+
+Napi::Value pca_reconstruct(const Napi::CallbackInfo& info) {
+  parse_reconstruct(info).run();
+  return info.Env().Undefined();
+}
+
+Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
+  ReconstructCall c = parse_reconstruct(info);
+  Napi::Env env = info.Env();
   auto staging = std::make_shared<AsyncStaging>();
   staging->input(env, c.y);
   staging->input(env, c.backward);
@@ -310,28 +332,18 @@ Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
                      staging);
 }
 
-// checkFinite(X, rows, cols): ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of X, before
-// a transform that writes as it goes (PCA's blocks of GEMMs).
-Napi::Value check_finite(const Napi::CallbackInfo& info) {
-  const FloatArray x = float32_arg(info, 0, "X");
-  const std::size_t rows = size_arg(info, 1, "X.rows");
-  const std::size_t cols = size_arg(info, 2, "X.cols");
-  check_matrix_length(info.Env(), x, rows, cols, "X");
-  require_finite("X", x.data, rows, cols);
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void register_preprocess(Napi::Env env, Napi::Object exports) {
-  exports.Set("checkFinite", Napi::Function::New<guarded<check_finite>>(env, "checkFinite"));
   exports.Set("columnMoments", Napi::Function::New<guarded<column_moments>>(env, "columnMoments"));
   exports.Set("columnMomentsAsync", Napi::Function::New<guarded<column_moments_async>>(env, "columnMomentsAsync"));
   exports.Set("columnMinMax", Napi::Function::New<guarded<column_min_max>>(env, "columnMinMax"));
   exports.Set("columnMinMaxAsync", Napi::Function::New<guarded<column_min_max_async>>(env, "columnMinMaxAsync"));
   exports.Set("columnAffine", Napi::Function::New<guarded<column_affine>>(env, "columnAffine"));
   exports.Set("columnAffineAsync", Napi::Function::New<guarded<column_affine_async>>(env, "columnAffineAsync"));
+  exports.Set("pcaProject", Napi::Function::New<guarded<pca_project>>(env, "pcaProject"));
   exports.Set("pcaProjectAsync", Napi::Function::New<guarded<pca_project_async>>(env, "pcaProjectAsync"));
+  exports.Set("pcaReconstruct", Napi::Function::New<guarded<pca_reconstruct>>(env, "pcaReconstruct"));
   exports.Set("pcaReconstructAsync", Napi::Function::New<guarded<pca_reconstruct_async>>(env, "pcaReconstructAsync"));
 }
 

@@ -45,7 +45,6 @@ struct BatchNormKernels {
                       const float* mean, const float* a, const float* b, const float* c, float* dx, bool stream);
 };
 
-const BatchNormKernels& batchnorm_kernels_scalar();
 // Built from batchnorm_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const BatchNormKernels* batchnorm_kernels_avx2();
 const BatchNormKernels* batchnorm_kernels_avx512();

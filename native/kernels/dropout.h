@@ -30,7 +30,6 @@ struct DropoutKernels {
   void (*scale)(const float* x, float scale, float* out, std::size_t n);
 };
 
-const DropoutKernels& dropout_kernels_scalar();
 // Built from dropout_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const DropoutKernels* dropout_kernels_avx2();
 const DropoutKernels* dropout_kernels_avx512();

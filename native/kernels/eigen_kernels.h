@@ -37,7 +37,6 @@ struct EigenKernels {
   void (*update1)(float* row, std::size_t n, float a, const float* x);
 };
 
-const EigenKernels& eigen_kernels_scalar();
 const EigenKernels* eigen_kernels_avx2();  // nullptr when the build has no AVX2 path
 const EigenKernels& eigen_kernels(SimdPath path);
 

@@ -51,7 +51,6 @@ struct GemmKernels {
 void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
                    std::size_t p0, std::size_t kc, float* dst);
 
-const GemmKernels& gemm_kernels_scalar();
 const GemmKernels* gemm_kernels_avx2();    // nullptr when the build has no AVX2 path
 const GemmKernels* gemm_kernels_avx512();  // nullptr when the build has no AVX-512 path
 const GemmKernels* gemm_kernels_neon();    // nullptr when the build has no NEON path

@@ -167,7 +167,6 @@ void axpy_scalar(float alpha, const float* x, float* y, std::size_t n) {
 }
 
 const LossKernels kScalar = {svm_row_scalar,
-                             softmax_row_scalar,
                              softmax_rows_scalar,
                              softmax_probabilities_row_scalar,
                              multilabel_hinge_row_scalar,
@@ -237,7 +236,6 @@ inline float log_sigmoid_neg(float s) {  // −log σ(s) = max(−s, 0) + log(1 
 
 }  // namespace
 
-const LossKernels& loss_kernels_scalar() { return kScalar; }
 
 const LossKernels& loss_kernels(SimdPath path) {
   return select_kernels<LossKernels>(path, {&kScalar, loss_kernels_avx2(), loss_kernels_avx512(), loss_kernels_neon()});

@@ -48,10 +48,8 @@ struct LossKernels {
   // Weston–Watkins SVM: Σ_{j≠y} max(0, f_j − f_y + margin), or its square.
   float (*svm_row)(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
                    float* grad);
-  // −log softmax(f)_y by log-sum-exp; gradient softmax(f) − onehot(y).
-  float (*softmax_row)(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad);
-  // The same over `rows` consecutive rows with labels y[0, rows); returns Σ L_i summed in row
-  // order in double. The x86 vector paths compute 8 short rows at once (one row per lane,
+  // −log softmax(f)_y by log-sum-exp (gradient softmax(f) − onehot(y)) over `rows` consecutive
+  // rows with labels y[0, rows); returns Σ L_i summed in row order in double. The x86 vector paths compute 8 short rows at once (one row per lane,
   // loss_lanes.h) so small batches with few classes do not pay per-row horizontal reductions.
   double (*softmax_rows)(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
                          float* grad);
@@ -72,7 +70,6 @@ struct LossKernels {
   void (*axpy)(float alpha, const float* x, float* y, std::size_t n);
 };
 
-const LossKernels& loss_kernels_scalar();
 // Built from loss_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const LossKernels* loss_kernels_avx2();
 const LossKernels* loss_kernels_avx512();

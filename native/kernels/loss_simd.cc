@@ -150,10 +150,6 @@ float softmax_row_ahead(const float* f, std::size_t c, std::uint32_t y, float gr
   return (max - f[y]) + std::log(sum);
 }
 
-float softmax_row(const float* f, std::size_t c, std::uint32_t y, float grad_scale, float* grad) {
-  return softmax_row_ahead(f, c, y, grad_scale, grad, nullptr);
-}
-
 double softmax_rows(const float* f, std::size_t rows, std::size_t c, const std::uint32_t* y, float grad_scale,
                     float* grad) {
   double total = 0.0;
@@ -275,7 +271,6 @@ void axpy(float alpha, const float* x, float* y, std::size_t n) {
 }
 
 const LossKernels kTable = {svm_row,
-                            softmax_row,
                             softmax_rows,
                             softmax_probabilities_row,
                             multilabel_hinge_row,

@@ -38,7 +38,6 @@ struct RegularizeKernels {
 inline constexpr std::size_t kMaxNormBandRows = 256;
 inline constexpr std::size_t kMaxNormBlockCols = 4096;
 
-const RegularizeKernels& regularize_kernels_scalar();
 // Built from regularize_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const RegularizeKernels* regularize_kernels_avx2();
 const RegularizeKernels* regularize_kernels_avx512();

@@ -40,7 +40,6 @@ struct RngKernels {
   void (*bits_chunks)(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out);
 };
 
-const RngKernels& rng_kernels_scalar();
 // Built from rng_simd.cc once per vector target; nullptr where the build or compiler lacks it.
 const RngKernels* rng_kernels_avx2();
 const RngKernels* rng_kernels_avx512();

@@ -777,6 +777,8 @@ const nativePcaReconstruct = fc.tuple(dim, posDim, posDim).chain(([n, k, d]) =>
   fc.tuple(arrayArb('f32', n * k, true, edgeFill), arrayArb('f32', k * d, true, edgeFill), arrayArb('f32', d, true), arrayArb('f32', n * d, false))
     .map(([y, backward, mean, out]): Spec[] => [y, num(n), num(k), backward, num(d), mean, out, raw(false)]));
 areaTargets.push(
+  { name: 'native.pcaProject', args: nativePcaProject, call: (...a: any[]) => (native.pcaProject as any)(...a) },
+  { name: 'native.pcaReconstruct', args: nativePcaReconstruct, call: (...a: any[]) => (native.pcaReconstruct as any)(...a) },
   { name: 'native.pcaProjectAsync', args: nativePcaProject, call: (...a: any[]) => (native.pcaProjectAsync as any)(...a) },
   { name: 'native.pcaReconstructAsync', args: nativePcaReconstruct, call: (...a: any[]) => (native.pcaReconstructAsync as any)(...a) },
 );
