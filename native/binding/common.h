@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../kernels/error.h"
@@ -155,6 +156,78 @@ class AsyncStaging {
 Napi::Promise queue_async(Napi::Env env, const std::vector<Napi::Object>& keep_alive, std::function<void()> work,
                           std::function<Napi::Value(Napi::Env)> result,
                           std::shared_ptr<AsyncStaging> staging = nullptr);
+
+// --- One declaration per native call ---------------------------------------------------------
+// A call is a struct with
+//   static Call parse(const Napi::CallbackInfo& info);  every argument read and checked
+//   R run() const;                                      the work (R: void or a number)
+//   template <class B> void buffers(B& b);              every typed array it reads or writes:
+//       b.input(a), b.output(a) (read and written), b.write_only(a) (overwritten completely)
+// and define_call<Call>(env, exports, "name") exports "name" (sync) and "nameAsync" (private
+// copies, keep-alive references, the pool) from that one declaration.
+class StageBuffers {
+ public:
+  StageBuffers(Napi::Env env, AsyncStaging& staging) : env_(env), staging_(staging) {}
+  template <class Array>
+  void input(Array& a) {
+    keep(a);
+    staging_.input(env_, a);
+  }
+  template <class Array>
+  void output(Array& a) {
+    keep(a);
+    staging_.output(env_, a);
+  }
+  template <class Array>
+  void write_only(Array& a) {
+    keep(a);
+    staging_.write_only_output(env_, a);
+  }
+  std::vector<Napi::Object> keep_alive;
+
+ private:
+  template <class Array>
+  void keep(const Array& a) {
+    if (!a.object.IsEmpty()) keep_alive.push_back(a.object);
+  }
+  Napi::Env env_;
+  AsyncStaging& staging_;
+};
+
+template <class Call>
+Napi::Value call_sync(const Napi::CallbackInfo& info) {
+  const Call c = Call::parse(info);
+  if constexpr (std::is_void_v<decltype(c.run())>) {
+    c.run();
+    return info.Env().Undefined();
+  } else {
+    return Napi::Number::New(info.Env(), static_cast<double>(c.run()));
+  }
+}
+
+template <class Call>
+Napi::Value call_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Call c = Call::parse(info);
+  auto staging = std::make_shared<AsyncStaging>();
+  StageBuffers stage(env, *staging);
+  c.buffers(stage);
+  if constexpr (std::is_void_v<decltype(c.run())>) {
+    return queue_async(env, stage.keep_alive, [c] { c.run(); }, nullptr, staging);
+  } else {
+    auto result = std::make_shared<double>(0.0);
+    return queue_async(
+        env, stage.keep_alive, [c, result] { *result = static_cast<double>(c.run()); },
+        [result](Napi::Env e) { return Napi::Number::New(e, *result); }, staging);
+  }
+}
+
+template <class Call>
+void define_call(Napi::Env env, Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New<guarded<call_sync<Call>>>(env, name));
+  const std::string async_name = std::string(name) + "Async";
+  exports.Set(async_name, Napi::Function::New<guarded<call_async<Call>>>(env, async_name));
+}
 
 // Registration helpers, one per API area; addon.cc calls them all.
 void register_errors(Napi::Env env, Napi::Object exports);

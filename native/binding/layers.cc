@@ -33,14 +33,11 @@ void check_disjoint(Napi::Env env, const FloatArray& out, const FloatArray& inpu
 }
 
 // The typed arrays an async call must keep referenced (null optionals have no object).
-std::vector<Napi::Object> keep_alive(std::initializer_list<const FloatArray*> arrays) {
-  std::vector<Napi::Object> out;
-  for (const FloatArray* a : arrays)
-    if (!a->object.IsEmpty()) out.push_back(a->object);
-  return out;
-}
 
 struct LinearForwardCall {
+  static LinearForwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.input(w); b.input(this->b); b.output(out); }
   FloatArray x, w, b, out;
   std::size_t n = 0, d = 0, h = 0;
   void run() const {
@@ -52,7 +49,7 @@ struct LinearForwardCall {
 };
 
 // linearForward(X, n, d, W, h, b | null, out): out = X·W + b.
-LinearForwardCall parse_linear_forward(const Napi::CallbackInfo& info) {
+LinearForwardCall LinearForwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LinearForwardCall c;
   c.x = float32_arg(info, 0, "X");
@@ -72,20 +69,10 @@ LinearForwardCall parse_linear_forward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value linear_forward(const Napi::CallbackInfo& info) {
-  parse_linear_forward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value linear_forward_async(const Napi::CallbackInfo& info) {
-  LinearForwardCall c = parse_linear_forward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  for (FloatArray* in : {&c.x, &c.w, &c.b}) staging->input(info.Env(), *in);
-  staging->output(info.Env(), c.out);
-  return queue_async(info.Env(), keep_alive({&c.x, &c.w, &c.b, &c.out}), [c] { c.run(); }, nullptr, staging);
-}
-
 struct LinearBackwardCall {
+  static LinearBackwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(dy); b.input(x); b.input(w); b.output(dx); b.output(dw); b.output(db); }
   FloatArray dy, x, w, dx, dw, db;
   std::size_t n = 0, d = 0, h = 0;
   void run() const {
@@ -96,7 +83,7 @@ struct LinearBackwardCall {
 };
 
 // linearBackward(dY, n, h, X, d, W, dX | null, dW | null, db | null)
-LinearBackwardCall parse_linear_backward(const Napi::CallbackInfo& info) {
+LinearBackwardCall LinearBackwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LinearBackwardCall c;
   c.dy = float32_arg(info, 0, "dY");
@@ -125,27 +112,16 @@ LinearBackwardCall parse_linear_backward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value linear_backward(const Napi::CallbackInfo& info) {
-  parse_linear_backward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value linear_backward_async(const Napi::CallbackInfo& info) {
-  LinearBackwardCall c = parse_linear_backward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  for (FloatArray* in : {&c.dy, &c.x, &c.w}) staging->input(info.Env(), *in);
-  for (FloatArray* out : {&c.dx, &c.dw, &c.db}) staging->output(info.Env(), *out);
-  return queue_async(info.Env(), keep_alive({&c.dy, &c.x, &c.w, &c.dx, &c.dw, &c.db}), [c] { c.run(); }, nullptr,
-                     staging);
-}
-
 struct ReluForwardCall {
+  static ReluForwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.write_only(out); }
   FloatArray x, out;
   void run() const { kernels::relu_forward(x.data, out.data, x.length); }
 };
 
 // reluForward(X, out)
-ReluForwardCall parse_relu_forward(const Napi::CallbackInfo& info) {
+ReluForwardCall ReluForwardCall::parse(const Napi::CallbackInfo& info) {
   ReluForwardCall c;
   c.x = float32_arg(info, 0, "X");
   c.out = float32_arg(info, 1, "out");
@@ -154,28 +130,16 @@ ReluForwardCall parse_relu_forward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value relu_forward(const Napi::CallbackInfo& info) {
-  parse_relu_forward(info).run();
-  return info.Env().Undefined();
-}
-
-// In place (out is X) the staged input and output are two private copies of the same values:
-// the kernel reads one and writes the other, and the commit overwrites X.
-Napi::Value relu_forward_async(const Napi::CallbackInfo& info) {
-  ReluForwardCall c = parse_relu_forward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.x);
-  staging->write_only_output(info.Env(), c.out);
-  return queue_async(info.Env(), keep_alive({&c.x, &c.out}), [c] { c.run(); }, nullptr, staging);
-}
-
 struct ReluBackwardCall {
+  static ReluBackwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(dy); b.input(x); b.write_only(out); }
   FloatArray dy, x, out;
   void run() const { kernels::relu_backward(dy.data, x.data, out.data, dy.length); }
 };
 
 // reluBackward(dY, X, out)
-ReluBackwardCall parse_relu_backward(const Napi::CallbackInfo& info) {
+ReluBackwardCall ReluBackwardCall::parse(const Napi::CallbackInfo& info) {
   ReluBackwardCall c;
   c.dy = float32_arg(info, 0, "dY");
   c.x = float32_arg(info, 1, "X");
@@ -187,20 +151,6 @@ ReluBackwardCall parse_relu_backward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value relu_backward(const Napi::CallbackInfo& info) {
-  parse_relu_backward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value relu_backward_async(const Napi::CallbackInfo& info) {
-  ReluBackwardCall c = parse_relu_backward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.dy);
-  staging->input(info.Env(), c.x);
-  staging->write_only_output(info.Env(), c.out);
-  return queue_async(info.Env(), keep_alive({&c.dy, &c.x, &c.out}), [c] { c.run(); }, nullptr, staging);
-}
-
 double probability_like_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name, bool allow_zero) {
   const double v = number_arg(info, index, name);
   if (!(allow_zero ? v >= 0.0 : v > 0.0) || !(v <= 1.0))
@@ -210,21 +160,27 @@ double probability_like_arg(const Napi::CallbackInfo& info, std::size_t index, c
 }
 
 struct BatchNormForwardCall {
+  static BatchNormForwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.input(gamma); b.input(beta); b.output(running_mean); b.output(running_var); b.output(saved_mean); b.output(saved_invstd); b.output(out); }
   FloatArray x, gamma, beta, running_mean, running_var, saved_mean, saved_invstd, out;
   kernels::BatchNormParams p;
   bool training = true;
   void run() const {
+    kernels::BatchNormParams q = p;  // gamma and beta where they are now (an async call's copies)
+    q.gamma = gamma.data;
+    q.beta = beta.data;
     if (training)
-      kernels::batchnorm_forward_train(p, x.data, out.data, running_mean.data, running_var.data, saved_mean.data,
+      kernels::batchnorm_forward_train(q, x.data, out.data, running_mean.data, running_var.data, saved_mean.data,
                                        saved_invstd.data);
     else
-      kernels::batchnorm_forward_eval(p, x.data, out.data, running_mean.data, running_var.data);
+      kernels::batchnorm_forward_eval(q, x.data, out.data, running_mean.data, running_var.data);
   }
 };
 
 // batchNormForward(X, n, d, gamma | null, beta | null, training, momentum, eps, runningMean,
 //                  runningVar, savedMean, savedInvstd, out)
-BatchNormForwardCall parse_batchnorm_forward(const Napi::CallbackInfo& info) {
+BatchNormForwardCall BatchNormForwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   BatchNormForwardCall c;
   c.x = float32_arg(info, 0, "X");
@@ -260,36 +216,22 @@ BatchNormForwardCall parse_batchnorm_forward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value batchnorm_forward(const Napi::CallbackInfo& info) {
-  parse_batchnorm_forward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value batchnorm_forward_async(const Napi::CallbackInfo& info) {
-  BatchNormForwardCall c = parse_batchnorm_forward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  for (FloatArray* in : {&c.x, &c.gamma, &c.beta}) staging->input(info.Env(), *in);
-  for (FloatArray* out : {&c.running_mean, &c.running_var, &c.saved_mean, &c.saved_invstd, &c.out})
-    staging->output(info.Env(), *out);
-  c.p.gamma = c.gamma.data;  // the params carry their own pointers: point them at the copies
-  c.p.beta = c.beta.data;
-  return queue_async(info.Env(),
-                     keep_alive({&c.x, &c.gamma, &c.beta, &c.running_mean, &c.running_var, &c.saved_mean,
-                                 &c.saved_invstd, &c.out}),
-                     [c] { c.run(); }, nullptr, staging);
-}
-
 struct BatchNormBackwardCall {
+  static BatchNormBackwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(dy); b.input(x); b.input(gamma); b.input(saved_mean); b.input(saved_invstd); b.output(dx); b.output(dgamma); b.output(dbeta); }
   FloatArray dy, x, gamma, saved_mean, saved_invstd, dx, dgamma, dbeta;
   kernels::BatchNormParams p;
   void run() const {
-    kernels::batchnorm_backward(p, dy.data, x.data, saved_mean.data, saved_invstd.data, dx.data, dgamma.data,
+    kernels::BatchNormParams q = p;
+    q.gamma = gamma.data;
+    kernels::batchnorm_backward(q, dy.data, x.data, saved_mean.data, saved_invstd.data, dx.data, dgamma.data,
                                 dbeta.data);
   }
 };
 
 // batchNormBackward(dY, X, n, d, gamma | null, savedMean, savedInvstd, dX | null, dGamma | null, dBeta | null)
-BatchNormBackwardCall parse_batchnorm_backward(const Napi::CallbackInfo& info) {
+BatchNormBackwardCall BatchNormBackwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   BatchNormBackwardCall c;
   c.dy = float32_arg(info, 0, "dY");
@@ -322,22 +264,6 @@ BatchNormBackwardCall parse_batchnorm_backward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value batchnorm_backward(const Napi::CallbackInfo& info) {
-  parse_batchnorm_backward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value batchnorm_backward_async(const Napi::CallbackInfo& info) {
-  BatchNormBackwardCall c = parse_batchnorm_backward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  for (FloatArray* in : {&c.dy, &c.x, &c.gamma, &c.saved_mean, &c.saved_invstd}) staging->input(info.Env(), *in);
-  for (FloatArray* out : {&c.dx, &c.dgamma, &c.dbeta}) staging->output(info.Env(), *out);
-  c.p.gamma = c.gamma.data;
-  return queue_async(info.Env(),
-                     keep_alive({&c.dy, &c.x, &c.gamma, &c.saved_mean, &c.saved_invstd, &c.dx, &c.dgamma, &c.dbeta}),
-                     [c] { c.run(); }, nullptr, staging);
-}
-
 void check_mask_words(Napi::Env env, std::size_t words, std::size_t units) {
   if (words != kernels::dropout_mask_words(units))
     throw_argument_error(env, ErrorKind::range, kErrShape, "mask",
@@ -346,20 +272,26 @@ void check_mask_words(Napi::Env env, std::size_t words, std::size_t units) {
 }
 
 struct DropoutForwardCall {
+  static DropoutForwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.write_only(out); b.write_only(mask); }
   kernels::RngStream stream{};
   std::uint64_t offset = 0;
   FloatArray x, out;
   Uint32Array mask;
   double keep_prob = 1.0;
   float scale = 1.0f;
-  void run() const {
+  // Returns the Philox blocks consumed (the mask words are an output like `out`, every word
+  // written, bits past the last unit included).
+  double run() const {
     kernels::dropout_forward(stream, offset, keep_prob, scale, x.data, out.data, mask.data, x.length);
+    return static_cast<double>(kernels::rng_blocks_for(x.length));
   }
 };
 
 // dropoutForward(key0, key1, stream0, stream1, offset, X, out, mask: Uint32Array, keepProb, scale)
 //   -> Philox blocks consumed
-DropoutForwardCall parse_dropout_forward(const Napi::CallbackInfo& info) {
+DropoutForwardCall DropoutForwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DropoutForwardCall c;
   c.stream.key[0] = static_cast<std::uint32_t>(size_arg(info, 0, "key0", 4294967295.0));
@@ -379,25 +311,10 @@ DropoutForwardCall parse_dropout_forward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value dropout_forward(const Napi::CallbackInfo& info) {
-  const DropoutForwardCall c = parse_dropout_forward(info);
-  c.run();
-  return Napi::Number::New(info.Env(), static_cast<double>(kernels::rng_blocks_for(c.x.length)));
-}
-
-// The mask words are an output like `out`: written back only when the work is done.
-Napi::Value dropout_forward_async(const Napi::CallbackInfo& info) {
-  DropoutForwardCall c = parse_dropout_forward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.x);
-  staging->write_only_output(info.Env(), c.out);
-  staging->write_only_output(info.Env(), c.mask);  // every word, bits past the last unit included
-  const double blocks = static_cast<double>(kernels::rng_blocks_for(c.x.length));
-  return queue_async(info.Env(), {c.x.object, c.out.object, c.mask.object}, [c] { c.run(); },
-                     [blocks](Napi::Env env) { return Napi::Number::New(env, blocks); }, staging);
-}
-
 struct DropoutBackwardCall {
+  static DropoutBackwardCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(dy); b.input(mask); b.write_only(out); }
   FloatArray dy, out;
   Uint32Array mask;  // data == nullptr: every unit kept
   float scale = 1.0f;
@@ -405,7 +322,7 @@ struct DropoutBackwardCall {
 };
 
 // dropoutBackward(dY, mask: Uint32Array | null, scale, out)
-DropoutBackwardCall parse_dropout_backward(const Napi::CallbackInfo& info) {
+DropoutBackwardCall DropoutBackwardCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DropoutBackwardCall c;
   c.dy = float32_arg(info, 0, "dY");
@@ -419,43 +336,17 @@ DropoutBackwardCall parse_dropout_backward(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value dropout_backward(const Napi::CallbackInfo& info) {
-  parse_dropout_backward(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value dropout_backward_async(const Napi::CallbackInfo& info) {
-  DropoutBackwardCall c = parse_dropout_backward(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.dy);
-  // A mask of 0 words (fewer than one unit) has no data pointer to copy; a null mask stays null.
-  if (c.mask.data != nullptr) staging->input(info.Env(), c.mask);
-  staging->write_only_output(info.Env(), c.out);
-  std::vector<Napi::Object> keep = keep_alive({&c.dy, &c.out});
-  if (!c.mask.object.IsEmpty()) keep.push_back(c.mask.object);
-  return queue_async(info.Env(), keep, [c] { c.run(); }, nullptr, staging);
-}
-
 }  // namespace
 
 void register_layers(Napi::Env env, Napi::Object exports) {
-  exports.Set("linearForward", Napi::Function::New<guarded<linear_forward>>(env, "linearForward"));
-  exports.Set("linearBackward", Napi::Function::New<guarded<linear_backward>>(env, "linearBackward"));
-  exports.Set("reluForward", Napi::Function::New<guarded<relu_forward>>(env, "reluForward"));
-  exports.Set("reluBackward", Napi::Function::New<guarded<relu_backward>>(env, "reluBackward"));
-  exports.Set("batchNormForward", Napi::Function::New<guarded<batchnorm_forward>>(env, "batchNormForward"));
-  exports.Set("batchNormBackward", Napi::Function::New<guarded<batchnorm_backward>>(env, "batchNormBackward"));
-  exports.Set("linearForwardAsync", Napi::Function::New<guarded<linear_forward_async>>(env, "linearForwardAsync"));
-  exports.Set("linearBackwardAsync", Napi::Function::New<guarded<linear_backward_async>>(env, "linearBackwardAsync"));
-  exports.Set("batchNormForwardAsync", Napi::Function::New<guarded<batchnorm_forward_async>>(env, "batchNormForwardAsync"));
-  exports.Set("batchNormBackwardAsync",
-              Napi::Function::New<guarded<batchnorm_backward_async>>(env, "batchNormBackwardAsync"));
-  exports.Set("dropoutForward", Napi::Function::New<guarded<dropout_forward>>(env, "dropoutForward"));
-  exports.Set("dropoutBackward", Napi::Function::New<guarded<dropout_backward>>(env, "dropoutBackward"));
-  exports.Set("reluForwardAsync", Napi::Function::New<guarded<relu_forward_async>>(env, "reluForwardAsync"));
-  exports.Set("reluBackwardAsync", Napi::Function::New<guarded<relu_backward_async>>(env, "reluBackwardAsync"));
-  exports.Set("dropoutForwardAsync", Napi::Function::New<guarded<dropout_forward_async>>(env, "dropoutForwardAsync"));
-  exports.Set("dropoutBackwardAsync", Napi::Function::New<guarded<dropout_backward_async>>(env, "dropoutBackwardAsync"));
+  define_call<LinearForwardCall>(env, exports, "linearForward");
+  define_call<LinearBackwardCall>(env, exports, "linearBackward");
+  define_call<ReluForwardCall>(env, exports, "reluForward");
+  define_call<ReluBackwardCall>(env, exports, "reluBackward");
+  define_call<BatchNormForwardCall>(env, exports, "batchNormForward");
+  define_call<BatchNormBackwardCall>(env, exports, "batchNormBackward");
+  define_call<DropoutForwardCall>(env, exports, "dropoutForward");
+  define_call<DropoutBackwardCall>(env, exports, "dropoutBackward");
 }
 
 }  // namespace nnkit::binding

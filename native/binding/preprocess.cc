@@ -77,6 +77,9 @@ void require_finite(const char* name, const float* x, std::size_t rows, std::siz
 }
 
 struct MomentsCall {
+  static MomentsCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.output(mean); b.output(m2); }
   FloatArray x;
   std::size_t rows, cols;
   DoubleArray mean, m2;
@@ -86,7 +89,7 @@ struct MomentsCall {
 };
 
 // columnMoments(X, rows, cols, mean: Float64Array, m2: Float64Array)
-MomentsCall parse_moments(const Napi::CallbackInfo& info) {
+MomentsCall MomentsCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MomentsCall call{};
   call.x = float32_arg(info, 0, "X");
@@ -100,22 +103,10 @@ MomentsCall parse_moments(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value column_moments(const Napi::CallbackInfo& info) {
-  parse_moments(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value column_moments_async(const Napi::CallbackInfo& info) {
-  MomentsCall call = parse_moments(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.x);
-  staging->output(info.Env(), call.mean);
-  staging->output(info.Env(), call.m2);
-  return queue_async(info.Env(), {call.x.object, call.mean.object, call.m2.object}, [call] { call.run(); }, nullptr,
-                     staging);
-}
-
 struct MinMaxCall {
+  static MinMaxCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.output(mn); b.output(mx); }
   FloatArray x;
   std::size_t rows, cols;
   FloatArray mn, mx;
@@ -125,7 +116,7 @@ struct MinMaxCall {
 };
 
 // columnMinMax(X, rows, cols, min: Float32Array, max: Float32Array)
-MinMaxCall parse_min_max(const Napi::CallbackInfo& info) {
+MinMaxCall MinMaxCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MinMaxCall call{};
   call.x = float32_arg(info, 0, "X");
@@ -142,22 +133,10 @@ MinMaxCall parse_min_max(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value column_min_max(const Napi::CallbackInfo& info) {
-  parse_min_max(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value column_min_max_async(const Napi::CallbackInfo& info) {
-  MinMaxCall call = parse_min_max(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.x);
-  staging->output(info.Env(), call.mn);
-  staging->output(info.Env(), call.mx);
-  return queue_async(info.Env(), {call.x.object, call.mn.object, call.mx.object}, [call] { call.run(); }, nullptr,
-                     staging);
-}
-
 struct AffineCall {
+  static AffineCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.input(shift); b.input(scale); b.input(offset); b.write_only(out); }
   FloatArray x;
   std::size_t rows, cols;
   FloatArray out, shift, scale, offset;
@@ -175,7 +154,7 @@ struct AffineCall {
 
 // columnAffine(X, rows, cols, out, shift, scale, offset, checkFinite): out = (X - shift) * scale +
 // offset per column. `out` is either exactly X (in place) or memory disjoint from it.
-AffineCall parse_affine(const Napi::CallbackInfo& info) {
+AffineCall AffineCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AffineCall call{};
   call.x = float32_arg(info, 0, "X");
@@ -198,27 +177,12 @@ AffineCall parse_affine(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value column_affine(const Napi::CallbackInfo& info) {
-  parse_affine(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value column_affine_async(const Napi::CallbackInfo& info) {
-  AffineCall call = parse_affine(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.x);  // in place (out is X): the private copies differ, commit writes X
-  staging->input(info.Env(), call.shift);
-  staging->input(info.Env(), call.scale);
-  staging->input(info.Env(), call.offset);
-  staging->write_only_output(info.Env(), call.out);
-  return queue_async(info.Env(),
-                     {call.x.object, call.out.object, call.shift.object, call.scale.object, call.offset.object},
-                     [call] { call.run(); }, nullptr, staging);
-}
-
 // PCA's transform and inverse transform: the one implementation, called sync (pcaProject,
 // pcaReconstruct) and on the pool (…Async, which copy X once at the call).
 struct ProjectCall {
+  static ProjectCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.input(mean); b.input(low); b.input(forward); b.write_only(out); }
   FloatArray x, mean, low, forward, out;
   std::size_t rows = 0, cols = 0, k = 0, block = 1;
   bool check = false;
@@ -237,7 +201,7 @@ struct ProjectCall {
 // pcaProject(X, rows, cols, mean, low, forward, k, blockRows, out, checkFinite): out = ((X − mean) + low)·forward,
 // centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair). The
 // check is a scan before the first block: the blocks' GEMMs write as they go.
-ProjectCall parse_project(const Napi::CallbackInfo& info) {
+ProjectCall ProjectCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProjectCall c;
   c.x = float32_arg(info, 0, "X");
@@ -263,25 +227,10 @@ ProjectCall parse_project(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value pca_project(const Napi::CallbackInfo& info) {
-  parse_project(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value pca_project_async(const Napi::CallbackInfo& info) {
-  ProjectCall c = parse_project(info);
-  Napi::Env env = info.Env();
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(env, c.x);
-  staging->input(env, c.mean);
-  staging->input(env, c.low);
-  staging->input(env, c.forward);
-  staging->write_only_output(env, c.out);
-  return queue_async(env, {c.x.object, c.mean.object, c.low.object, c.forward.object, c.out.object}, [c] { c.run(); },
-                     nullptr, staging);
-}
-
 struct ReconstructCall {
+  static ReconstructCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(y); b.input(backward); b.input(mean); b.write_only(out); }
   FloatArray y, backward, mean, out;
   std::size_t rows = 0, k = 0, cols = 0;
   bool check = false;
@@ -294,7 +243,7 @@ struct ReconstructCall {
 };
 
 // pcaReconstruct(Y, rows, k, backward, cols, mean, out, checkFinite): out = Y·backward + mean.
-ReconstructCall parse_reconstruct(const Napi::CallbackInfo& info) {
+ReconstructCall ReconstructCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ReconstructCall c;
   c.y = float32_arg(info, 0, "X");
@@ -315,36 +264,14 @@ ReconstructCall parse_reconstruct(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value pca_reconstruct(const Napi::CallbackInfo& info) {
-  parse_reconstruct(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value pca_reconstruct_async(const Napi::CallbackInfo& info) {
-  ReconstructCall c = parse_reconstruct(info);
-  Napi::Env env = info.Env();
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(env, c.y);
-  staging->input(env, c.backward);
-  staging->input(env, c.mean);
-  staging->write_only_output(env, c.out);
-  return queue_async(env, {c.y.object, c.backward.object, c.mean.object, c.out.object}, [c] { c.run(); }, nullptr,
-                     staging);
-}
-
 }  // namespace
 
 void register_preprocess(Napi::Env env, Napi::Object exports) {
-  exports.Set("columnMoments", Napi::Function::New<guarded<column_moments>>(env, "columnMoments"));
-  exports.Set("columnMomentsAsync", Napi::Function::New<guarded<column_moments_async>>(env, "columnMomentsAsync"));
-  exports.Set("columnMinMax", Napi::Function::New<guarded<column_min_max>>(env, "columnMinMax"));
-  exports.Set("columnMinMaxAsync", Napi::Function::New<guarded<column_min_max_async>>(env, "columnMinMaxAsync"));
-  exports.Set("columnAffine", Napi::Function::New<guarded<column_affine>>(env, "columnAffine"));
-  exports.Set("columnAffineAsync", Napi::Function::New<guarded<column_affine_async>>(env, "columnAffineAsync"));
-  exports.Set("pcaProject", Napi::Function::New<guarded<pca_project>>(env, "pcaProject"));
-  exports.Set("pcaProjectAsync", Napi::Function::New<guarded<pca_project_async>>(env, "pcaProjectAsync"));
-  exports.Set("pcaReconstruct", Napi::Function::New<guarded<pca_reconstruct>>(env, "pcaReconstruct"));
-  exports.Set("pcaReconstructAsync", Napi::Function::New<guarded<pca_reconstruct_async>>(env, "pcaReconstructAsync"));
+  define_call<MomentsCall>(env, exports, "columnMoments");
+  define_call<MinMaxCall>(env, exports, "columnMinMax");
+  define_call<AffineCall>(env, exports, "columnAffine");
+  define_call<ProjectCall>(env, exports, "pcaProject");
+  define_call<ReconstructCall>(env, exports, "pcaReconstruct");
 }
 
 }  // namespace nnkit::binding
