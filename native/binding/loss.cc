@@ -117,17 +117,10 @@ ScoreCall parse_scores(const Napi::CallbackInfo& info, std::size_t grad_index, c
   return call;
 }
 
-// Runs `call.run()` (which returns Σ L_i) on the pool; the Promise resolves to the sum. The
-// gradient buffers are staged outputs, committed before the Promise resolves.
-template <typename Call>
-Napi::Value queue_loss(Napi::Env env, Call call, std::vector<Napi::Object> keep, std::shared_ptr<AsyncStaging> staging) {
-  auto sum = std::make_shared<double>(0.0);
-  return queue_async(
-      env, keep, [call, sum] { *sum = call.run(); },
-      [sum](Napi::Env e) { return Napi::Number::New(e, *sum); }, staging);
-}
-
 struct SvmCall {
+  static SvmCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(s.scores); b.write_only(s.grad); }
   ScoreCall s;
   Labels labels;
   float margin = 1.0f;
@@ -139,7 +132,7 @@ struct SvmCall {
 };
 
 // lossSvm(scores, rows, cols, labels, margin, squared, gradScale, grad | null) -> Σ L_i
-SvmCall parse_svm(const Napi::CallbackInfo& info) {
+SvmCall SvmCall::parse(const Napi::CallbackInfo& info) {
   SvmCall c;
   c.s = parse_scores(info, 7, "scores");
   c.labels = labels_arg(info, 3, "labels");
@@ -151,21 +144,10 @@ SvmCall parse_svm(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value loss_svm(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), parse_svm(info).run());
-}
-
-Napi::Value loss_svm_async(const Napi::CallbackInfo& info) {
-  SvmCall c = parse_svm(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.s.scores);
-  staging->write_only_output(info.Env(), c.s.grad);
-  std::vector<Napi::Object> keep{c.s.scores.object};
-  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
-  return queue_loss(info.Env(), c, keep, staging);
-}
-
 struct SoftmaxLossCall {
+  static SoftmaxLossCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(s.scores); b.write_only(s.grad); }
   ScoreCall s;
   Labels labels;
   float scale = 1.0f;
@@ -175,7 +157,7 @@ struct SoftmaxLossCall {
 };
 
 // lossSoftmax(scores, rows, cols, labels, gradScale, grad | null) -> Σ L_i
-SoftmaxLossCall parse_softmax_loss(const Napi::CallbackInfo& info) {
+SoftmaxLossCall SoftmaxLossCall::parse(const Napi::CallbackInfo& info) {
   SoftmaxLossCall c;
   c.s = parse_scores(info, 5, "scores");
   c.labels = labels_arg(info, 3, "labels");
@@ -185,21 +167,10 @@ SoftmaxLossCall parse_softmax_loss(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value loss_softmax(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), parse_softmax_loss(info).run());
-}
-
-Napi::Value loss_softmax_async(const Napi::CallbackInfo& info) {
-  SoftmaxLossCall c = parse_softmax_loss(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.s.scores);
-  staging->write_only_output(info.Env(), c.s.grad);
-  std::vector<Napi::Object> keep{c.s.scores.object};
-  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
-  return queue_loss(info.Env(), c, keep, staging);
-}
-
 struct TargetsCall {
+  static TargetsCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(s.scores); b.input(targets); b.write_only(s.grad); }
   ScoreCall s;
   FloatArray targets;
   kernels::TargetLoss kind = kernels::TargetLoss::l2;
@@ -218,7 +189,7 @@ struct TargetsCall {
 };
 
 // lossTargets(scores, rows, cols, targets, kind, gradScale, grad | null) -> Σ L_i
-TargetsCall parse_targets(const Napi::CallbackInfo& info) {
+TargetsCall TargetsCall::parse(const Napi::CallbackInfo& info) {
   TargetsCall c;
   c.s = parse_scores(info, 6, "scores");
   c.targets = float32_arg(info, 3, "targets");
@@ -240,30 +211,17 @@ TargetsCall parse_targets(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value loss_targets(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), parse_targets(info).run());
-}
-
-// A bad target is found by the kernel on the pool and rejects the Promise with the sync code.
-Napi::Value loss_targets_async(const Napi::CallbackInfo& info) {
-  TargetsCall c = parse_targets(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.s.scores);
-  staging->input(info.Env(), c.targets);
-  staging->write_only_output(info.Env(), c.s.grad);
-  std::vector<Napi::Object> keep{c.s.scores.object, c.targets.object};
-  if (!c.s.grad.object.IsEmpty()) keep.push_back(c.s.grad.object);
-  return queue_loss(info.Env(), c, keep, staging);
-}
-
 struct SoftmaxCall {
+  static SoftmaxCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(scores); b.write_only(out); }
   FloatArray scores, out;
   std::size_t rows = 0, cols = 0;
   void run() const { kernels::softmax_probabilities(scores.data, rows, cols, out.data); }
 };
 
 // softmax(scores, rows, cols, out): out may be the scores themselves (in place), not a partial overlap.
-SoftmaxCall parse_softmax(const Napi::CallbackInfo& info) {
+SoftmaxCall SoftmaxCall::parse(const Napi::CallbackInfo& info) {
   SoftmaxCall c;
   c.scores = float32_arg(info, 0, "scores");
   c.rows = size_arg(info, 1, "rows");
@@ -273,19 +231,6 @@ SoftmaxCall parse_softmax(const Napi::CallbackInfo& info) {
   check_matrix_length(info.Env(), c.out, c.rows, c.cols, "out");
   if (c.out.data != c.scores.data) check_no_overlap(info.Env(), c.out, c.scores, "out", "scores");
   return c;
-}
-
-Napi::Value softmax(const Napi::CallbackInfo& info) {
-  parse_softmax(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value softmax_async(const Napi::CallbackInfo& info) {
-  SoftmaxCall c = parse_softmax(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), c.scores);  // in place: two private copies, the commit writes the scores
-  staging->write_only_output(info.Env(), c.out);
-  return queue_async(info.Env(), {c.scores.object, c.out.object}, [c] { c.run(); }, nullptr, staging);
 }
 
 struct TreeArgs {
@@ -336,6 +281,9 @@ void check_tree_disjoint(Napi::Env env, const FloatArray& out, const TreeArgs& t
 }
 
 struct HierarchicalCall {
+  static HierarchicalCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(h); b.input(v); b.write_only(dh); b.write_only(dv); }
   FloatArray h, v, dh, dv;
   std::size_t rows = 0, dim = 0;
   Labels labels;
@@ -349,7 +297,7 @@ struct HierarchicalCall {
 
 // lossHierarchicalSoftmax(H, rows, dim, labels, offsets, nodes, bits, internalNodes, V, gradScale,
 //                         dH | null, dV | null) -> Σ L_i
-HierarchicalCall parse_hierarchical(const Napi::CallbackInfo& info) {
+HierarchicalCall HierarchicalCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HierarchicalCall c;
   c.h = float32_arg(info, 0, "H");
@@ -382,25 +330,10 @@ HierarchicalCall parse_hierarchical(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value loss_hierarchical_softmax(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), parse_hierarchical(info).run());
-}
-
-Napi::Value loss_hierarchical_softmax_async(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  HierarchicalCall c = parse_hierarchical(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(env, c.h);
-  staging->input(env, c.v);
-  staging->write_only_output(env, c.dh);
-  staging->write_only_output(env, c.dv);
-  std::vector<Napi::Object> keep{c.h.object, c.v.object};
-  for (const FloatArray* out : {&c.dh, &c.dv})
-    if (!out->object.IsEmpty()) keep.push_back(out->object);
-  return queue_loss(env, c, keep, staging);
-}
-
 struct LogProbabilitiesCall {
+  static LogProbabilitiesCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(h); b.input(v); b.write_only(out); }
   FloatArray h, v, out;
   std::size_t rows = 0, dim = 0;
   TreeArgs tree;
@@ -408,7 +341,7 @@ struct LogProbabilitiesCall {
 };
 
 // hierarchicalLogProbabilities(H, rows, dim, offsets, nodes, bits, internalNodes, V, out)
-LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
+LogProbabilitiesCall LogProbabilitiesCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LogProbabilitiesCall c;
   c.h = float32_arg(info, 0, "H");
@@ -426,40 +359,15 @@ LogProbabilitiesCall parse_log_probabilities(const Napi::CallbackInfo& info) {
   return c;
 }
 
-Napi::Value hierarchical_log_probabilities(const Napi::CallbackInfo& info) {
-  parse_log_probabilities(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value hierarchical_log_probabilities_async(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  LogProbabilitiesCall c = parse_log_probabilities(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(env, c.h);
-  staging->input(env, c.v);
-  staging->write_only_output(env, c.out);
-  return queue_async(env, {c.h.object, c.v.object, c.out.object}, [c] { c.run(); }, nullptr, staging);
-}
-
 }  // namespace
 
 void register_loss(Napi::Env env, Napi::Object exports) {
-  exports.Set("lossSvm", Napi::Function::New<guarded<loss_svm>>(env, "lossSvm"));
-  exports.Set("lossSoftmax", Napi::Function::New<guarded<loss_softmax>>(env, "lossSoftmax"));
-  exports.Set("lossTargets", Napi::Function::New<guarded<loss_targets>>(env, "lossTargets"));
-  exports.Set("softmax", Napi::Function::New<guarded<softmax>>(env, "softmax"));
-  exports.Set("lossHierarchicalSoftmax",
-              Napi::Function::New<guarded<loss_hierarchical_softmax>>(env, "lossHierarchicalSoftmax"));
-  exports.Set("lossSvmAsync", Napi::Function::New<guarded<loss_svm_async>>(env, "lossSvmAsync"));
-  exports.Set("lossSoftmaxAsync", Napi::Function::New<guarded<loss_softmax_async>>(env, "lossSoftmaxAsync"));
-  exports.Set("lossTargetsAsync", Napi::Function::New<guarded<loss_targets_async>>(env, "lossTargetsAsync"));
-  exports.Set("softmaxAsync", Napi::Function::New<guarded<softmax_async>>(env, "softmaxAsync"));
-  exports.Set("lossHierarchicalSoftmaxAsync",
-              Napi::Function::New<guarded<loss_hierarchical_softmax_async>>(env, "lossHierarchicalSoftmaxAsync"));
-  exports.Set("hierarchicalLogProbabilities",
-              Napi::Function::New<guarded<hierarchical_log_probabilities>>(env, "hierarchicalLogProbabilities"));
-  exports.Set("hierarchicalLogProbabilitiesAsync",
-              Napi::Function::New<guarded<hierarchical_log_probabilities_async>>(env, "hierarchicalLogProbabilitiesAsync"));
+  define_call<SvmCall>(env, exports, "lossSvm");
+  define_call<SoftmaxLossCall>(env, exports, "lossSoftmax");
+  define_call<TargetsCall>(env, exports, "lossTargets");
+  define_call<SoftmaxCall>(env, exports, "softmax");
+  define_call<HierarchicalCall>(env, exports, "lossHierarchicalSoftmax");
+  define_call<LogProbabilitiesCall>(env, exports, "hierarchicalLogProbabilities");
 }
 
 }  // namespace nnkit::binding
