@@ -14,6 +14,9 @@ namespace nnkit::binding {
 namespace {
 
 struct GemmCall {
+  static GemmCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(a); b.input(this->b); b.output(c); }
   bool trans_a, trans_b;
   std::size_t m, n, k, lda, ldb;
   float alpha, beta;
@@ -23,7 +26,7 @@ struct GemmCall {
 };
 
 // gemm(a, aRows, aCols, b, bRows, bCols, c, transA, transB, alpha, beta)
-GemmCall parse_gemm(const Napi::CallbackInfo& info) {
+GemmCall GemmCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   GemmCall call{};
   call.a = float32_arg(info, 0, "A");
@@ -55,35 +58,19 @@ GemmCall parse_gemm(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value gemm(const Napi::CallbackInfo& info) {
-  parse_gemm(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value gemm_async(const Napi::CallbackInfo& info) {
-  GemmCall call = parse_gemm(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.a);
-  staging->input(info.Env(), call.b);
-  staging->output(info.Env(), call.c);
-  return queue_async(info.Env(), {call.a.object, call.b.object, call.c.object}, [call] { call.run(); }, nullptr, staging);
-}
-
 // covariance(x, rows, cols, center, out, mean?) — mean is a Float32Array of length cols or undefined.
 struct CovarianceCall {
+  static CovarianceCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(x); b.output(out); b.output(mean); }
   FloatArray x, out, mean;
   std::size_t n, d;
   bool center, has_mean;
 
   void run() const { linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr); }
-  std::vector<Napi::Object> objects() const {
-    std::vector<Napi::Object> keep{x.object, out.object};
-    if (has_mean) keep.push_back(mean.object);
-    return keep;
-  }
 };
 
-CovarianceCall parse_covariance(const Napi::CallbackInfo& info) {
+CovarianceCall CovarianceCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CovarianceCall call{};
   call.x = float32_arg(info, 0, "X");
@@ -105,28 +92,17 @@ CovarianceCall parse_covariance(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value covariance(const Napi::CallbackInfo& info) {
-  parse_covariance(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value covariance_async(const Napi::CallbackInfo& info) {
-  CovarianceCall call = parse_covariance(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.x);
-  staging->output(info.Env(), call.out);
-  if (call.has_mean) staging->output(info.Env(), call.mean);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
-}
-
 // eigh(a, n, values, vectors)
 struct EighCall {
+  static EighCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(a); b.output(values); b.output(vectors); }
   FloatArray a, values, vectors;
   std::size_t n;
   void run() const { linalg::eigh(a.data, n, values.data, vectors.data); }
 };
 
-EighCall parse_eigh(const Napi::CallbackInfo& info) {
+EighCall EighCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EighCall call{};
   call.a = float32_arg(info, 0, "A");
@@ -142,25 +118,13 @@ EighCall parse_eigh(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value eigh(const Napi::CallbackInfo& info) {
-  parse_eigh(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value eigh_async(const Napi::CallbackInfo& info) {
-  EighCall call = parse_eigh(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(info.Env(), call.a);
-  staging->output(info.Env(), call.values);
-  staging->output(info.Env(), call.vectors);
-  return queue_async(info.Env(), {call.a.object, call.values.object, call.vectors.object}, [call] { call.run(); },
-                     nullptr, staging);
-}
-
 // svd(a, m, n, u, s, vt) and randomizedSvd(a, m, n, k, omega, l, powerIters, u | null, s, vt,
 // center | null): the same outputs, r = min(m, n) components for svd and k for the randomized
 // one, which may skip U and may factor A − 1·centerᵀ (PCA without a centered copy).
 struct SvdCall {
+  static SvdCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.input(a); b.input(omega); b.input(center); b.output(u); b.output(s); b.output(vt); }
   FloatArray a, omega, u, s, vt, center;
   std::size_t m, n, k, l, power_iterations;
   bool randomized;
@@ -170,13 +134,6 @@ struct SvdCall {
     } else {
       linalg::svd(a.data, m, n, u.data, s.data, vt.data);
     }
-  }
-  std::vector<Napi::Object> objects() const {
-    std::vector<Napi::Object> keep{a.object, s.object, vt.object};
-    if (u.data) keep.push_back(u.object);
-    if (randomized) keep.push_back(omega.object);
-    if (center.data) keep.push_back(center.object);
-    return keep;
   }
 };
 
@@ -195,7 +152,7 @@ void check_svd_outputs(Napi::Env env, const SvdCall& call) {
   }
 }
 
-SvdCall parse_svd(const Napi::CallbackInfo& info) {
+SvdCall SvdCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SvdCall call{};
   call.a = float32_arg(info, 0, "A");
@@ -210,9 +167,14 @@ SvdCall parse_svd(const Napi::CallbackInfo& info) {
   return call;
 }
 
-SvdCall parse_randomized_svd(const Napi::CallbackInfo& info) {
+// randomizedSvd's arguments; the call is SvdCall's.
+struct RandomizedSvdCall : SvdCall {
+  static RandomizedSvdCall parse(const Napi::CallbackInfo& info);
+};
+
+RandomizedSvdCall RandomizedSvdCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  SvdCall call{};
+  RandomizedSvdCall call{};
   call.randomized = true;
   call.a = float32_arg(info, 0, "A");
   call.m = size_arg(info, 1, "A.rows");
@@ -241,40 +203,6 @@ SvdCall parse_randomized_svd(const Napi::CallbackInfo& info) {
   return call;
 }
 
-Napi::Value svd(const Napi::CallbackInfo& info) {
-  parse_svd(info).run();
-  return info.Env().Undefined();
-}
-
-// Inputs copied, outputs staged: see AsyncStaging.
-std::shared_ptr<AsyncStaging> stage_svd(Napi::Env env, SvdCall& call) {
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->input(env, call.a);
-  if (call.randomized) staging->input(env, call.omega);
-  if (call.center.data) staging->input(env, call.center);
-  if (call.u.data) staging->output(env, call.u);
-  staging->output(env, call.s);
-  staging->output(env, call.vt);
-  return staging;
-}
-
-Napi::Value svd_async(const Napi::CallbackInfo& info) {
-  SvdCall call = parse_svd(info);
-  auto staging = stage_svd(info.Env(), call);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
-}
-
-Napi::Value randomized_svd(const Napi::CallbackInfo& info) {
-  parse_randomized_svd(info).run();
-  return info.Env().Undefined();
-}
-
-Napi::Value randomized_svd_async(const Napi::CallbackInfo& info) {
-  SvdCall call = parse_randomized_svd(info);
-  auto staging = stage_svd(info.Env(), call);
-  return queue_async(info.Env(), call.objects(), [call] { call.run(); }, nullptr, staging);
-}
-
 Napi::Value set_lapack_backend(const Napi::CallbackInfo& info) {
   const std::string name = string_arg(info, 0, "backend");
   if (name != "lapack" && name != "builtin")
@@ -292,16 +220,11 @@ Napi::Value lapack_backend(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_linalg(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New<guarded<gemm>>(env, "gemm"));
-  exports.Set("gemmAsync", Napi::Function::New<guarded<gemm_async>>(env, "gemmAsync"));
-  exports.Set("covariance", Napi::Function::New<guarded<covariance>>(env, "covariance"));
-  exports.Set("covarianceAsync", Napi::Function::New<guarded<covariance_async>>(env, "covarianceAsync"));
-  exports.Set("eigh", Napi::Function::New<guarded<eigh>>(env, "eigh"));
-  exports.Set("eighAsync", Napi::Function::New<guarded<eigh_async>>(env, "eighAsync"));
-  exports.Set("svd", Napi::Function::New<guarded<svd>>(env, "svd"));
-  exports.Set("svdAsync", Napi::Function::New<guarded<svd_async>>(env, "svdAsync"));
-  exports.Set("randomizedSvd", Napi::Function::New<guarded<randomized_svd>>(env, "randomizedSvd"));
-  exports.Set("randomizedSvdAsync", Napi::Function::New<guarded<randomized_svd_async>>(env, "randomizedSvdAsync"));
+  define_call<GemmCall>(env, exports, "gemm");
+  define_call<CovarianceCall>(env, exports, "covariance");
+  define_call<EighCall>(env, exports, "eigh");
+  define_call<SvdCall>(env, exports, "svd");
+  define_call<RandomizedSvdCall>(env, exports, "randomizedSvd");
   exports.Set("setLapackBackend", Napi::Function::New<guarded<set_lapack_backend>>(env, "setLapackBackend"));
   exports.Set("lapackBackend", Napi::Function::New<guarded<lapack_backend>>(env, "lapackBackend"));
 }
