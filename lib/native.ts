@@ -53,7 +53,7 @@ export interface NativeAddon {
   rngFill(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
     kind: 'normal' | 'uniform', p0: number, p1: number): number;
   rngFillAsync(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Float32Array,
-    kind: 'normal' | 'uniform', p0: number, p1: number): Promise<void>;
+    kind: 'normal' | 'uniform', p0: number, p1: number): Promise<number>;
   rngBits(key0: number, key1: number, stream0: number, stream1: number, offset: number, out: Uint32Array): number;
 
   /** Per-column float64 mean and M2 = Σ(x − mean)²; ERR_NNKIT_NONFINITE on NaN/±Infinity. */

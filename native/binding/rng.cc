@@ -28,20 +28,25 @@ RngCall parse_stream(const Napi::CallbackInfo& info) {
 }
 
 struct FillCall {
+  static FillCall parse(const Napi::CallbackInfo& info);
+  template <class B>
+  void buffers(B& b) { b.write_only(out); }  // every element is written
   RngCall rng;
   FloatArray out;
   bool normal;
   float p0, p1;
-  void run() const {
+  // Returns the Philox blocks consumed.
+  double run() const {
     if (normal)
       kernels::rng_fill_normal(rng.stream, rng.offset, out.data, out.length, p0, p1);
     else
       kernels::rng_fill_uniform(rng.stream, rng.offset, out.data, out.length, p0, p1);
+    return static_cast<double>(kernels::rng_blocks_for(out.length));
   }
 };
 
 // rngFill(key0, key1, stream0, stream1, offset, out, kind, p0, p1) -> blocks consumed
-FillCall parse_fill(const Napi::CallbackInfo& info) {
+FillCall FillCall::parse(const Napi::CallbackInfo& info) {
   FillCall call{};
   call.rng = parse_stream(info);
   call.out = float32_arg(info, 5, "out");
@@ -52,19 +57,6 @@ FillCall parse_fill(const Napi::CallbackInfo& info) {
   call.p0 = finite_float_arg(info, 7, call.normal ? "mean" : "lo");
   call.p1 = finite_float_arg(info, 8, call.normal ? "std" : "hi");
   return call;
-}
-
-Napi::Value rng_fill(const Napi::CallbackInfo& info) {
-  const FillCall call = parse_fill(info);
-  call.run();
-  return Napi::Number::New(info.Env(), static_cast<double>(kernels::rng_blocks_for(call.out.length)));
-}
-
-Napi::Value rng_fill_async(const Napi::CallbackInfo& info) {
-  FillCall call = parse_fill(info);
-  auto staging = std::make_shared<AsyncStaging>();
-  staging->output(info.Env(), call.out);
-  return queue_async(info.Env(), {call.out.object}, [call] { call.run(); }, nullptr, staging);
 }
 
 // rngBits(key0, key1, stream0, stream1, offset, out: Uint32Array) -> blocks consumed
@@ -78,8 +70,7 @@ Napi::Value rng_bits(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_rng(Napi::Env env, Napi::Object exports) {
-  exports.Set("rngFill", Napi::Function::New<guarded<rng_fill>>(env, "rngFill"));
-  exports.Set("rngFillAsync", Napi::Function::New<guarded<rng_fill_async>>(env, "rngFillAsync"));
+  define_call<FillCall>(env, exports, "rngFill");
   exports.Set("rngBits", Napi::Function::New<guarded<rng_bits>>(env, "rngBits"));
 }
 
