@@ -82,6 +82,16 @@ std::string string_arg(const Napi::CallbackInfo& info, std::size_t index, const 
 std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::size_t rows, std::size_t cols,
                                 const char* name);
 
+// ERR_NNKIT_SHAPE unless `array` holds `length` elements. An optional array that was not given
+// (null or undefined: no object) passes.
+template <typename Array>
+void check_length(Napi::Env env, const Array& array, std::size_t length, const char* name,
+                  const char* type = "Float32Array") {
+  if (!array.object.IsEmpty() && array.length != length)
+    throw_argument_error(env, ErrorKind::range, kErrShape, name, std::string("a ") + type + " of length " + std::to_string(length),
+                         "length " + std::to_string(array.length));
+}
+
 // An ERR_NNKIT_ALIAS RangeError when the output overlaps an input: kernels read inputs after
 // writing outputs, so an overlap would silently corrupt the result.
 void check_no_overlap(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,

@@ -14,12 +14,6 @@
 namespace nnkit::binding {
 namespace {
 
-void check_length(Napi::Env env, const FloatArray& array, std::size_t length, const char* name) {
-  if (array.data != nullptr && array.length != length)
-    throw_argument_error(env, ErrorKind::range, kErrShape, name, "a Float32Array of length " + std::to_string(length),
-                         "length " + std::to_string(array.length));
-}
-
 // Elementwise kernels may run in place (out is exactly the input) but not on a shifted view.
 void check_same_or_disjoint(Napi::Env env, const FloatArray& out, const FloatArray& input, const char* out_name,
                             const char* input_name) {
@@ -31,8 +25,6 @@ void check_disjoint(Napi::Env env, const FloatArray& out, const FloatArray& inpu
                     const char* input_name) {
   if (out.data != nullptr && input.data != nullptr) check_no_overlap(env, out, input, out_name, input_name);
 }
-
-// The typed arrays an async call must keep referenced (null optionals have no object).
 
 struct LinearForwardCall {
   static LinearForwardCall parse(const Napi::CallbackInfo& info);

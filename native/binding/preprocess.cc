@@ -30,14 +30,6 @@ DoubleArray float64_arg(const Napi::CallbackInfo& info, std::size_t index, const
   return {typed.Data(), typed.ElementLength(), value.As<Napi::Object>()};
 }
 
-template <typename Array>
-void check_length(Napi::Env env, const Array& array, std::size_t length, const char* name, const char* type) {
-  if (array.length != length)
-    throw_argument_error(env, ErrorKind::range, kErrShape, name,
-                         std::string("a ") + type + " of length " + std::to_string(length),
-                         "length " + std::to_string(array.length));
-}
-
 bool same_view(const FloatArray& a, const FloatArray& b) { return a.data == b.data && a.length == b.length; }
 
 // The finite check of a transform's input (TransformOptions.checkFinite), chosen by the facade,
