@@ -28,6 +28,7 @@ export * as optim from './optim';
 export * as data from './data';
 export * as metrics from './metrics';
 export * as weights from './weights';
+export * as io from './io';
 export * as init from './init';
 export * as linear from './layers/linear';
 export * as relu from './layers/relu';

@@ -88,6 +88,8 @@ export interface NativeAddon {
   rmspropStep(w: Float32Array, g: Float32Array, squareAvg: Float32Array, momentumBuffer: Float32Array | null, gradAvg: Float32Array | null,
     lr: number, alpha: number, oneMinusAlpha: number, eps: number, weightDecay: number, momentum: number): void;
   gatherRows(x: Float32Array, rows: number, cols: number, indices: Uint32Array, out: Float32Array): void;
+  /** A rows × cols block of `type` elements (row- or column-major bytes) as row-major float32 in `out`. */
+  toFloat32Rows(src: Uint8Array, type: ElementType, rows: number, cols: number, columnMajor: boolean, out: Float32Array): void;
   // Layers (lib/layers/*).
   linearForward(x: Float32Array, n: number, d: number, w: Float32Array, h: number, b: Float32Array | null, out: Float32Array): void;
   linearBackward(dy: Float32Array, n: number, h: number, x: Float32Array, d: number, w: Float32Array,
@@ -158,6 +160,9 @@ export interface NativeAddon {
  * 2 by a read-only scan first (in place or into the caller's buffer: a rejected call writes nothing).
  */
 export type FiniteCheck = 0 | 1 | 2;
+
+/** Element types the data readers convert from (native/kernels/data.h). */
+export type ElementType = 'f32' | 'f64' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64';
 
 // node-gyp-build looks in build/Release (cmake-js and node-gyp builds) and then prebuilds/.
 // The package root is one level up from both lib/ (sources, tests) and dist/ (published).

@@ -13,10 +13,9 @@
  * (which must cover the data exactly, without holes or overlaps, as the format requires), and
  * the file's length. Damage is ERR_NNKIT_FORMAT naming what is wrong.
  */
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { ErrorCodes, Received, rangeError, typeError } from './errors';
 import { type Matrix, MAX_DIMENSION, MAX_ELEMENTS, allocate, allocateFloat32, assertMatrix } from './matrix';
+import { checkPath, readWhole, readWholeAsync, writeWhole, writeWholeAsync } from './files';
 import { formatError } from './preprocess/serialize';
 import { assertInteger, assertOptions, isDetached, optionKeys } from './validate';
 
@@ -265,16 +264,6 @@ export function decode(bytes: Uint8Array, source = 'bytes'): Weights {
   return new Weights(tensors, Object.freeze(metadata) as Record<string, string>);
 }
 
-function checkPath(path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path.length === 0) typeError('path', 'a file path (a non-empty string)', path);
-}
-
-/** A temporary name beside `path`: written whole, then renamed over it, so a failed save never leaves half a file. */
-let saves = 0;
-function tempPath(path: string): string {
-  return `${path}.${process.pid}.${(saves++).toString(36)}.tmp`;
-}
-
 /**
  * Saves named matrices and vectors to a safetensors file (float32). The file is written under
  * a temporary name and renamed into place, so an existing file is replaced whole or not at all.
@@ -284,37 +273,14 @@ function tempPath(path: string): string {
  */
 export function save(path: string, tensors: TensorSet, opts?: SaveOptions): void {
   checkPath(path);
-  const bytes = encode(tensors, opts);
-  const tmp = tempPath(path);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeWhole(path, encode(tensors, opts));
 }
 
 /** {@link save} without blocking the event loop on the file's writing. */
 export async function saveAsync(path: string, tensors: TensorSet, opts?: SaveOptions): Promise<void> {
   checkPath(path);
-  const bytes = encode(tensors, opts);
-  const tmp = tempPath(path);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeWholeAsync(path, encode(tensors, opts));
 }
-
-function tooLarge(path: string, size: number): never {
-  return formatError(path, `a weights file of at most ${MAX_FILE_BYTES} bytes`, new Received(`${size} bytes`));
-}
-
-/** Largest file {@link load} reads (one Buffer: 2^32 − 1 bytes, 2^31 − 1 below Node 22 on some builds). */
-const MAX_FILE_BYTES = 2 ** 32 - 1;
 
 /**
  * Reads a safetensors file (F32, F64, F16 or BF16 tensors, as float32). Missing files give
@@ -326,39 +292,11 @@ const MAX_FILE_BYTES = 2 ** 32 - 1;
  */
 export function load(path: string): Weights {
   checkPath(path);
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) tooLarge(path, size);
-    const bytes = allocate(Uint8Array, size, path, 'bytes');
-    let read = 0;
-    while (read < size) {
-      const got = readSync(fd, bytes, read, size - read, read);
-      if (got === 0) break;
-      read += got;
-    }
-    return decode(bytes.subarray(0, read), path);
-  } finally {
-    closeSync(fd);
-  }
+  return decode(readWhole(path), path);
 }
 
 /** {@link load} without blocking the event loop on the file's reading. */
 export async function loadAsync(path: string): Promise<Weights> {
   checkPath(path);
-  const file = await open(path, 'r');
-  try {
-    const size = (await file.stat()).size;
-    if (size > MAX_FILE_BYTES) tooLarge(path, size);
-    const bytes = allocate(Uint8Array, size, path, 'bytes');
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await file.read(bytes, read, size - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return decode(bytes.subarray(0, read), path);
-  } finally {
-    await file.close();
-  }
+  return decode(await readWholeAsync(path), path);
 }

@@ -27,4 +27,77 @@ std::size_t gather_rows(const float* x, std::size_t rows, std::size_t cols, cons
   return kNoBadIndex;
 }
 
+std::size_t element_size(ElementType type) {
+  switch (type) {
+    case ElementType::i8:
+    case ElementType::u8: return 1;
+    case ElementType::i16:
+    case ElementType::u16: return 2;
+    case ElementType::f32:
+    case ElementType::i32:
+    case ElementType::u32: return 4;
+    case ElementType::f64:
+    case ElementType::i64:
+    case ElementType::u64: return 8;
+  }
+  return 0;
+}
+
+namespace {
+
+// Unaligned little-endian loads (JS and file buffers guarantee no alignment; every platform
+// nnkit builds for is little-endian).
+template <class T>
+inline float load_as_float(const unsigned char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<float>(v);
+}
+
+template <class T>
+void convert(const unsigned char* src, std::size_t rows, std::size_t cols, bool column_major, float* out) {
+  constexpr std::size_t kSize = sizeof(T);
+  if (!column_major) {
+    const std::size_t n = rows * cols;
+    constexpr std::size_t kPerTask = std::size_t{1} << 16;
+    parallel_for((n + kPerTask - 1) / kPerTask, [&](std::size_t t) {
+      const std::size_t end = (t + 1) * kPerTask < n ? (t + 1) * kPerTask : n;
+      for (std::size_t i = t * kPerTask; i < end; ++i) out[i] = load_as_float<T>(src + i * kSize);
+    });
+    return;
+  }
+  // Tiles of 32 × 32: reads walk down a column, writes along a row, both inside one tile that
+  // stays in L1, so neither side strides through memory a cache line at a time.
+  constexpr std::size_t kTile = 32;
+  const std::size_t row_tiles = (rows + kTile - 1) / kTile;
+  parallel_for(row_tiles, [&](std::size_t rt) {
+    const std::size_t r0 = rt * kTile, r1 = r0 + kTile < rows ? r0 + kTile : rows;
+    for (std::size_t c0 = 0; c0 < cols; c0 += kTile) {
+      const std::size_t c1 = c0 + kTile < cols ? c0 + kTile : cols;
+      for (std::size_t i = r0; i < r1; ++i)
+        for (std::size_t j = c0; j < c1; ++j) out[i * cols + j] = load_as_float<T>(src + (j * rows + i) * kSize);
+    }
+  });
+}
+
+}  // namespace
+
+void to_float32_rows(const void* src, ElementType type, std::size_t rows, std::size_t cols, bool column_major,
+                     float* out) {
+  if (rows == 0 || cols == 0) return;
+  const auto* s = static_cast<const unsigned char*>(src);
+  switch (type) {
+    case ElementType::f32: convert<float>(s, rows, cols, column_major, out); break;
+    case ElementType::f64: convert<double>(s, rows, cols, column_major, out); break;
+    case ElementType::i8: convert<std::int8_t>(s, rows, cols, column_major, out); break;
+    case ElementType::u8: convert<std::uint8_t>(s, rows, cols, column_major, out); break;
+    case ElementType::i16: convert<std::int16_t>(s, rows, cols, column_major, out); break;
+    case ElementType::u16: convert<std::uint16_t>(s, rows, cols, column_major, out); break;
+    case ElementType::i32: convert<std::int32_t>(s, rows, cols, column_major, out); break;
+    case ElementType::u32: convert<std::uint32_t>(s, rows, cols, column_major, out); break;
+    case ElementType::i64: convert<std::int64_t>(s, rows, cols, column_major, out); break;
+    case ElementType::u64: convert<std::uint64_t>(s, rows, cols, column_major, out); break;
+  }
+}
+
 }  // namespace nnkit::kernels
