@@ -11,15 +11,15 @@
  * ERR_NNKIT_FORMAT naming what and where (`data.csv:12 column 'b'`), raised before any batch
  * with that data is produced.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import { ErrorCodes, Received, rangeError, typeError } from './errors';
+import { ErrorCodes, NnkitRangeError, Received, rangeError, typeError } from './errors';
 import { checkPath, readWhole, writeWhole, writeWholeAsync } from './files';
 import { allocate, allocateFloat32, assertMatrix, type Matrix } from './matrix';
 import { type ElementType, native } from './native';
 import { formatError } from './preprocess/serialize';
-import { assertInteger, assertOptions, optionKeys } from './validate';
+import { assertInteger, assertOptions, isDetached, optionKeys } from './validate';
 
 // --- .npy -----------------------------------------------------------------------------------------
 
@@ -120,10 +120,28 @@ export function readNpy(path: string): Matrix {
   return { data: out, rows: h.rows, cols: h.cols };
 }
 
+/**
+ * A version 1.0 header for float32 C-order data of `shape` (a Python tuple's text), padded with
+ * spaces to `length` bytes (default: the next multiple of 64, as numpy writes it).
+ */
+function npyHeaderBytes(shape: string, length?: number): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  const total = length ?? Math.ceil((10 + dict.length + 1) / 64) * 64;
+  const header = dict + ' '.repeat(total - 10 - dict.length - 1) + '\n';
+  const out = new Uint8Array(total);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(Buffer.from(header, 'latin1'), 10);
+  return out;
+}
+
 /** The bytes of a .npy file (version 1.0, '<f4', C order) holding X (a Matrix, or a Float32Array as a 1-D array). */
 export function encodeNpy(X: Matrix | Float32Array): Uint8Array {
   let data: Float32Array, shape: string;
   if (X instanceof Float32Array) {
+    if (isDetached(X)) typeError('X', 'a live Float32Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
     data = X;
     shape = `(${X.length},)`;
   } else {
@@ -131,18 +149,64 @@ export function encodeNpy(X: Matrix | Float32Array): Uint8Array {
     data = X.data;
     shape = `(${X.rows}, ${X.cols})`;
   }
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
-  // Spaces and a newline up to a multiple of 64 bytes, as numpy writes it.
-  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  const header = dict + ' '.repeat(total - 10 - dict.length - 1) + '\n';
-  const out = allocate(Uint8Array, total + data.byteLength, 'X');
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(Buffer.from(header, 'latin1'), 10);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
+  const header = npyHeaderBytes(shape);
+  const out = allocate(Uint8Array, header.length + data.byteLength, 'X');
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
+}
+
+/**
+ * Writes a .npy file batch by batch, for results larger than memory (transformed rows, say):
+ * `write` appends rows, `close` fixes the row count in the header. Until `close`, the file
+ * says it has 0 rows.
+ *
+ * @example
+ * const out = new nn.io.NpyWriter('reduced.npy', 50);
+ * for await (const batch of nn.io.rows('data.npy')) out.write(pipeline.transform(batch));
+ * out.close();
+ */
+export class NpyWriter {
+  readonly #fd: number;
+  readonly #cols: number;
+  #rows = 0;
+  #closed = false;
+  // Room for any row count: the header is rewritten in place at close, with the same length.
+  static readonly #HEADER = 128;
+
+  constructor(path: string, cols: number) {
+    checkPath(path);
+    assertInteger(cols, 'cols', 0, 2 ** 31 - 1);
+    this.#cols = cols;
+    this.#fd = openSync(path, 'w');
+    writeSync(this.#fd, npyHeaderBytes(`(0, ${cols})`, NpyWriter.#HEADER));
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Appends the rows of X (cols columns). */
+  write(X: Matrix): void {
+    if (this.#closed) throw new NnkitRangeError(ErrorCodes.STATE, 'NpyWriter.write() after close()');
+    assertMatrix(X, 'X');
+    if (X.cols !== this.#cols) rangeError('X.cols', `${this.#cols} columns (the writer's)`, X.cols, ErrorCodes.SHAPE);
+    const bytes = new Uint8Array(X.data.buffer, X.data.byteOffset, X.data.byteLength);
+    for (let done = 0; done < bytes.length;) done += writeSync(this.#fd, bytes, done, bytes.length - done, NpyWriter.#HEADER + this.#rows * this.#cols * 4 + done);
+    this.#rows += X.rows;
+  }
+
+  /** Writes the final row count into the header and closes the file. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      writeSync(this.#fd, npyHeaderBytes(`(${this.#rows}, ${this.#cols})`, NpyWriter.#HEADER), 0, NpyWriter.#HEADER, 0);
+    } finally {
+      closeSync(this.#fd);
+    }
+  }
 }
 
 /** Saves X as a .npy file numpy loads with `np.load` (float32, C order), replacing `path` whole or not at all. */

@@ -7,6 +7,7 @@
  * when the result has a shape worth checking, `check` (returns a problem description or '').
  * Exports without an entry are still fuzzed with generic hostile arguments (see child.ts).
  */
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as nn from '../../lib/index';
 import { native } from '../../lib/native';
@@ -356,6 +357,91 @@ export const targets: Target[] = [
     call: async (p) => {
       await nn.weights.saveAsync('load-async.safetensors', { b: new Float32Array(3) });
       return nn.weights.loadAsync(p);
+    },
+  },
+  // --- nn.io (files in the child's temporary directory) ---------------------------------------
+  {
+    name: 'nn.io.encodeNpy',
+    args: fc.tuple(dim, dim).chain(([r, c]) => fc.oneof(matrixArb(r, c, true, edgeFill), arrayArb('f32', r, true))).map((X): Spec[] => [X]),
+    call: (X) => nn.io.encodeNpy(X),
+  },
+  {
+    name: 'nn.io.writeNpy',
+    fileSystem: true,
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true, edgeFill)).map((X): Spec[] => [raw('w.npy'), X]),
+    call: (p, X) => {
+      nn.io.writeNpy(p, X);
+      return nn.io.readNpy(p);
+    },
+  },
+  {
+    name: 'nn.io.writeNpyAsync',
+    fileSystem: true,
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true)).map((X): Spec[] => [raw('wa.npy'), X]),
+    call: async (p, X) => {
+      await nn.io.writeNpyAsync(p, X);
+      return nn.io.npyHeader(p);
+    },
+  },
+  {
+    // A valid file, cut short and with one byte changed (broken): rejected with ERR_NNKIT_FORMAT or read whole.
+    name: 'nn.io.readNpy',
+    fileSystem: true,
+    args: fc.tuple(dim, dim).chain(([r, c]) => matrixArb(r, c, true).map((X): Spec[] => [X, num(0), num(-1), num(0)])),
+    broken: fc.tuple(dim, dim, fc.nat(200), fc.nat(200), fc.integer({ min: 0, max: 255 })).chain(([r, c, cut, at, byte]) =>
+      matrixArb(r, c, true).map((X): Spec[] => [X, num(cut), num(at), num(byte)])),
+    call: (X, cut, at, byte) => {
+      if (![cut, at, byte].every(Number.isInteger)) throw new UserError('the damage spec is the harness\'s own');
+      const bytes = nn.io.encodeNpy(X).slice();
+      const damaged = bytes.slice(0, Math.max(0, bytes.length - cut));
+      if (at >= 0 && at < damaged.length) damaged[at] = byte;
+      writeFileSync('r.npy', damaged);
+      return nn.io.readNpy('r.npy');
+    },
+  },
+  {
+    name: 'nn.io.npyHeader',
+    fileSystem: true,
+    args: fc.constant([raw('h.npy')]),
+    call: (p) => {
+      nn.io.writeNpy('h.npy', nn.matrix(2, 3));
+      return nn.io.npyHeader(p);
+    },
+  },
+  {
+    name: 'nn.io.rows',
+    fileSystem: true,
+    args: fc.tuple(dim, posDim, fc.integer({ min: 1, max: 5 })).chain(([r, c, b]) => matrixArb(r, c, true).map((X): Spec[] => [X, num(b)])),
+    call: async (X, batchSize) => {
+      nn.io.writeNpy('rows.npy', X);
+      let n = 0;
+      for await (const batch of nn.io.rows('rows.npy', { batchSize })) n += batch.rows;
+      return n;
+    },
+  },
+  {
+    name: 'nn.io.toRows',
+    args: fc.tuple(dim, dim, fc.constantFrom('f32', 'f64', 'u8', 'i16', 'i64'), fc.boolean()).map(([r, c, t, cm]): Spec[] => [num(r), num(c), raw(t), raw(cm)]),
+    call: (r, c, t, cm) => {
+      if (typeof t !== 'string') throw new UserError('the type spec is the harness\'s own');
+      const size = ({ f32: 4, f64: 8, u8: 1, i16: 2, i64: 8 } as Record<string, number>)[t];
+      if (!Number.isInteger(r) || !Number.isInteger(c) || size === undefined || r < 0 || c < 0 || r * c * size > 1e8) throw new UserError('the shape spec is the harness\'s own');
+      return nn.io.toRows(new Uint8Array(r * c * size), t as nn.io.ElementType, r, c, { columnMajor: cm });
+    },
+  },
+  {
+    name: 'new nn.io.NpyWriter',
+    fileSystem: true,
+    args: fc.tuple(dim, posDim).chain(([r, c]) => matrixArb(r, c, true).map((X): Spec[] => [raw('nw.npy'), num(c), X])),
+    call: (p, cols, X) => {
+      const w = new nn.io.NpyWriter(p, cols);
+      try {
+        w.write(X);
+        w.write(X);
+      } finally {
+        w.close();
+      }
+      return nn.io.readNpy(p);
     },
   },
 
