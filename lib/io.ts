@@ -305,10 +305,17 @@ async function* npyRows(path: string, batchSize: number): AsyncGenerator<Matrix,
     const h = await readHeader(file, path);
     const type = DESCR[h.descr]!, size = SIZE[type];
     const B = Math.max(1, Math.min(batchSize, h.rows));
-    const raw = allocate(Uint8Array, B * h.cols * size, 'batchSize × cols');
     const out = allocateFloat32(B * h.cols, 'batchSize × cols');
+    // float32 in C order is read straight into the batch; other layouts go through the kernel.
+    const direct = type === 'f32' && !h.fortranOrder;
+    const raw = direct ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : allocate(Uint8Array, B * h.cols * size, 'batchSize × cols');
     for (let r0 = 0; r0 < h.rows; r0 += B) {
       const n = Math.min(B, h.rows - r0), bytes = n * h.cols * size;
+      if (direct) {
+        await readFully(file, raw, 0, bytes, h.dataOffset + r0 * h.cols * size, path);
+        yield { data: out.subarray(0, n * h.cols), rows: n, cols: h.cols };
+        continue;
+      }
       if (!h.fortranOrder) {
         await readFully(file, raw, 0, bytes, h.dataOffset + r0 * h.cols * size, path);
       } else {
