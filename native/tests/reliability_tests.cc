@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../kernels/cpu.h"
+#include "../kernels/data.h"
 #include "../kernels/gemm.h"
 #include "../kernels/optim.h"
 #include "../kernels/parallel.h"
@@ -205,6 +206,40 @@ TEST(adam_and_rmsprop_every_tail_on_exact_unaligned_buffers) {
       for (std::size_t i = 0; i < n; ++i) CHECK(std::isfinite(w.data()[i]) && std::isfinite(w2.data()[i]), "%s n=%zu i=%zu not finite", simd_path_name(path), n, i);
     }
   }
+}
+
+TEST(data_kernels_stay_inside_exact_buffers) {
+  // gather_rows and to_float32_rows on buffers with nothing after them (ASan) and a canary
+  // before: every shape across the tile (256 × 16) and task boundaries, both layouts.
+  for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{257}, std::size_t{600}})
+    for (std::size_t cols : {std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{33}}) {
+      Exact<float> src(rows * cols, 1.0f);
+      std::vector<double> wide(rows * cols);
+      for (std::size_t i = 0; i < rows * cols; ++i) wide[i] = static_cast<double>(src.data()[i]);
+      for (bool column_major : {false, true}) {
+        Exact<float> out(rows * cols);
+        to_float32_rows(wide.data(), ElementType::f64, rows, cols, column_major, out.data());
+        CHECK(out.canary_intact(), "to_float32_rows canary %zux%zu", rows, cols);
+        for (std::size_t i = 0; i < rows; ++i)
+          for (std::size_t j = 0; j < cols; ++j) {
+            const float want = static_cast<float>(wide[column_major ? j * rows + i : i * cols + j]);
+            CHECK(out.data()[i * cols + j] == want, "to_float32_rows %zux%zu cm=%d at (%zu,%zu)", rows, cols, column_major, i, j);
+          }
+      }
+      if (rows == 0) continue;
+      std::vector<std::uint32_t> idx(rows + 3);
+      for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<std::uint32_t>((k * 7) % rows);
+      Exact<float> gathered(idx.size() * cols);
+      CHECK(gather_rows(src.data(), rows, cols, idx.data(), idx.size(), gathered.data()) == kNoBadIndex, "gather %zux%zu", rows, cols);
+      CHECK(gathered.canary_intact(), "gather canary");
+      for (std::size_t k = 0; k < idx.size(); ++k)
+        CHECK(std::memcmp(gathered.data() + k * cols, src.data() + idx[k] * cols, cols * sizeof(float)) == 0, "gather row %zu", k);
+      idx[idx.size() - 1] = static_cast<std::uint32_t>(rows);  // out of range: reported, nothing written
+      Exact<float> untouched(idx.size() * cols, 9.0f);
+      const float first = untouched.data()[0];
+      CHECK(gather_rows(src.data(), rows, cols, idx.data(), idx.size(), untouched.data()) == idx.size() - 1, "gather bad index");
+      CHECK(untouched.data()[0] == first, "gather wrote before reporting a bad index");
+    }
 }
 
 TEST(thread_pool_clamps_and_survives_resizes) {
