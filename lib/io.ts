@@ -269,8 +269,12 @@ export interface RowsOptions {
   batchSize?: number;
   /** CSV: the columns to read, by header name, in this order (default: every column). */
   columns?: string[];
+  /** .npy: the first row to read (default 0): with `to`, a shard of the file. */
+  from?: number;
+  /** .npy: one past the last row to read (default: the file's row count). */
+  to?: number;
 }
-const ROWS_KEYS = optionKeys<RowsOptions>()('batchSize', 'columns');
+const ROWS_KEYS = optionKeys<RowsOptions>()('batchSize', 'columns', 'from', 'to');
 
 /**
  * The rows of a data file as `Matrix` batches of `batchSize` rows, read as they are consumed:
@@ -290,27 +294,33 @@ export function rows(path: string, opts?: RowsOptions): AsyncGenerator<Matrix, v
   const columns = opts?.columns;
   if (columns !== undefined && (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string')))
     typeError('columns', 'a non-empty array of column names', columns);
+  const from = opts?.from ?? 0, to = opts?.to;
+  assertInteger(from, 'from', 0);
+  if (to !== undefined) assertInteger(to, 'to', from);
   const lower = path.toLowerCase();
   if (lower.endsWith('.npy')) {
     if (columns !== undefined) rangeError('columns', 'no columns for a .npy file (it has no column names)', columns);
-    return npyRows(path, batchSize);
+    return npyRows(path, batchSize, from, to);
   }
+  if (from !== 0 || to !== undefined) rangeError('from', 'row ranges only for .npy files (a CSV is read from its start)', from);
   if (lower.endsWith('.csv')) return csvRows(path, batchSize, columns);
   return rangeError('path', 'a .npy or .csv file', path, ErrorCodes.FORMAT);
 }
 
-async function* npyRows(path: string, batchSize: number): AsyncGenerator<Matrix, void, undefined> {
+async function* npyRows(path: string, batchSize: number, from: number, to: number | undefined): AsyncGenerator<Matrix, void, undefined> {
   const file = await open(path, 'r');
   try {
     const h = await readHeader(file, path);
+    const end = to ?? h.rows;
+    if (end > h.rows) rangeError('to', `at most the file's ${h.rows} rows`, end);
     const type = DESCR[h.descr]!, size = SIZE[type];
     const B = Math.max(1, Math.min(batchSize, h.rows));
     const out = allocateFloat32(B * h.cols, 'batchSize × cols');
     // float32 in C order is read straight into the batch; other layouts go through the kernel.
     const direct = type === 'f32' && !h.fortranOrder;
     const raw = direct ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : allocate(Uint8Array, B * h.cols * size, 'batchSize × cols');
-    for (let r0 = 0; r0 < h.rows; r0 += B) {
-      const n = Math.min(B, h.rows - r0), bytes = n * h.cols * size;
+    for (let r0 = from; r0 < end; r0 += B) {
+      const n = Math.min(B, end - r0), bytes = n * h.cols * size;
       if (direct) {
         await readFully(file, raw, 0, bytes, h.dataOffset + r0 * h.cols * size, path);
         yield { data: out.subarray(0, n * h.cols), rows: n, cols: h.cols };
