@@ -112,7 +112,7 @@ describe('nn.io .npy', () => {
       await formatError(() => nn.io.readNpy(join(dir, 'complex.npy')), /descr/);
     }
     expect(() => nn.io.readNpy(join(dir, 'missing.npy'))).toThrow(/ENOENT/);
-    expect(() => nn.io.rows(join(dir, 'x.parquet'))).toThrow(/\.npy or \.csv/);
+    expect(() => nn.io.rows(join(dir, 'x.xlsx'))).toThrow(/\.npy, \.csv, \.parquet/);
     expect(() => nn.io.rows(path, { batchSize: 0 })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));
   });
 });
@@ -171,5 +171,59 @@ describe('nn.io native conversion kernel', () => {
     expect(() => nn.io.toRows(new Uint8Array(7), 'f32', 2, 1)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_SHAPE' }));
     expect(() => nn.io.toRows(new Uint8Array(8), 'f16' as nn.io.ElementType, 2, 1)).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_RANGE' }));
     expect(() => nn.io.toRows(new Uint8Array(8), 'f32', 2, 1, { out: nn.matrix(1, 2) })).toThrow(expect.objectContaining({ code: 'ERR_NNKIT_SHAPE' }));
+  });
+});
+
+describe('nn.io Parquet (hyparquet) and Arrow IPC (apache-arrow)', () => {
+  const n = 1000;
+  const a = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3), b = Int32Array.from({ length: n }, (_, i) => i * 7 - 300);
+  const c = Float32Array.from({ length: n }, (_, i) => Math.fround(i / 9));
+  const want = (cols: Float64Array[], rows: number) => Float32Array.from({ length: rows * cols.length }, (_, k) => cols[k % cols.length]![Math.floor(k / cols.length)]!);
+
+  it('reads numeric columns by name across row groups into batches (values as written, float32-rounded)', async () => {
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    const path = join(dir, 't.parquet');
+    parquetWriteFile({ filename: path, rowGroupSize: 300, columnData: [
+      { name: 'a', data: a, type: 'DOUBLE' }, { name: 'b', data: b, type: 'INT32' }, { name: 'c', data: c, type: 'FLOAT' },
+    ] });
+    const all = await collect(path, { batchSize: 128 });
+    expect(all.batches.slice(0, -1).every((r) => r === 128)).toBe(true);
+    expect(all.all.rows).toBe(n);
+    expect(Array.from(all.all.data)).toEqual(Array.from(want([a, Float64Array.from(b), Float64Array.from(c)], n)));
+    const picked = await collect(path, { batchSize: 1000, columns: ['c', 'a'] });
+    expect(Array.from(picked.all.data)).toEqual(Array.from(want([Float64Array.from(c), a], n)));
+  });
+
+  it('reads Arrow IPC files and streams, record batch by record batch', async () => {
+    const arrow = await import('apache-arrow');
+    const table = new arrow.Table({ a: arrow.makeVector(a), b: arrow.makeVector(b) });
+    for (const [name, format] of [['t.arrow', 'file'], ['t.arrows', 'stream']] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, arrow.tableToIPC(table, format));
+      const all = await collect(path, { batchSize: 333 });
+      expect(all.batches).toEqual([333, 333, 333, 1]);
+      expect(Array.from(all.all.data), name).toEqual(Array.from(want([a, Float64Array.from(b)], n)));
+    }
+  });
+
+  it('rejects nulls, missing columns and damaged files with ERR_NNKIT_FORMAT naming row and column', async () => {
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    const arrow = await import('apache-arrow');
+    const pq = join(dir, 'nulls.parquet');
+    parquetWriteFile({ filename: pq, columnData: [{ name: 'x', data: [1, 2, null, 4], type: 'DOUBLE' }] });
+    await formatError(() => collect(pq), /row 2 column 'x'.*null/);
+    await formatError(() => collect(join(dir, 't.parquet'), { columns: ['nope'] }), /column 'nope'/);
+    const ar = join(dir, 'nulls.arrow');
+    writeFileSync(ar, arrow.tableToIPC(new arrow.Table({ y: arrow.vectorFromArray([1.5, null, 3], new arrow.Float64()) }), 'file'));
+    await formatError(() => collect(ar), /row 1 column 'y'.*null/);
+    const bad = join(dir, 'bad.parquet');
+    writeFileSync(bad, Buffer.from('this is not parquet at all, not even close'));
+    await formatError(() => collect(bad), /Parquet/);
+    const good = readFileSync(join(dir, 't.parquet'));
+    writeFileSync(bad, good.subarray(0, good.length - 10));
+    await formatError(() => collect(bad));
+    const badArrow = join(dir, 'bad.arrow');
+    writeFileSync(badArrow, Buffer.from('ARROW1 garbage garbage garbage garbage'));
+    await formatError(() => collect(badArrow), /Arrow/);
   });
 });

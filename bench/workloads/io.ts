@@ -12,12 +12,18 @@ import * as nn from '../../lib/index';
 import type { Workload } from '../workload';
 
 const ROWS = 350_000, COLS = 784; // 1.02 GiB of float32
+let scratch: string | null = null;
+function scratchDir(): string {
+  if (scratch) return scratch;
+  const dir = mkdtempSync(path.join(tmpdir(), 'nnkit-bench-io-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (scratch = dir);
+}
 let file: string | null = null;
 function bigNpy(): string {
   if (file) return file;
-  file = path.join(mkdtempSync(path.join(tmpdir(), 'nnkit-bench-io-')), 'big.npy');
+  file = path.join(scratchDir(), 'big.npy');
   makeNpy(file, ROWS, COLS, 5);
-  process.once('exit', () => rmSync(path.dirname(file!), { recursive: true, force: true }));
   return file;
 }
 
@@ -43,6 +49,23 @@ export const workloads: Workload[] = [
       };
     },
     peers: [{ name: 'numpy', task: 'numpy.npy_batches', get args() { return { path: bigNpy(), batch: 8192 }; } }],
+  },
+  {
+    name: 'io.rows Parquet 200000×32 float64 (hyparquet, row groups of 50000) in batches of 8192',
+    area: 'io',
+    target: 'report (no pyarrow on this machine: Debian 12 does not package it)',
+    async setup() {
+      const { parquetWriteFile } = await import('hyparquet-writer');
+      const f = path.join(scratchDir(), 'cols.parquet'), rowsN = 200_000;
+      parquetWriteFile({ filename: f, rowGroupSize: 50_000, columnData: Array.from({ length: 32 }, (_, j) => ({
+        name: `c${j}`, type: 'DOUBLE' as const, data: Float64Array.from({ length: rowsN }, (_, i) => Math.sin(i * (j + 1))),
+      })) });
+      return async () => {
+        let rows = 0;
+        for await (const batch of nn.io.rows(f, { batchSize: 8192 })) rows += batch.rows;
+        return rows;
+      };
+    },
   },
   {
     name: `io.toRows column-major float64 → float32 rows ${N}×${D}`,
