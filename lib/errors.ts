@@ -42,6 +42,8 @@ export const ErrorCodes = {
   STATE: 'ERR_NNKIT_STATE',
   /** A saved document is corrupt, truncated, of another version or of another type. */
   FORMAT: 'ERR_NNKIT_FORMAT',
+  /** An optional package a call needs is not installed (hyparquet for Parquet, apache-arrow for Arrow IPC). */
+  DEPENDENCY: 'ERR_NNKIT_DEPENDENCY',
   /** Working memory (or a worker thread) could not be allocated. */
   ALLOC: 'ERR_NNKIT_ALLOC',
   /** A failure inside nnkit that no argument explains: a bug, please report it. */

@@ -8,7 +8,9 @@
  *   Arrow IPC files and streams (`.arrow`, `.arrows`, `.feather` v2: through apache-arrow, record
  *   batch by record batch). Both are pure JavaScript, so the package stays free of other native
  *   code (DuckDB's node API would bring a 30+ MB native binary per platform for what these
- *   readers do). Their columns become rows in the native column-to-row kernel.
+ *   readers do), and both are optional peer dependencies: `npm install hyparquet` or
+ *   `npm install apache-arrow` where those formats are read (ERR_NNKIT_DEPENDENCY says so
+ *   otherwise). Their columns become rows in the native column-to-row kernel.
  *
  * Element types and column-major data become row-major float32 in a native kernel (a cast-copy,
  * or a blocked transpose-copy with the cast). A damaged file — a bad header, a truncated body, a
@@ -19,7 +21,7 @@
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import { ErrorCodes, NnkitRangeError, Received, rangeError, typeError } from './errors';
+import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, rangeError, typeError } from './errors';
 import { checkPath, readWhole, writeWhole, writeWholeAsync } from './files';
 import { allocate, allocateFloat32, assertMatrix, type Matrix } from './matrix';
 import { type ElementType, native } from './native';
@@ -403,6 +405,17 @@ async function* csvRows(path: string, batchSize: number, columns: string[] | und
 
 // --- columnar formats -------------------------------------------------------------------------
 
+/** An optional peer dependency, or ERR_NNKIT_DEPENDENCY saying how to install it. */
+async function optional<T>(load: () => Promise<T>, name: string, format: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+    throw new NnkitTypeError(ErrorCodes.DEPENDENCY, `Reading ${format} files needs the package '${name}' (an optional peer dependency of nnkit): npm install ${name}`);
+  }
+}
+
 type Column = ArrayLike<number | bigint | null | undefined | boolean>;
 
 /**
@@ -468,7 +481,7 @@ function pickColumns(available: string[], columns: string[] | undefined, source:
 }
 
 async function* parquetRows(path: string, batchSize: number, columns: string[] | undefined): AsyncGenerator<Matrix, void, undefined> {
-  const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet');
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await optional(() => import('hyparquet'), 'hyparquet', 'Parquet');
   let file: Awaited<ReturnType<typeof asyncBufferFromFile>>, metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     file = await asyncBufferFromFile(path);
@@ -508,7 +521,7 @@ async function* parquetRows(path: string, batchSize: number, columns: string[] |
 }
 
 async function* arrowRows(path: string, batchSize: number, columns: string[] | undefined): AsyncGenerator<Matrix, void, undefined> {
-  const { RecordBatchReader } = await import('apache-arrow');
+  const { RecordBatchReader } = await optional(() => import('apache-arrow'), 'apache-arrow', 'Arrow IPC');
   const stream = createReadStream(path);
   let names: string[] | null = null, batcher: Rebatcher | null = null, start = 0;
   try {

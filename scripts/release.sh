@@ -68,6 +68,16 @@ const Y: nn.Matrix = scaler.transform(X);
 console.log('typescript:', Y.rows, Y.cols);
 TS
 (cd "$c1" && node "$root/node_modules/typescript/bin/tsc" --strict --noEmit --module nodenext --moduleResolution nodenext --types node --typeRoots "$root/node_modules/@types" check.ts && echo "typescript: check.ts compiles under --strict")
+# Parquet and Arrow readers are optional peer dependencies: without them, a clear coded error.
+(cd "$c1" && printf 'PAR1' > x.parquet && node -e "
+  const nn = require('nnkit');
+  (async () => {
+    for await (const b of nn.io.rows('x.parquet')) void b;
+    throw new Error('read a .parquet file without hyparquet');
+  })().then(() => process.exit(1), (e) => {
+    if (e.code !== 'ERR_NNKIT_DEPENDENCY' || !(e instanceof nn.NnkitTypeError)) { console.error(e); process.exit(1); }
+    console.log('optional dependency: a .parquet file without hyparquet gives', e.code);
+  });")
 node scripts/smoke.js "$pkg" > "$c1/smoke-x64.json"
 node scripts/smoke.js --arch arm64 "$pkg" > "$c1/smoke-arm64.json"
 node scripts/smoke.js --compare "$c1/smoke-x64.json" "$c1/smoke-arm64.json"
