@@ -400,6 +400,38 @@ export const targets: Target[] = [
     },
   },
   {
+    // CSV, Parquet and Arrow files built whole, then cut short and with one byte changed
+    // (broken): every batch well-shaped, or ERR_NNKIT_FORMAT.
+    name: 'nn.io.rows (csv, parquet, arrow)',
+    fileSystem: true,
+    share: 0.3,
+    args: fc.tuple(fc.constantFrom('csv', 'parquet', 'arrow'), fc.integer({ min: 1, max: 40 })).map(([f, r]): Spec[] => [raw(f), num(r), num(0), num(-1), num(0)]),
+    broken: fc.tuple(fc.constantFrom('csv', 'parquet', 'arrow'), fc.integer({ min: 1, max: 40 }), fc.nat(300), fc.nat(600), fc.integer({ min: 0, max: 255 }))
+      .map(([f, r, cut, at, byte]): Spec[] => [raw(f), num(r), num(cut), num(at), num(byte)]),
+    call: async (format, rowCount, cut, at, byte) => {
+      if (typeof format !== 'string' || ![rowCount, cut, at, byte].every(Number.isInteger) || rowCount < 1 || rowCount > 1000) throw new UserError('the file spec is the harness\'s own');
+      const values = Float64Array.from({ length: rowCount }, (_, i) => i / 7 - 2);
+      let bytes: Uint8Array;
+      if (format === 'csv') bytes = Buffer.from(`a,b\n${Array.from(values, (v, i) => `${v},${i}`).join('\n')}\n`);
+      else if (format === 'parquet') bytes = new Uint8Array((await import('hyparquet-writer')).parquetWriteBuffer({ columnData: [{ name: 'a', data: values, type: 'DOUBLE' }], rowGroupSize: 7 }));
+      else {
+        const arrow = await import('apache-arrow');
+        bytes = arrow.tableToIPC(new arrow.Table({ a: arrow.makeVector(values) }), 'file');
+      }
+      const whole = new Uint8Array(bytes); // parquetWriteBuffer gives an ArrayBuffer
+      const damaged = whole.slice(0, Math.max(0, whole.length - cut));
+      if (at >= 0 && at < damaged.length) damaged[at] = byte;
+      const file = `f.${format}`;
+      writeFileSync(file, damaged);
+      let n = 0;
+      for await (const batch of nn.io.rows(file, { batchSize: 5 })) {
+        if (!(batch.data instanceof Float32Array) || batch.data.length !== batch.rows * batch.cols) throw new Error('a malformed batch');
+        n += batch.rows;
+      }
+      return n;
+    },
+  },
+  {
     name: 'nn.io.npyHeader',
     fileSystem: true,
     args: fc.constant([raw('h.npy')]),
