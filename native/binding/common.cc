@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include "../kernels/stats.h"
+
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -148,6 +150,15 @@ void throw_error(Napi::Env env, ErrorKind kind, const char* code, const std::str
 void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const char* argument,
                           const std::string& expected, const std::string& received) {
   throw make_error(env, kind, code, "Expected " + expected + " for " + argument + " but received " + received, argument);
+}
+
+void require_finite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint) {
+  const std::size_t bad = kernels::find_nonfinite(x, rows * cols);
+  if (bad == kernels::kAllFinite) return;
+  const float v = x[bad];
+  const std::string cell = std::string(name) + "[" + std::to_string(bad / cols) + "][" + std::to_string(bad % cols) + "]";
+  const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  throw nnkit::Error(ErrorKind::range, kErrNonFinite, "Expected a finite number for " + cell + " but received " + received + hint, cell);
 }
 
 void register_errors(Napi::Env env, Napi::Object exports) {

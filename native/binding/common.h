@@ -82,6 +82,11 @@ std::string string_arg(const Napi::CallbackInfo& info, std::size_t index, const 
 std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::size_t rows, std::size_t cols,
                                 const char* name);
 
+// Throws ERR_NNKIT_NONFINITE (an nnkit::Error, so also from a pool thread) naming the first NaN
+// or ±Infinity of the rows × cols row-major `name` by its cell ("X[3][7]", also the error's
+// `argument`), with `hint` after the message; returns when every value is finite.
+void require_finite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint = "");
+
 // ERR_NNKIT_SHAPE unless `array` holds `length` elements. An optional array that was not given
 // (null or undefined: no object) passes.
 template <typename Array>

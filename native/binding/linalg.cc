@@ -67,7 +67,11 @@ struct CovarianceCall {
   std::size_t n, d;
   bool center, has_mean;
 
-  void run() const { linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr); }
+  void run() const {
+    if (linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr)) return;
+    require_finite_cells("X", x.data, n, d);
+    throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "covariance reported a non-finite value the scan does not find");
+  }
 };
 
 CovarianceCall CovarianceCall::parse(const Napi::CallbackInfo& info) {
@@ -99,7 +103,16 @@ struct EighCall {
   void buffers(B& b) { b.input(a); b.output(values); b.output(vectors); }
   FloatArray a, values, vectors;
   std::size_t n;
-  void run() const { linalg::eigh(a.data, n, values.data, vectors.data); }
+  void run() const {
+    require_finite_cells("A", a.data, n, n);
+    std::size_t i = 0, j = 0;
+    if (linalg::find_asymmetry(a.data, n, &i, &j))
+      throw nnkit::Error(ErrorKind::range, kErrShape,
+                         "Expected a symmetric matrix for A (|a_ij - a_ji| <= 1e-4 max|a|) but entries (" + std::to_string(i) + ", " +
+                             std::to_string(j) + ") and (" + std::to_string(j) + ", " + std::to_string(i) + ") differ",
+                         "A");
+    linalg::eigh(a.data, n, values.data, vectors.data);
+  }
 };
 
 EighCall EighCall::parse(const Napi::CallbackInfo& info) {
@@ -129,11 +142,23 @@ struct SvdCall {
   std::size_t m, n, k, l, power_iterations;
   bool randomized;
   void run() const {
-    if (randomized) {
-      linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data, center.data);
-    } else {
+    if (!randomized) {
+      require_finite_cells("A", a.data, m, n);
       linalg::svd(a.data, m, n, u.data, s.data, vt.data);
+      return;
     }
+    if (center.data) require_finite_cells("center", center.data, 1, n);
+    const linalg::RandomizedSvdFacts facts =
+        linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data, center.data);
+    if (!facts.finite) {
+      require_finite_cells("A", a.data, m, n);
+      throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "randomizedSvd reported a non-finite A the scan does not find");
+    }
+    if (facts.rank < k)
+      throw nnkit::Error(ErrorKind::range, kErrRange,
+                         "Expected k at most the numerical rank of A (" + std::to_string(facts.rank) +
+                             ": singular values above 16·eps·σ₁) but received " + std::to_string(k),
+                         "k");
   }
 };
 

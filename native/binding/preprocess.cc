@@ -44,27 +44,23 @@ FiniteCheck finite_check_arg(const Napi::CallbackInfo& info, std::size_t index) 
 }
 
 // ERR_NNKIT_NONFINITE naming the cell of X (rows × cols, row-major) at `index`.
-// `fit`: the data a fit learns from (no way around it); otherwise a transform's input.
-[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t index, std::size_t cols, bool fit = false) {
-  const float v = x[index];
-  const std::string cell = std::string(name) + "[" + std::to_string(index / cols) + "][" + std::to_string(index % cols) + "]";
-  const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
-  throw nnkit::Error(ErrorKind::range, kErrNonFinite,
-                     "Expected a finite number for " + cell + " but received " + received +
-                         (fit ? " (statistics need finite data)"
-                              : " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)"),
-                     cell);
-}
+constexpr const char* kTransformHint = " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)";
+constexpr const char* kFitHint = " (statistics need finite data)";
 
 // The read-only scan of `scan_first`.
-void require_finite(const char* name, const float* x, std::size_t rows, std::size_t cols, bool fit = false) {
-  const std::size_t bad = kernels::find_nonfinite(x, rows * cols);
-  if (bad != kernels::kAllFinite) throw_nonfinite(name, x, bad, cols, fit);
+void require_finite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
+  require_finite_cells(name, x, rows, cols, kTransformHint);
+}
+
+// A transform's fused check found a non-finite value somewhere: name the first one.
+[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
+  require_finite(name, x, rows, cols);
+  throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "a transform kernel reported a non-finite value the scan does not find");
 }
 
 // A fit's kernel reported non-finite data: name the first bad cell.
 [[noreturn]] void reject_nonfinite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
-  require_finite(name, x, rows, cols, true);
+  require_finite_cells(name, x, rows, cols, kFitHint);
   throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "a statistics kernel reported a non-finite value the scan does not find");
 }
 
@@ -137,7 +133,7 @@ struct AffineCall {
     if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
     if (check == FiniteCheck::fused) {
       const std::size_t bad = kernels::column_affine_checked(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
-      if (bad != kernels::kAllFinite) throw_nonfinite("X", x.data, bad, cols);
+      if (bad != kernels::kAllFinite) throw_nonfinite("X", x.data, rows, cols);
       return;
     }
     kernels::column_affine(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);

@@ -1,5 +1,4 @@
 #include "covariance.h"
-#include "eigen.h"
 
 #include <algorithm>
 #include <cmath>
@@ -67,13 +66,12 @@ void rank_k_update(const float* s, std::size_t rows, std::size_t d, float alpha,
 
 }  // namespace
 
-void covariance(const float* x, std::size_t n, std::size_t d, bool center, float* cov, float* mean) {
-  if (n == 0) throw Error(ErrorKind::range, kErrShape, "Expected at least one row for X but received 0 rows");
-  if (d == 0) return;
+bool covariance(const float* x, std::size_t n, std::size_t d, bool center, float* cov, float* mean) {
+  if (n == 0 || d == 0) return true;
   // The sums also reveal NaN/Inf: a float sum of finite float32 values cannot overflow a double.
   const std::vector<double> sums = column_sums(x, n, d);
   for (std::size_t j = 0; j < d; ++j)
-    if (!std::isfinite(sums[j])) check_finite(x, n, d, "X");  // names the first bad cell
+    if (!std::isfinite(sums[j])) return false;
   std::vector<double> mu(d, 0.0);
   if (center)
     for (std::size_t j = 0; j < d; ++j) mu[j] = sums[j] / static_cast<double>(n);
@@ -99,6 +97,7 @@ void covariance(const float* x, std::size_t n, std::size_t d, bool center, float
   }
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = 0; j < i; ++j) cov[i * d + j] = cov[j * d + i];
+  return true;
 }
 
 }  // namespace nnkit::linalg

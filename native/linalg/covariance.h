@@ -14,6 +14,8 @@ namespace nnkit::linalg {
 
 // cov: D x D. mean: D floats (written when non-null; zeros when center is false).
 // ERR_NNKIT_NONFINITE when X holds NaN or ±Inf; N must be >= 1.
-void covariance(const float* x, std::size_t n, std::size_t d, bool center, float* cov, float* mean);
+// Returns false (a fact for the binding to word) when X holds NaN or ±Inf; cov is then meaningless.
+// Precondition: n >= 1 (the binding checks it).
+bool covariance(const float* x, std::size_t n, std::size_t d, bool center, float* cov, float* mean);
 
 }  // namespace nnkit::linalg

@@ -18,15 +18,13 @@ namespace nnkit::linalg {
 
 // True when none of a[0, count) is NaN or ±Inf.
 bool all_finite(const float* a, std::size_t count);
-// ERR_NNKIT_NONFINITE when any of a[0, count) is NaN or ±Inf.
-// ERR_NNKIT_NONFINITE naming the first NaN or ±Infinity of the rows × cols matrix `name`
-// (`argument` "A[r][c]"); returns when every value is finite.
-void check_finite(const float* a, std::size_t rows, std::size_t cols, const char* name);
-// ERR_NNKIT_SHAPE when |a_ij − a_ji| > 1e-4 · max|a| for some i, j.
-void check_symmetric(const float* a, std::size_t n, const char* name);
+// A fact for the binding to word: the first (i, j), i < j, with |a_ij − a_ji| > 1e-4 · max|a|
+// (true), or false when the n x n `a` is symmetric to that tolerance.
+bool find_asymmetry(const float* a, std::size_t n, std::size_t* i, std::size_t* j);
 
 // values: n, descending; vectors: n x n row-major, column j = eigenvector of values[j].
-// `a` is read only (LAPACK works on a private copy). Checks finiteness and symmetry.
+// `a` is read only (LAPACK works on a private copy). Precondition: `a` finite and symmetric to
+// find_asymmetry's tolerance (the binding checks both and words the error).
 void eigh(const float* a, std::size_t n, float* values, float* vectors);
 void eigh_builtin(const float* a, std::size_t n, float* values, float* vectors);
 

@@ -13,6 +13,7 @@
 
 namespace nnkit::linalg {
 
+// Precondition: `a` finite (the binding checks it).
 void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt);
 void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* s, float* vt);
 
@@ -20,9 +21,17 @@ void svd_builtin(const float* a, std::size_t m, std::size_t n, float* u, float* 
 // min(m, n)): Y = A·Ω, `power_iterations` rounds of Y ← A·orth(Aᵀ·orth(Y)), Q = orth(Y),
 // B = Qᵀ·A, B = X·S·Wᵀ, U = Q·X. u is m x k (null: U is not computed), s is k, vt is k x n.
 // A non-null `center` (length n) factors A − 1·centerᵀ instead, without forming it (PCA).
-void randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k, const float* omega,
-                    std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt,
-                    const float* center = nullptr);
+// Preconditions (the binding checks them): 1 <= k <= l <= min(m, n), `center` finite.
+// What it finds about A is returned, not thrown, for the binding to word: `finite` is false
+// when A holds NaN or ±Inf; `rank` < k when A's numerical rank (singular values above
+// 16·eps·σ₁) is below k. Either way u, s and vt are not written.
+struct RandomizedSvdFacts {
+  bool finite = true;
+  std::size_t rank = static_cast<std::size_t>(-1);
+};
+RandomizedSvdFacts randomized_svd(const float* a, std::size_t m, std::size_t n, std::size_t k, const float* omega,
+                                  std::size_t l, std::size_t power_iterations, float* u, float* s, float* vt,
+                                  const float* center = nullptr);
 
 // Replaces the m x l row-major `y` (l <= m) by a matrix with orthonormal columns spanning the
 // same space: (shifted) Cholesky-QR on GEMM, falling back to LAPACK's LQ of yᵀ or float64
