@@ -147,13 +147,19 @@ export function gather(source: Targets, indices: ArrayLike<number>, opts?: Gathe
   return out;
 }
 
-function rowsOf(t: Targets, name: string): number {
-  if (ArrayBuffer.isView(t)) {
-    assertLabels(t, t.length, name);
-    return t.length;
+/** X a Matrix, and y (when given) labels or a target matrix with one entry per row of X. */
+function assertDataset(X: Matrix, y: Targets | undefined): void {
+  assertMatrix(X, 'X');
+  if (y === undefined) return;
+  let n: number;
+  if (ArrayBuffer.isView(y)) {
+    assertLabels(y, y.length, 'y');
+    n = y.length;
+  } else {
+    assertMatrix(y, 'y');
+    n = y.rows;
   }
-  assertMatrix(t, name);
-  return t.rows;
+  if (n !== X.rows) rangeError('y', `one target per row of X (${X.rows})`, new Received(`${n} rows`), ErrorCodes.SHAPE);
 }
 
 /** One mini-batch of {@link batches}. */
@@ -205,11 +211,7 @@ function view<Y extends Targets | undefined>(y: Y, rows: number): Y {
  * for (const { X, y } of nn.data.batches(train.X, train.y, { batchSize: 128, rng })) step(X, y);
  */
 export function batches<Y extends Targets | undefined = undefined>(X: Matrix, y: Y, opts: BatchOptions): Generator<Batch<Y>, void, undefined> {
-  assertMatrix(X, 'X');
-  if (y !== undefined) {
-    const n = rowsOf(y, 'y');
-    if (n !== X.rows) rangeError('y', `one target per row of X (${X.rows})`, new Received(`${n} rows`), ErrorCodes.SHAPE);
-  }
+  assertDataset(X, y);
   assertOptions(opts, 'options', BATCH_KEYS);
   if (opts === undefined) rangeError('options', 'an options object with batchSize', opts);
   assertInteger(opts.batchSize, 'batchSize', 1);
@@ -279,11 +281,7 @@ function stratifiedCounts(byClass: number[][], total: number, k: number): number
  * const { train, validation } = nn.data.split(X, y, { validation: 0.1, stratify: true, rng });
  */
 export function split<Y extends Targets | undefined = undefined>(X: Matrix, y: Y, opts: SplitOptions): Split<Y> {
-  assertMatrix(X, 'X');
-  if (y !== undefined) {
-    const n = rowsOf(y, 'y');
-    if (n !== X.rows) rangeError('y', `one target per row of X (${X.rows})`, new Received(`${n} rows`), ErrorCodes.SHAPE);
-  }
+  assertDataset(X, y);
   assertOptions(opts, 'options', SPLIT_KEYS);
   if (opts === undefined) rangeError('options', 'an options object with validation', opts);
   const N = X.rows, v = opts.validation;

@@ -161,6 +161,12 @@ void require_finite_cells(const char* name, const float* x, std::size_t rows, st
   throw nnkit::Error(ErrorKind::range, kErrNonFinite, "Expected a finite number for " + cell + " but received " + received + hint, cell);
 }
 
+void reject_nonfinite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint) {
+  require_finite_cells(name, x, rows, cols, hint);
+  throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL",
+                     std::string("a kernel reported a non-finite value in ") + name + " that the scan does not find");
+}
+
 void register_errors(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClasses", Napi::Function::New(env, set_error_classes, "setErrorClasses"));
 }

@@ -86,6 +86,10 @@ std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::siz
 // or ±Infinity of the rows × cols row-major `name` by its cell ("X[3][7]", also the error's
 // `argument`), with `hint` after the message; returns when every value is finite.
 void require_finite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint = "");
+// For a kernel that reported non-finite input: require_finite_cells naming the cell, or
+// ERR_NNKIT_INTERNAL when the scan finds none (the kernel and the scan disagree: a bug).
+[[noreturn]] void reject_nonfinite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols,
+                                         const char* hint = "");
 
 // ERR_NNKIT_SHAPE unless `array` holds `length` elements. An optional array that was not given
 // (null or undefined: no object) passes.

@@ -68,9 +68,8 @@ struct CovarianceCall {
   bool center, has_mean;
 
   void run() const {
-    if (linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr)) return;
-    require_finite_cells("X", x.data, n, d);
-    throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "covariance reported a non-finite value the scan does not find");
+    if (!linalg::covariance(x.data, n, d, center, out.data, has_mean ? mean.data : nullptr))
+      reject_nonfinite_cells("X", x.data, n, d);
   }
 };
 
@@ -150,10 +149,7 @@ struct SvdCall {
     if (center.data) require_finite_cells("center", center.data, 1, n);
     const linalg::RandomizedSvdFacts facts =
         linalg::randomized_svd(a.data, m, n, k, omega.data, l, power_iterations, u.data, s.data, vt.data, center.data);
-    if (!facts.finite) {
-      require_finite_cells("A", a.data, m, n);
-      throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "randomizedSvd reported a non-finite A the scan does not find");
-    }
+    if (!facts.finite) reject_nonfinite_cells("A", a.data, m, n);
     if (facts.rank < k)
       throw nnkit::Error(ErrorKind::range, kErrRange,
                          "Expected k at most the numerical rank of A (" + std::to_string(facts.rank) +

@@ -43,7 +43,7 @@ FiniteCheck finite_check_arg(const Napi::CallbackInfo& info, std::size_t index) 
   return static_cast<FiniteCheck>(size_arg(info, index, "checkFinite", 2));
 }
 
-// ERR_NNKIT_NONFINITE naming the cell of X (rows × cols, row-major) at `index`.
+// The end of the ERR_NNKIT_NONFINITE messages of transforms and fits.
 constexpr const char* kTransformHint = " (transforms reject NaN and ±Infinity; checkFinite: false lets them through)";
 constexpr const char* kFitHint = " (statistics need finite data)";
 
@@ -52,17 +52,6 @@ void require_finite(const char* name, const float* x, std::size_t rows, std::siz
   require_finite_cells(name, x, rows, cols, kTransformHint);
 }
 
-// A transform's fused check found a non-finite value somewhere: name the first one.
-[[noreturn]] void throw_nonfinite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
-  require_finite(name, x, rows, cols);
-  throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "a transform kernel reported a non-finite value the scan does not find");
-}
-
-// A fit's kernel reported non-finite data: name the first bad cell.
-[[noreturn]] void reject_nonfinite(const char* name, const float* x, std::size_t rows, std::size_t cols) {
-  require_finite_cells(name, x, rows, cols, kFitHint);
-  throw nnkit::Error(ErrorKind::range, "ERR_NNKIT_INTERNAL", "a statistics kernel reported a non-finite value the scan does not find");
-}
 
 struct MomentsCall {
   static MomentsCall parse(const Napi::CallbackInfo& info);
@@ -72,7 +61,7 @@ struct MomentsCall {
   std::size_t rows, cols;
   DoubleArray mean, m2;
   void run() const {
-    if (!kernels::column_moments(x.data, rows, cols, mean.data, m2.data)) reject_nonfinite("X", x.data, rows, cols);
+    if (!kernels::column_moments(x.data, rows, cols, mean.data, m2.data)) reject_nonfinite_cells("X", x.data, rows, cols, kFitHint);
   }
 };
 
@@ -99,7 +88,7 @@ struct MinMaxCall {
   std::size_t rows, cols;
   FloatArray mn, mx;
   void run() const {
-    if (!kernels::column_min_max(x.data, rows, cols, mn.data, mx.data)) reject_nonfinite("X", x.data, rows, cols);
+    if (!kernels::column_min_max(x.data, rows, cols, mn.data, mx.data)) reject_nonfinite_cells("X", x.data, rows, cols, kFitHint);
   }
 };
 
@@ -133,7 +122,7 @@ struct AffineCall {
     if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
     if (check == FiniteCheck::fused) {
       const std::size_t bad = kernels::column_affine_checked(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
-      if (bad != kernels::kAllFinite) throw_nonfinite("X", x.data, rows, cols);
+      if (bad != kernels::kAllFinite) reject_nonfinite_cells("X", x.data, rows, cols, kTransformHint);
       return;
     }
     kernels::column_affine(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);

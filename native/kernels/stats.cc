@@ -46,32 +46,35 @@ bool min_max_scalar(const float* x, std::size_t rows, std::size_t cols, std::siz
   return poison == poison;
 }
 
-void affine_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
-                   const float* scale, const float* offset) {
-  for (std::size_t i = 0; i < rows; ++i) {
-    const float* in = x + i * ld;
-    float* out = y + i * ld;
-    for (std::size_t j = 0; j < cols; ++j) {
-      const float centered = in[j] - shift[j];
-      const float scaled = centered * scale[j];
-      out[j] = scaled + offset[j];
-    }
-  }
-}
-
-bool affine_checked_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
-                           const float* shift, const float* scale, const float* offset) {
-  float poison = 0.0f;  // v * 0 is 0 for finite v, NaN for NaN and ±Inf
+// The affine transform; with kCheck it also folds v · 0 of every input into `poison` (0 for
+// finite v, NaN for NaN and ±Inf) and reports whether it stayed a number (as affine_impl in
+// stats_simd.cc).
+template <bool kCheck>
+bool affine_scalar_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                        const float* shift, const float* scale, const float* offset) {
+  float poison = 0.0f;
   for (std::size_t i = 0; i < rows; ++i) {
     const float* in = x + i * ld;
     float* out = y + i * ld;
     for (std::size_t j = 0; j < cols; ++j) {
       const float v = in[j];
-      poison += v * 0.0f;
-      out[j] = (v - shift[j]) * scale[j] + offset[j];
+      if constexpr (kCheck) poison += v * 0.0f;
+      const float centered = v - shift[j];
+      const float scaled = centered * scale[j];
+      out[j] = scaled + offset[j];
     }
   }
   return poison == poison;
+}
+
+void affine_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                   const float* scale, const float* offset) {
+  affine_scalar_impl<false>(x, y, rows, cols, ld, shift, scale, offset);
+}
+
+bool affine_checked_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                           const float* shift, const float* scale, const float* offset) {
+  return affine_scalar_impl<true>(x, y, rows, cols, ld, shift, scale, offset);
 }
 
 std::size_t first_nonfinite_scalar(const float* x, std::size_t n) {
