@@ -92,11 +92,12 @@ function mlPcaComparison(rows: number, cols: number): Workload {
  * means the check costs at most 10%). A new output checks in the transform's own pass; in place
  * (and into `out`) a read-only scan comes first so that a rejected call writes nothing.
  */
-function finiteCheck(what: 'Standardizer new output' | 'Standardizer in place' | 'PCA → 100', rows: number, cols: number, quick: boolean): Workload {
+function finiteCheck(what: 'Standardizer new output' | 'Standardizer in place' | 'PCA → 100 new output' | 'PCA → 100 into out', rows: number, cols: number, quick: boolean): Workload {
   const build = (checkFinite: boolean) => () => {
     const X = pixels(rows, cols, 3);
-    if (what === 'PCA → 100') {
+    if (what.startsWith('PCA')) {
       const pca = new nn.PCA({ components: 100, solver: 'randomized' }).fit(X);
+      if (what === 'PCA → 100 new output') return () => pca.transform(X, { checkFinite });
       const out = nn.matrix(rows, 100);
       return () => pca.transform(X, { checkFinite, out });
     }
@@ -119,7 +120,8 @@ export const workloads: Workload[] = [
   finiteCheck('Standardizer new output', 60000, 784, true),
   finiteCheck('Standardizer in place', 128, 784, true),
   finiteCheck('Standardizer in place', 60000, 784, true),
-  finiteCheck('PCA → 100', 60000, 784, true),
+  finiteCheck('PCA → 100 new output', 60000, 784, true),
+  finiteCheck('PCA → 100 into out', 60000, 784, true),
   mlPcaComparison(2000, 784),
   standardize(10000, 3072, true),
   standardize(50000, 3072, false),

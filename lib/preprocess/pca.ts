@@ -438,7 +438,7 @@ export class PCA implements Transformer {
     const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
     native.pcaProject(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
-      transformBlockRows(X.rows, D), out.data, check !== 0);
+      transformBlockRows(X.rows, D), out.data, check);
     return out;
   }
 
@@ -471,7 +471,7 @@ export class PCA implements Transformer {
     const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
     await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
-      transformBlockRows(X.rows, D), out.data, check !== 0);
+      transformBlockRows(X.rows, D), out.data, check);
     return out;
   }
 

@@ -102,6 +102,24 @@ describe('transform rejects non-finite input (checkFinite, default true)', () =>
     });
   });
 
+  it('PCA over several centering blocks: the check fused into new storage finds a NaN in a later block, and agrees with the unchecked bits', async () => {
+    // PCA.transform centers 2^22 floats at a time: 1400 columns make blocks of 2995 rows, so
+    // 3100 rows are two blocks and row 3050 lies in the second, after the first block's rows
+    // of the output were written.
+    const rows = 3100, cols = 1400;
+    const X = nn.matrix(lcg(rows * cols, 6, -2, 2), rows, cols);
+    const pca = new nn.PCA({ components: 3, solver: 'randomized' }).fit(X);
+    const clean = pca.transform(X);
+    expect(Buffer.compare(Buffer.from(clean.data.buffer), Buffer.from(pca.transform(X, { checkFinite: false }).data.buffer))).toBe(0);
+    X.data[3050 * cols + 777] = Number.NaN;
+    expectNonFinite(expectThrows(() => pca.transform(X)), 3050, 777, 'second block, fused');
+    expectNonFinite(await caught(() => pca.transformAsync(X)), 3050, 777, 'second block, fused, async');
+    const out = nn.matrix(rows, 3);
+    out.data.fill(7);
+    expectNonFinite(expectThrows(() => pca.transform(X, { out })), 3050, 777, 'second block, scan first');
+    expect(out.data.every((v) => v === 7), 'out untouched').toBe(true);
+  });
+
   it('finite input gives the same bits with the check on and off (property)', () => {
     const s = new nn.Standardizer().fit(train);
     fc.assert(fc.property(fc.float32Array({ minLength: D, maxLength: D * 6, noNaN: true, noDefaultInfinity: true }), (values) => {
