@@ -22,35 +22,39 @@ inline __mmask16 lanes(std::size_t count) {
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
 
-void micro_avx512_12x32(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
-                        float beta, std::size_t m_valid, std::size_t n_valid) {
+// The tile with kV of the two 16-column halves: kV = 1 serves a last sliver at most 16 columns
+// wide (the packed sliver is still 32 floats per step; its zero half is skipped), so a product
+// with 110 columns — the randomized SVD's k + oversample — computes 112 of them, not 128. Each
+// element sees the same fused multiply-adds in the same order either way: the same bits.
+template <int kV>
+inline void micro_tile(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
+                       float beta, std::size_t m_valid, std::size_t n_valid) {
   // The C tile is touched only after k steps; ask for its lines now so they arrive meanwhile.
   for (std::size_t i = 0; i < m_valid; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 31), _MM_HINT_T0);
+    if (kV == 2) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 31), _MM_HINT_T0);
   }
-  __m512 acc[kMR][2];
+  __m512 acc[kMR][kV];
 #pragma GCC unroll 12
-  for (std::size_t i = 0; i < kMR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (std::size_t i = 0; i < kMR; ++i)
+    for (int v = 0; v < kV; ++v) acc[i][v] = _mm512_setzero_ps();
   for (std::size_t p = 0; p < k; ++p, a += kMR, b += kNR) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    __m512 bv[kV];
+    for (int v = 0; v < kV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 12
     for (std::size_t i = 0; i < kMR; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+      for (int v = 0; v < kV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
     }
   }
   const __m512 valpha = _mm512_set1_ps(alpha);
-  const __mmask16 m0 = lanes(n_valid), m1 = lanes(n_valid > 16 ? n_valid - 16 : 0);
+  const __mmask16 mask[2] = {lanes(n_valid), lanes(n_valid > 16 ? n_valid - 16 : 0)};
   if (beta == 0.0f) {
 #pragma GCC unroll 12
     for (std::size_t i = 0; i < kMR; ++i) {
       if (i >= m_valid) break;
       float* ci = c + i * ldc;
-      _mm512_mask_storeu_ps(ci, m0, _mm512_mul_ps(valpha, acc[i][0]));
-      _mm512_mask_storeu_ps(ci + 16, m1, _mm512_mul_ps(valpha, acc[i][1]));
+      for (int v = 0; v < kV; ++v) _mm512_mask_storeu_ps(ci + 16 * v, mask[v], _mm512_mul_ps(valpha, acc[i][v]));
     }
     return;
   }
@@ -59,10 +63,19 @@ void micro_avx512_12x32(std::size_t k, const float* a, const float* b, float* c,
   for (std::size_t i = 0; i < kMR; ++i) {
     if (i >= m_valid) break;
     float* ci = c + i * ldc;
-    const __m512 c0 = _mm512_maskz_loadu_ps(m0, ci), c1 = _mm512_maskz_loadu_ps(m1, ci + 16);
-    _mm512_mask_storeu_ps(ci, m0, _mm512_fmadd_ps(valpha, acc[i][0], _mm512_mul_ps(vbeta, c0)));
-    _mm512_mask_storeu_ps(ci + 16, m1, _mm512_fmadd_ps(valpha, acc[i][1], _mm512_mul_ps(vbeta, c1)));
+    for (int v = 0; v < kV; ++v) {
+      const __m512 cv = _mm512_maskz_loadu_ps(mask[v], ci + 16 * v);
+      _mm512_mask_storeu_ps(ci + 16 * v, mask[v], _mm512_fmadd_ps(valpha, acc[i][v], _mm512_mul_ps(vbeta, cv)));
+    }
   }
+}
+
+void micro_avx512_12x32(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
+                        float beta, std::size_t m_valid, std::size_t n_valid) {
+  if (n_valid <= 16)
+    micro_tile<1>(k, a, b, c, ldc, alpha, beta, m_valid, n_valid);
+  else
+    micro_tile<2>(k, a, b, c, ldc, alpha, beta, m_valid, n_valid);
 }
 
 // The scalar packer's layout for 12-row slivers. The packed values are copies, so the result

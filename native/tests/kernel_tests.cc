@@ -253,6 +253,33 @@ TEST(vector_packing_of_a_matches_scalar_packing) {
   }
 }
 
+// A column of C is the same dot products in the same order whatever the width of the product
+// around it: a last sliver narrow enough for a half tile (AVX-512: at most 16 of 32 columns)
+// must give the bits the full tile gives. C's first n columns of an n-wide product against those
+// of a 64-wide one (B's first n columns equal), with beta, both A layouts, every path.
+TEST(narrow_last_sliver_gives_the_full_tiles_bits) {
+  const std::size_t m = 37, k = 301, wide = 64;
+  const auto a = lcg_data(m * k, 6), b_wide = lcg_data(k * wide, 7), c0 = lcg_data(m * wide, 8);
+  for (SimdPath path : nnkit::test::supported_paths())
+    for (std::size_t n : {1, 9, 16, 17, 33, 41, 48}) {
+      std::vector<float> b(k * n);
+      for (std::size_t p = 0; p < k; ++p) std::copy(&b_wide[p * wide], &b_wide[p * wide] + n, &b[p * n]);
+      for (int ta = 0; ta < 2; ++ta) {
+        std::vector<float> at(m * k);  // op(A) = A, stored as its transpose when ta
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t p = 0; p < k; ++p) (ta ? at[p * m + i] : at[i * k + p]) = a[i * k + p];
+        const std::size_t lda = ta ? m : k;
+        std::vector<float> cw(c0), cn(m * n);
+        for (std::size_t i = 0; i < m; ++i) std::copy(&c0[i * wide], &c0[i * wide] + n, &cn[i * n]);
+        sgemm_builtin(path, ta, false, m, wide, k, 0.5f, at.data(), lda, b_wide.data(), wide, 1.5f, cw.data(), wide);
+        sgemm_builtin(path, ta, false, m, n, k, 0.5f, at.data(), lda, b.data(), n, 1.5f, cn.data(), n);
+        for (std::size_t i = 0; i < m; ++i)
+          CHECK(std::memcmp(&cw[i * wide], &cn[i * n], n * sizeof(float)) == 0, "%s n=%zu ta=%d row %zu differs",
+                simd_path_name(path), n, ta, i);
+      }
+    }
+}
+
 TEST(builtin_gemm_is_independent_of_thread_count) {
   const std::size_t m = 301, n = 67, k = 700;
   const auto a = lcg_data(m * k, 4), b = lcg_data(k * n, 5);
