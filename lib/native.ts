@@ -70,11 +70,11 @@ export interface NativeAddon {
     offset: Float32Array, check: FiniteCheck): void;
   columnAffineAsync(x: Float32Array, rows: number, cols: number, out: Float32Array, shift: Float32Array, scale: Float32Array,
     offset: Float32Array, check: FiniteCheck): Promise<void>;
-  /** out = ((X − mean) + low)·forward (rows × k), X centered blockRows rows at a time: PCA.transform (one implementation, sync and async). */
+  /** out = ((X − mean) + low)·forward (rows × k), X centered on its way into the product: PCA.transform (one implementation, sync and async). */
   pcaProject(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
-    k: number, blockRows: number, out: Float32Array, check: FiniteCheck): void;
+    k: number, out: Float32Array, check: FiniteCheck): void;
   pcaProjectAsync(x: Float32Array, rows: number, cols: number, mean: Float32Array, low: Float32Array, forward: Float32Array,
-    k: number, blockRows: number, out: Float32Array, check: FiniteCheck): Promise<void>;
+    k: number, out: Float32Array, check: FiniteCheck): Promise<void>;
   /** out = Y·backward + mean (rows × cols): PCA.inverseTransform, sync and async. */
   pcaReconstruct(y: Float32Array, rows: number, k: number, backward: Float32Array, cols: number, mean: Float32Array,
     out: Float32Array, checkFinite: boolean): void;

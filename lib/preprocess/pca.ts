@@ -56,17 +56,6 @@ export interface PCAOptions {
 }
 
 const FORMAT = 'nnkit.PCA';
-/**
- * Elements of X centered per block in transform (16 MiB of scratch, never N × D): large enough
- * that each block's GEMM amortizes BLAS's per-call start-up over thousands of rows.
- */
-const TRANSFORM_BLOCK_ELEMENTS = 1 << 22;
-
-/** Rows centered per block by transform (and by transformAsync, which must use the same blocks). */
-function transformBlockRows(rows: number, width: number): number {
-  return Math.max(1, Math.min(Math.floor(TRANSFORM_BLOCK_ELEMENTS / width), rows));
-}
-
 interface Solution {
   k: number;
   mean32: Float32Array;
@@ -438,7 +427,7 @@ export class PCA implements Transformer {
     const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
     native.pcaProject(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
-      transformBlockRows(X.rows, D), out.data, check);
+      out.data, check);
     return out;
   }
 
@@ -471,7 +460,7 @@ export class PCA implements Transformer {
     const { out, check } = resolveOutput(X, P.forward.cols, opts, 'PCA');
     const D = this.#width;
     await native.pcaProjectAsync(X.data, X.rows, D, this.#solution!.mean32, this.#centeringLow(), P.forward.data, P.forward.cols,
-      transformBlockRows(X.rows, D), out.data, check);
+      out.data, check);
     return out;
   }
 

@@ -161,33 +161,22 @@ struct ProjectCall {
   template <class B>
   void buffers(B& b) { b.input(x); b.input(mean); b.input(low); b.input(forward); b.write_only(out); }
   FloatArray x, mean, low, forward, out;
-  std::size_t rows = 0, cols = 0, k = 0, block = 1;
+  std::size_t rows = 0, cols = 0, k = 0;
   FiniteCheck check = FiniteCheck::none;
   void run() const {
     if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
-    const std::vector<float> ones(cols, 1.0f);
-    std::vector<float> scratch(std::min(block, rows) * cols);
-    for (std::size_t r0 = 0; r0 < rows; r0 += block) {
-      const std::size_t n = std::min(block, rows - r0);
-      const float* xb = x.data + r0 * cols;
-      if (check == FiniteCheck::fused) {
-        // Into new storage the check rides in the centering pass: the blocks before a bad one
-        // have written rows of an output the caller never receives.
-        if (kernels::column_affine_checked(xb, scratch.data(), n, cols, mean.data, ones.data(), low.data) !=
-            kernels::kAllFinite)
-          reject_nonfinite_cells("X", x.data, rows, cols, kTransformHint);
-      } else {
-        kernels::column_affine(xb, scratch.data(), n, cols, mean.data, ones.data(), low.data);
-      }
-      linalg::sgemm(false, false, n, k, cols, 1.0f, scratch.data(), cols, forward.data, k, 0.0f, out.data + r0 * k, k);
-    }
+    // Into new storage the check rides in the centering, block by block: blocks before a bad
+    // one may have written rows of an output the caller never receives.
+    if (!linalg::sgemm_centered(false, false, rows, k, cols, 1.0f, x.data, cols, mean.data, low.data,
+                                check == FiniteCheck::fused, forward.data, k, 0.0f, out.data, k))
+      reject_nonfinite_cells("X", x.data, rows, cols, kTransformHint);
   }
 };
 
-// pcaProject(X, rows, cols, mean, low, forward, k, blockRows, out, checkFinite): out = ((X − mean) + low)·forward,
-// centered blockRows rows at a time (mean + (−low) is the float64 mean as a float32 pair).
-// checkFinite is a FiniteCheck: into `out` a scan comes before the first block (the blocks'
-// GEMMs write as they go, and a rejected call writes nothing); into new storage it is fused.
+// pcaProject(X, rows, cols, mean, low, forward, k, out, checkFinite): out = ((X − mean) + low)·forward,
+// X centered on its way into the product (mean + (−low) is the float64 mean as a float32 pair;
+// linalg::sgemm_centered). checkFinite is a FiniteCheck: into `out` a scan comes first (the
+// product writes as it goes, and a rejected call writes nothing); into new storage it is fused.
 ProjectCall ProjectCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProjectCall c;
@@ -198,15 +187,13 @@ ProjectCall ProjectCall::parse(const Napi::CallbackInfo& info) {
   c.low = float32_arg(info, 4, "low");
   c.forward = float32_arg(info, 5, "forward");
   c.k = size_arg(info, 6, "k");
-  c.block = size_arg(info, 7, "blockRows");
-  c.out = float32_arg(info, 8, "out");
-  c.check = finite_check_arg(info, 9);
+  c.out = float32_arg(info, 7, "out");
+  c.check = finite_check_arg(info, 8);
   check_matrix_length(env, c.x, c.rows, c.cols, "X");
   check_length(env, c.mean, c.cols, "mean", "Float32Array");
   check_length(env, c.low, c.cols, "low", "Float32Array");
   check_matrix_length(env, c.forward, c.cols, c.k, "forward");
   check_matrix_length(env, c.out, c.rows, c.k, "out");
-  if (c.block == 0) throw_argument_error(env, ErrorKind::range, kErrRange, "blockRows", "at least 1", "0");
   check_no_overlap(env, c.out, c.x, "out", "X");
   check_no_overlap(env, c.out, c.mean, "out", "mean");
   check_no_overlap(env, c.out, c.low, "out", "low");

@@ -72,6 +72,17 @@ void sgemm_builtin_upper(SimdPath path, bool trans_a, bool trans_b, std::size_t 
                          const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
                          std::size_t ldc);
 
+// sgemm_builtin on op(A_c), A_c[i][j] = (A[i][j] - shift[j]) + offset[j]: A's columns centered
+// (shift and offset have A's column count: k, or m when trans_a). Each block of A is centered on
+// its way into the packed block (column_affine's kernel, into a block-sized buffer in cache), so
+// A_c is never formed whole and the product costs what an uncentered one does. With
+// watch_finite, returns false when some element of A is NaN or infinite (C is written either
+// way); otherwise true.
+bool sgemm_builtin_centered(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                            float alpha, const float* a, std::size_t lda, const float* shift, const float* offset,
+                            bool watch_finite, const float* b, std::size_t ldb, float beta, float* c,
+                            std::size_t ldc);
+
 // C = beta * C over an m x n block (beta == 0 stores zeros).
 void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_t ldc);
 

@@ -330,33 +330,27 @@ void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float
 namespace {
 
 // Products with A_c = A − 1·cᵀ (c = center, length n; A_c = A when c is null) without forming
-// A_c: A_c·Z = A·Z − 1·(cᵀZ) and A_cᵀ·Y = AᵀY − c·(1ᵀY), the corrections in float64.
+// A_c: each block of A is centered on its way into the GEMM's packing (sgemm_thin_centered), so
+// the products cost what uncentered ones do and keep the precision of centering first (a rank-one
+// correction A·Z − 1·(cᵀZ) would cancel when the mean is large next to the spread).
 struct CenteredProducts {
   const float* a;
   std::size_t m, n, l;
   const float* center;
+  std::vector<float> zeros = std::vector<float>(center ? n : 0, 0.0f);
 
   void times(const float* z, float* out) const {  // out (m x l) = A_c · z (n x l)
-    sgemm_thin(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
-    if (!center) return;
-    std::vector<double> cz(l, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < l; ++j) cz[j] += static_cast<double>(center[i]) * z[i * l + j];
-    std::vector<float> row(l);
-    for (std::size_t j = 0; j < l; ++j) row[j] = static_cast<float>(cz[j]);
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < l; ++j) out[i * l + j] -= row[j];
+    if (center)
+      sgemm_thin_centered(false, false, m, l, n, 1.0f, a, n, center, zeros.data(), false, z, l, 0.0f, out, l);
+    else
+      sgemm_thin(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
   }
 
   void transposed_times(const float* y, float* out) const {  // out (n x l) = A_cᵀ · y (m x l)
-    sgemm_thin(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
-    if (!center) return;
-    std::vector<double> sums(l, 0.0);
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < l; ++j) sums[j] += y[i * l + j];
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < l; ++j)
-        out[i * l + j] = static_cast<float>(out[i * l + j] - static_cast<double>(center[i]) * sums[j]);
+    if (center)
+      sgemm_thin_centered(true, false, n, l, m, 1.0f, a, n, center, zeros.data(), false, y, l, 0.0f, out, l);
+    else
+      sgemm_thin(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
   }
 };
 

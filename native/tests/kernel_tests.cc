@@ -26,13 +26,13 @@ using namespace nnkit::kernels;
 
 namespace {
 
-// Deterministic test data without touching the code under test.
-std::vector<float> lcg_data(std::size_t n, std::uint32_t seed) {
+// Deterministic test data without touching the code under test: uniform in [lo, hi).
+std::vector<float> lcg_data(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::vector<float> out(n);
   std::uint32_t s = seed * 2654435761u + 12345u;
   for (auto& v : out) {
     s = s * 1664525u + 1013904223u;
-    v = static_cast<float>((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+    v = lo + (hi - lo) * (static_cast<float>((s >> 8) & 0xffff) / 65536.0f);
   }
   return out;
 }
@@ -301,6 +301,69 @@ TEST(blas_gemm_matches_builtin) {
   linalg::sgemm(false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, blas.data(), n);
   sgemm_builtin(SimdPath::scalar, false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, builtin.data(), n);
   for (std::size_t i = 0; i < blas.size(); ++i) CHECK(std::fabs(blas[i] - builtin[i]) < 1e-4, "element %zu", i);
+}
+
+// sgemm_builtin_centered packs the same floats as column_affine's explicitly centered copy, so
+// the products agree bit for bit: both A layouts, thin (n <= 256, deep blocks) and wide shapes,
+// several k-blocks, partial slivers, alpha and beta; and it reports a NaN or an infinity in A.
+TEST(centered_gemm_equals_the_product_of_a_centered_copy) {
+  const std::size_t shapes[][3] = {{37, 41, 43}, {30, 20, 4200}, {145, 300, 600}, {12, 110, 1030}, {1, 1, 1}};
+  for (SimdPath path : nnkit::test::supported_paths())
+    for (const auto& s : shapes)
+      for (int ta = 0; ta < 2; ++ta)
+        for (int tb = 0; tb < 2; ++tb) {
+          const std::size_t m = s[0], n = s[1], k = s[2];
+          const std::size_t rows = ta ? k : m, cols = ta ? m : k;  // A as stored
+          const auto a = lcg_data(rows * cols, static_cast<std::uint32_t>(m + n + k), 50.0f, 90.0f);
+          const auto shift = lcg_data(cols, 11, 60.0f, 80.0f), offset = lcg_data(cols, 12, -1e-3f, 1e-3f);
+          const auto b = lcg_data(k * n, 13), c0 = lcg_data(m * n, 14);
+          const std::vector<float> ones(cols, 1.0f);
+          std::vector<float> centered(rows * cols), want(c0), got(c0);
+          column_affine(path, a.data(), centered.data(), rows, cols, shift.data(), ones.data(), offset.data());
+          const std::size_t ldb = tb ? k : n;
+          sgemm_builtin(path, ta, tb, m, n, k, 0.5f, centered.data(), cols, b.data(), ldb, 0.25f, want.data(), n);
+          const bool finite = sgemm_builtin_centered(path, ta, tb, m, n, k, 0.5f, a.data(), cols, shift.data(),
+                                                     offset.data(), true, b.data(), ldb, 0.25f, got.data(), n);
+          CHECK(finite, "%s %zux%zux%zu ta=%d: finite A reported otherwise", simd_path_name(path), m, n, k, ta);
+          CHECK(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0,
+                "%s %zux%zux%zu ta=%d tb=%d: differs from the centered copy's product", simd_path_name(path), m, n, k,
+                ta, tb);
+          for (const float bad : {NAN, INFINITY}) {
+            auto poisoned = a;
+            poisoned[poisoned.size() - 1 - (m * 7) % poisoned.size()] = bad;
+            CHECK(!sgemm_builtin_centered(path, ta, tb, m, n, k, 1.0f, poisoned.data(), cols, shift.data(),
+                                          offset.data(), true, b.data(), ldb, 0.0f, got.data(), n),
+                  "%s %zux%zux%zu ta=%d: a non-finite A went unreported", simd_path_name(path), m, n, k, ta);
+          }
+        }
+}
+
+// linalg::sgemm_centered on BLAS (centered row blocks into scratch) against the built-in kernels.
+TEST(blas_centered_gemm_matches_builtin) {
+  if (!linalg::have_blas()) return;
+  const linalg::GemmBackend saved = linalg::gemm_backend();
+  for (int ta = 0; ta < 2; ++ta) {
+    const std::size_t m = 70, n = 30, k = 90, rows = ta ? k : m, cols = ta ? m : k;
+    const auto a = lcg_data(rows * cols, 15, 100.0f, 110.0f), shift = lcg_data(cols, 16, 100.0f, 110.0f);
+    const std::vector<float> offset(cols, 0.0f);
+    const auto b = lcg_data(k * n, 17);
+    std::vector<float> blas(m * n), builtin(m * n);
+    linalg::set_gemm_backend(linalg::GemmBackend::blas);
+    CHECK(linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), true, b.data(),
+                                 n, 0.0f, blas.data(), n));
+    linalg::set_gemm_backend(linalg::GemmBackend::builtin);
+    linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), false, b.data(), n,
+                           0.0f, builtin.data(), n);
+    for (std::size_t i = 0; i < blas.size(); ++i)
+      CHECK(std::fabs(blas[i] - builtin[i]) < 1e-3, "ta=%d element %zu: %g vs %g", ta, i, blas[i], builtin[i]);
+    auto poisoned = a;
+    poisoned[rows * cols / 2] = NAN;
+    linalg::set_gemm_backend(linalg::GemmBackend::blas);
+    CHECK(!linalg::sgemm_centered(ta, false, m, n, k, 1.0f, poisoned.data(), cols, shift.data(), offset.data(), true,
+                                  b.data(), n, 0.0f, blas.data(), n),
+          "ta=%d: BLAS path missed a NaN", ta);
+  }
+  linalg::set_gemm_backend(saved);
 }
 
 TEST(parallel_for_runs_every_task_once) {
