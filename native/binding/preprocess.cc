@@ -165,18 +165,22 @@ struct ProjectCall {
   FiniteCheck check = FiniteCheck::none;
   void run() const {
     if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
-    // Into new storage the check rides in the centering, block by block: blocks before a bad
-    // one may have written rows of an output the caller never receives.
-    if (!linalg::sgemm_centered(false, false, rows, k, cols, 1.0f, x.data, cols, mean.data, low.data,
-                                check == FiniteCheck::fused, forward.data, k, 0.0f, out.data, k))
-      reject_nonfinite_cells("X", x.data, rows, cols, kTransformHint);
+    linalg::sgemm_centered(false, false, rows, k, cols, 1.0f, x.data, cols, mean.data, low.data, forward.data, k, 0.0f,
+                           out.data, k);
+    // Into new storage the product is checked instead of X: a NaN or an infinity in row i of X
+    // makes all of row i of the product NaN or infinite (x·w is, for any w, and sums keep it),
+    // and the product has k columns, not D. X is scanned, to name the cell, only when the product
+    // shows one; a finite X whose product overflows goes on, as it did unchecked.
+    if (check == FiniteCheck::fused && kernels::find_nonfinite(out.data, rows * k) != kernels::kAllFinite)
+      require_finite("X", x.data, rows, cols);
   }
 };
 
 // pcaProject(X, rows, cols, mean, low, forward, k, out, checkFinite): out = ((X − mean) + low)·forward,
-// X centered on its way into the product (mean + (−low) is the float64 mean as a float32 pair;
-// linalg::sgemm_centered). checkFinite is a FiniteCheck: into `out` a scan comes first (the
-// product writes as it goes, and a rejected call writes nothing); into new storage it is fused.
+// X centered as the product packs it (mean + (−low) is the float64 mean as a float32 pair;
+// linalg::sgemm_centered). checkFinite is a FiniteCheck: into `out` a scan of X comes first (the
+// product writes as it goes, and a rejected call writes nothing); into new storage the product
+// is checked after.
 ProjectCall ProjectCall::parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ProjectCall c;

@@ -1,7 +1,6 @@
 #include "gemm.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -9,7 +8,6 @@
 #include <vector>
 
 #include "parallel.h"
-#include "stats.h"
 
 namespace nnkit::kernels {
 namespace {
@@ -43,14 +41,15 @@ void micro_scalar(std::size_t k, const float* a, const float* b, float* c, std::
 }
 
 void pack_a_scalar_6(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                     std::size_t kc, float* dst) {
-  pack_a_scalar(kScalarMR, trans_a, a, lda, row0, mc, p0, kc, dst);
+                     std::size_t kc, float* dst, GemmCentering center) {
+  pack_a_scalar(kScalarMR, trans_a, a, lda, row0, mc, p0, kc, dst, center);
 }
 
 }  // namespace
 
 void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
-                   std::size_t p0, std::size_t kc, float* dst) {
+                   std::size_t p0, std::size_t kc, float* dst, GemmCentering center) {
+  const float *shift = center.shift, *offset = center.offset;
   for (std::size_t ir = 0; ir < mc; ir += mr) {
     const std::size_t rows = std::min(mr, mc - ir);
     float* sliver = dst + ir * kc;
@@ -58,11 +57,20 @@ void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda
       float* out = sliver + p * mr;
       std::size_t i = 0;
       if (trans_a) {
-        const float* src = a + (p0 + p) * lda + row0 + ir;  // op(A)(r, p) = A[p][r]
-        for (; i < rows; ++i) out[i] = src[i];
+        const float* src = a + (p0 + p) * lda + row0 + ir;  // op(A)(r, p) = A[p][r], A's column row0 + r
+        if (shift) {
+          for (; i < rows; ++i) out[i] = (src[i] - shift[row0 + ir + i]) + offset[row0 + ir + i];
+        } else {
+          for (; i < rows; ++i) out[i] = src[i];
+        }
       } else {
-        const float* src = a + (row0 + ir) * lda + p0 + p;
-        for (; i < rows; ++i) out[i] = src[i * lda];
+        const float* src = a + (row0 + ir) * lda + p0 + p;  // A's column p0 + p
+        if (shift) {
+          const float sh = shift[p0 + p], off = offset[p0 + p];
+          for (; i < rows; ++i) out[i] = (src[i * lda] - sh) + off;
+        } else {
+          for (; i < rows; ++i) out[i] = src[i * lda];
+        }
       }
       for (; i < mr; ++i) out[i] = 0.0f;
     }
@@ -124,25 +132,15 @@ void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_
 
 namespace {
 
-// A's columns centered while packing (sgemm_builtin_centered): shift, offset and a row of ones
-// for the affine kernel's scale, each with A's column count; `nonfinite` set when watched.
-struct Centering {
-  const float* shift;
-  const float* offset;
-  const float* ones;
-  std::atomic<bool>* nonfinite;  // nullptr: not watched
-};
-
 void sgemm_blocked(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                    const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
-                   std::size_t ldc, bool upper_only, const Centering* center = nullptr) {
+                   std::size_t ldc, bool upper_only, GemmCentering center = {}) {
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     scale_matrix(m, n, beta, c, ldc);
     return;
   }
   const GemmKernels& kern = gemm_kernels(path);
-  const StatsKernels* stats = center ? &stats_kernels(path) : nullptr;
   const std::size_t mr = kern.mr, nr = kern.nr;
 
   // A thin product of a row-major A (few columns of C: the randomized SVD's A·Z over a tall
@@ -195,33 +193,7 @@ void sgemm_blocked(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
           packed_a_capacity = need;
         }
         float* pa = packed_a.get();
-        if (center) {
-          // The block of A this pack reads, centered into a dense buffer (it stays in cache for
-          // the pack that follows), then packed from there. op(A)'s rows are A's rows, or A's
-          // columns when trans_a; the shift goes by A's column either way.
-          thread_local AlignedBuffer centered;
-          thread_local std::size_t centered_capacity = 0;
-          const std::size_t need_c = round_up(mc, mr) * kc_max + 16;  // 16: the packers' over-reads
-          if (centered_capacity < need_c) {
-            centered = allocate_aligned(need_c);
-            centered_capacity = need_c;
-          }
-          float* cb = centered.get();
-          const std::size_t first_col = trans_a ? row0 : pc;
-          const std::size_t block_rows = trans_a ? kc : rows, block_cols = trans_a ? rows : kc;
-          const float* src = trans_a ? a + pc * lda + row0 : a + row0 * lda + pc;
-          const float *shift = center->shift + first_col, *ones = center->ones + first_col,
-                      *offset = center->offset + first_col;
-          if (center->nonfinite) {
-            if (!stats->affine_checked(src, cb, block_rows, block_cols, lda, block_cols, shift, ones, offset))
-              center->nonfinite->store(true, std::memory_order_relaxed);
-          } else {
-            stats->affine(src, cb, block_rows, block_cols, lda, block_cols, shift, ones, offset);
-          }
-          kern.pack_a(trans_a, cb, block_cols, 0, rows, 0, kc, pa);
-        } else {
-          kern.pack_a(trans_a, a, lda, row0, rows, pc, kc, pa);
-        }
+        kern.pack_a(trans_a, a, lda, row0, rows, pc, kc, pa, center);
         for (std::size_t jr = 0; jr < nc; jr += nr) {
           const std::size_t cols = std::min(nr, nc - jr);
           const float* sliver_b = pb + (jr / nr) * nr * kc;
@@ -246,15 +218,10 @@ void sgemm_builtin(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std
   sgemm_blocked(path, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false);
 }
 
-bool sgemm_builtin_centered(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+void sgemm_builtin_centered(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                             float alpha, const float* a, std::size_t lda, const float* shift, const float* offset,
-                            bool watch_finite, const float* b, std::size_t ldb, float beta, float* c,
-                            std::size_t ldc) {
-  const std::vector<float> ones(trans_a ? m : k, 1.0f);
-  std::atomic<bool> nonfinite{false};
-  const Centering center{shift, offset, ones.data(), watch_finite ? &nonfinite : nullptr};
-  sgemm_blocked(path, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, &center);
-  return !nonfinite.load(std::memory_order_relaxed);
+                            const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  sgemm_blocked(path, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, {shift, offset});
 }
 
 void sgemm_builtin_upper(SimdPath path, bool trans_a, bool trans_b, std::size_t n, std::size_t k, float alpha,

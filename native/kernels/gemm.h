@@ -22,12 +22,22 @@ namespace nnkit::kernels {
 using GemmMicroKernel = void (*)(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc,
                                  float alpha, float beta, std::size_t m_valid, std::size_t n_valid);
 
+// A's columns centered as they are packed (sgemm_builtin_centered): the element of A's column
+// j packs as (v − shift[j]) + offset[j], the affine kernel's arithmetic with a scale of 1, so the
+// packed floats are those of a centered copy. shift == nullptr packs A as it is.
+struct GemmCentering {
+  const float* shift = nullptr;
+  const float* offset = nullptr;
+};
+
 // Packs rows [row0, row0 + mc) and depth [p0, p0 + kc) of op(A) (A is k x m when trans_a) into
 // MR-tall slivers at dst: sliver s holds rows row0 + MR·s.., depth-major, MR floats per step of
-// k, rows past mc zero. A vectorized packer may write up to kGemmPackSlack floats past the last
-// sliver (dst must have room for them); nothing else of dst outside the slivers is touched.
+// k, rows past mc zero. A's column j is the step p0 + p, or the row row0 + r when trans_a; with
+// a centering, each packed value is centered by its column's shift and offset. A vectorized
+// packer may write up to kGemmPackSlack floats past the last sliver (dst must have room for
+// them); nothing else of dst outside the slivers is touched.
 using GemmPackA = void (*)(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
-                           std::size_t p0, std::size_t kc, float* dst);
+                           std::size_t p0, std::size_t kc, float* dst, GemmCentering center);
 inline constexpr std::size_t kGemmPackSlack = 8;
 
 // One target's GEMM: its register tile, its packer, and the cache blocking that suits them
@@ -49,7 +59,7 @@ struct GemmKernels {
 // The portable packer for any tile height mr (the vector packers use it for a last, partial
 // sliver).
 void pack_a_scalar(std::size_t mr, bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
-                   std::size_t p0, std::size_t kc, float* dst);
+                   std::size_t p0, std::size_t kc, float* dst, GemmCentering center = {});
 
 const GemmKernels* gemm_kernels_avx2();    // nullptr when the build has no AVX2 path
 const GemmKernels* gemm_kernels_avx512();  // nullptr when the build has no AVX-512 path
@@ -72,16 +82,13 @@ void sgemm_builtin_upper(SimdPath path, bool trans_a, bool trans_b, std::size_t 
                          const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
                          std::size_t ldc);
 
-// sgemm_builtin on op(A_c), A_c[i][j] = (A[i][j] - shift[j]) + offset[j]: A's columns centered
-// (shift and offset have A's column count: k, or m when trans_a). Each block of A is centered on
-// its way into the packed block (column_affine's kernel, into a block-sized buffer in cache), so
-// A_c is never formed whole and the product costs what an uncentered one does. With
-// watch_finite, returns false when some element of A is NaN or infinite (C is written either
-// way); otherwise true.
-bool sgemm_builtin_centered(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+// sgemm_builtin on op(A_c), A_c[i][j] = (A[i][j] − shift[j]) + offset[j]: A's columns centered
+// (shift and offset have A's column count: k, or m when trans_a) by the packers as they copy A,
+// so A_c is never formed and the product costs what an uncentered one does. The packed floats
+// are a centered copy's, so the result is bit-identical to sgemm_builtin on that copy.
+void sgemm_builtin_centered(SimdPath path, bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                             float alpha, const float* a, std::size_t lda, const float* shift, const float* offset,
-                            bool watch_finite, const float* b, std::size_t ldb, float beta, float* c,
-                            std::size_t ldc);
+                            const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
 
 // C = beta * C over an m x n block (beta == 0 stores zeros).
 void scale_matrix(std::size_t m, std::size_t n, float beta, float* c, std::size_t ldc);

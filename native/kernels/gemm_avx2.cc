@@ -81,9 +81,11 @@ void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, st
 // The scalar packer's layout, 8 floats per store: a step of k is stored as a full vector whose
 // last two lanes spill into the next step (or, for a sliver's last step, into the next sliver
 // or the kGemmPackSlack floats), overwritten when that is stored. The packed values are
-// copies, so the result is bit-identical to the scalar packer's.
-void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                 std::size_t kc, float* dst) {
+// copies (with kCenter, (v − shift) + offset as the scalar packer computes them), so the result
+// is bit-identical to the scalar packer's.
+template <bool kCenter>
+void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                      std::size_t kc, float* dst, GemmCentering center) {
   const std::size_t full = mc / 6 * 6;
   const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
   if (trans_a) {
@@ -102,6 +104,18 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
     const __m256i take2345 = _mm256_setr_epi32(2, 3, 4, 5, 0, 0, 0, 0);  // lanes 0-3 ← floats 2-5
     const __m256i take0123 = _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3);  // lanes 4-7 ← floats 0-3
     const __m256i take45 = _mm256_setr_epi32(4, 5, 0, 0, 0, 0, 0, 0);  // lanes 0, 1 ← floats 4, 5
+    // Centering: a sliver's six shifts (A's columns row0 + ir..) in lanes 0-5 for rows p..p+2,
+    // and in lanes 2-7 for row p+3, loaded two floats early; masked, so nothing outside
+    // [row0 + ir, row0 + ir + 6) of shift or offset is read.
+    const __m256i late = _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5);  // lanes 2-7 ← lanes 0-5
+    const auto centered = [&](__m256 v, std::size_t ir, bool late_lanes) {
+      __m256 sh = _mm256_maskload_ps(center.shift + row0 + ir, six), off = _mm256_maskload_ps(center.offset + row0 + ir, six);
+      if (late_lanes) {
+        sh = _mm256_permutevar8x32_ps(sh, late);
+        off = _mm256_permutevar8x32_ps(off, late);
+      }
+      return _mm256_add_ps(_mm256_sub_ps(v, sh), off);
+    };
     std::size_t p = 0;
     for (; p + 4 <= kc; p += 4) {
       const float* s0 = a + (p0 + p) * lda + row0;
@@ -110,8 +124,14 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
       const float* s3 = s2 + lda;
       for (std::size_t ir = 0; ir < full; ir += 6) {
         float* d = dst + ir * kc + p * 6;
-        const __m256 r0 = _mm256_loadu_ps(s0 + ir), r1 = _mm256_loadu_ps(s1 + ir);
-        const __m256 r2 = _mm256_loadu_ps(s2 + ir), r3 = _mm256_loadu_ps(s3 + ir - 2);  // r3: lanes 2-7
+        __m256 r0 = _mm256_loadu_ps(s0 + ir), r1 = _mm256_loadu_ps(s1 + ir);
+        __m256 r2 = _mm256_loadu_ps(s2 + ir), r3 = _mm256_loadu_ps(s3 + ir - 2);  // r3: lanes 2-7
+        if constexpr (kCenter) {
+          r0 = centered(r0, ir, false);
+          r1 = centered(r1, ir, false);
+          r2 = centered(r2, ir, false);
+          r3 = centered(r3, ir, true);
+        }
         _mm256_storeu_ps(d, _mm256_blend_ps(r0, _mm256_permutevar8x32_ps(r1, take01), 0xC0));
         _mm256_storeu_ps(d + 8, _mm256_blend_ps(_mm256_permutevar8x32_ps(r1, take2345),
                                                 _mm256_permutevar8x32_ps(r2, take0123), 0xF0));
@@ -123,11 +143,13 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
     // would land on the next sliver's first step, written before it.
     for (; p < kc; ++p) {
       const float* src = a + (p0 + p) * lda + row0;
-      if (p + 1 < kc) {
-        for (std::size_t ir = 0; ir < full; ir += 6) _mm256_storeu_ps(dst + ir * kc + p * 6, _mm256_loadu_ps(src + ir));
-      } else {
-        for (std::size_t ir = 0; ir < full; ir += 6)
-          _mm256_maskstore_ps(dst + ir * kc + p * 6, six, _mm256_maskload_ps(src + ir, six));
+      for (std::size_t ir = 0; ir < full; ir += 6) {
+        __m256 v = p + 1 < kc ? _mm256_loadu_ps(src + ir) : _mm256_maskload_ps(src + ir, six);
+        if constexpr (kCenter) v = centered(v, ir, false);
+        if (p + 1 < kc)
+          _mm256_storeu_ps(dst + ir * kc + p * 6, v);
+        else
+          _mm256_maskstore_ps(dst + ir * kc + p * 6, six, v);
       }
     }
   } else {
@@ -139,15 +161,32 @@ void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0
         __m256 r[8];
         for (int i = 0; i < 6; ++i) r[i] = _mm256_loadu_ps(src + i * lda + p);
         r[6] = r[7] = _mm256_setzero_ps();
-        transpose8(r);  // r[q] lane i = row i, depth p + q
-        for (int q = 0; q < 8; ++q) _mm256_storeu_ps(sliver + (p + q) * 6, r[q]);
+        transpose8(r);  // r[q] lane i = row i, depth p + q (A's column p0 + p + q)
+        for (int q = 0; q < 8; ++q) {
+          if constexpr (kCenter)
+            r[q] = _mm256_add_ps(_mm256_sub_ps(r[q], _mm256_set1_ps(center.shift[p0 + p + q])),
+                                 _mm256_set1_ps(center.offset[p0 + p + q]));
+          _mm256_storeu_ps(sliver + (p + q) * 6, r[q]);
+        }
       }
       for (; p < kc; ++p)
-        for (std::size_t i = 0; i < 6; ++i) sliver[p * 6 + i] = src[i * lda + p];
+        for (std::size_t i = 0; i < 6; ++i) {
+          const float v = src[i * lda + p];
+          sliver[p * 6 + i] = kCenter ? (v - center.shift[p0 + p]) + center.offset[p0 + p] : v;
+        }
     }
   }
-  if (full < mc) pack_a_scalar(6, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc);
+  if (full < mc) pack_a_scalar(6, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc, center);
 }
+
+void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                 std::size_t kc, float* dst, GemmCentering center) {
+  if (center.shift)
+    pack_a_avx2_impl<true>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
+  else
+    pack_a_avx2_impl<false>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
+}
+
 
 // The scalar kernel's blocking: a 16 KiB B sliver in L1, a 120 KiB A block in L2.
 const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_avx2, 6, 16, 256, 120, 4096, 256, 24, 4096};

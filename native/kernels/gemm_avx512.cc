@@ -78,25 +78,35 @@ void micro_avx512_12x32(std::size_t k, const float* a, const float* b, float* c,
     micro_tile<2>(k, a, b, c, ldc, alpha, beta, m_valid, n_valid);
 }
 
-// The scalar packer's layout for 12-row slivers. The packed values are copies, so the result
-// is bit-identical to pack_a_scalar(12, ...). Nothing is written outside the slivers.
-void pack_a_avx512(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                   std::size_t kc, float* dst) {
+// The scalar packer's layout for 12-row slivers. The packed values are copies (with kCenter,
+// (v − shift) + offset as the scalar packer computes them), so the result is bit-identical to
+// pack_a_scalar(12, ...). Nothing is written outside the slivers.
+template <bool kCenter>
+void pack_a_avx512_impl(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc,
+                        std::size_t p0, std::size_t kc, float* dst, GemmCentering center) {
   const std::size_t full = mc / kMR * kMR;
   if (trans_a) {
     // op(A)(r, p) = A[p][r]: step p of every sliver is 12 consecutive floats of A's row p0 + p,
     // read in order, one row after the other (sliver by sliver would touch a new page per step).
+    // Those are A's columns row0 + ir.., centered by 12 consecutive shifts.
     for (std::size_t p = 0; p < kc; ++p) {
       const float* src = a + (p0 + p) * lda + row0;
       for (std::size_t ir = 0; ir < full; ir += kMR) {
         float* d = dst + ir * kc + p * kMR;
-        _mm256_storeu_ps(d, _mm256_loadu_ps(src + ir));
-        _mm_storeu_ps(d + 8, _mm_loadu_ps(src + ir + 8));
+        __m256 v0 = _mm256_loadu_ps(src + ir);
+        __m128 v1 = _mm_loadu_ps(src + ir + 8);
+        if constexpr (kCenter) {
+          const float *sh = center.shift + row0 + ir, *off = center.offset + row0 + ir;
+          v0 = _mm256_add_ps(_mm256_sub_ps(v0, _mm256_loadu_ps(sh)), _mm256_loadu_ps(off));
+          v1 = _mm_add_ps(_mm_sub_ps(v1, _mm_loadu_ps(sh + 8)), _mm_loadu_ps(off + 8));
+        }
+        _mm256_storeu_ps(d, v0);
+        _mm_storeu_ps(d + 8, v1);
       }
     }
   } else {
     // Rows 0-7 and 8-11 of a sliver, 8 steps of k at a time, transposed in registers: vector q
-    // of each group then holds step p + q of its rows.
+    // of each group then holds step p + q of its rows, A's column p0 + p + q (one shift).
     for (std::size_t ir = 0; ir < full; ir += kMR) {
       float* sliver = dst + ir * kc;
       const float* src = a + (row0 + ir) * lda + p0;
@@ -109,16 +119,32 @@ void pack_a_avx512(bool trans_a, const float* a, std::size_t lda, std::size_t ro
         transpose8(lo);
         transpose8(hi);
         for (int q = 0; q < 8; ++q) {
+          if constexpr (kCenter) {
+            const __m256 sh = _mm256_set1_ps(center.shift[p0 + p + q]), off = _mm256_set1_ps(center.offset[p0 + p + q]);
+            lo[q] = _mm256_add_ps(_mm256_sub_ps(lo[q], sh), off);
+            hi[q] = _mm256_add_ps(_mm256_sub_ps(hi[q], sh), off);
+          }
           float* d = sliver + (p + q) * kMR;
           _mm256_storeu_ps(d, lo[q]);
           _mm_storeu_ps(d + 8, _mm256_castps256_ps128(hi[q]));
         }
       }
       for (; p < kc; ++p)
-        for (std::size_t i = 0; i < kMR; ++i) sliver[p * kMR + i] = src[i * lda + p];
+        for (std::size_t i = 0; i < kMR; ++i) {
+          const float v = src[i * lda + p];
+          sliver[p * kMR + i] = kCenter ? (v - center.shift[p0 + p]) + center.offset[p0 + p] : v;
+        }
     }
   }
-  if (full < mc) pack_a_scalar(kMR, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc);
+  if (full < mc) pack_a_scalar(kMR, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc, center);
+}
+
+void pack_a_avx512(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                   std::size_t kc, float* dst, GemmCentering center) {
+  if (center.shift)
+    pack_a_avx512_impl<true>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
+  else
+    pack_a_avx512_impl<false>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
 }
 
 // Blocking, measured on AMD Zen 5 (2 cores; sgemm 1024³-2048³, medians): kc = 512 and mc = 144

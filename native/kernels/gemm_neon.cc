@@ -64,8 +64,8 @@ void micro_neon_8x12(std::size_t k, const float* a, const float* b, float* c, st
 }
 
 void pack_a_neon(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                 std::size_t kc, float* dst) {
-  pack_a_scalar(kMR, trans_a, a, lda, row0, mc, p0, kc, dst);
+                 std::size_t kc, float* dst, GemmCentering center) {
+  pack_a_scalar(kMR, trans_a, a, lda, row0, mc, p0, kc, dst, center);
 }
 
 // A 12 KiB B sliver (256 x 12) in a 64 KiB L1, a 128 KiB A block (128 x 256) in L2 (1 MiB on

@@ -187,20 +187,21 @@ void sgemm_thin(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::s
   kernels::sgemm_builtin(active_simd_path(), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-bool sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                         const float* a, std::size_t lda, const float* shift, const float* offset, bool watch_finite,
-                         const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  return kernels::sgemm_builtin_centered(active_simd_path(), trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset,
-                                         watch_finite, b, ldb, beta, c, ldc);
+void sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                         const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                         std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  kernels::sgemm_builtin_centered(active_simd_path(), trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb,
+                                  beta, c, ldc);
 }
 
-bool sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                    const float* a, std::size_t lda, const float* shift, const float* offset, bool watch_finite,
-                    const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  if (m == 0 || n == 0) return true;
-  if (gemm_backend() != GemmBackend::blas || k == 0)
-    return sgemm_thin_centered(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, watch_finite, b, ldb, beta, c,
-                               ldc);
+void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                    const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                    std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (gemm_backend() != GemmBackend::blas || k == 0) {
+    sgemm_thin_centered(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb, beta, c, ldc);
+    return;
+  }
   // BLAS: A's rows in blocks of about 2^22 floats, centered into scratch, each block one call.
   // Without trans_a a block of A's rows is a block of C's rows; with it, a block of the depth
   // (C accumulates from the second block on).
@@ -209,29 +210,19 @@ bool sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, st
   const std::vector<float> ones(cols, 1.0f);
   std::vector<float> scratch(block * cols);
   const kernels::StatsKernels& stats = kernels::stats_kernels(active_simd_path());
-  bool finite = true;
   for (std::size_t r0 = 0; r0 < rows; r0 += block) {
     const std::size_t nr = std::min(block, rows - r0);
     const float* src = a + r0 * lda;
-    if (lda == cols) {
-      if (watch_finite) {
-        finite = kernels::column_affine_checked(src, scratch.data(), nr, cols, shift, ones.data(), offset) ==
-                     kernels::kAllFinite && finite;
-      } else {
-        kernels::column_affine(src, scratch.data(), nr, cols, shift, ones.data(), offset);
-      }
-    } else if (watch_finite) {
-      finite = stats.affine_checked(src, scratch.data(), nr, cols, lda, cols, shift, ones.data(), offset) && finite;
-    } else {
+    if (lda == cols)
+      kernels::column_affine(src, scratch.data(), nr, cols, shift, ones.data(), offset);
+    else
       stats.affine(src, scratch.data(), nr, cols, lda, cols, shift, ones.data(), offset);
-    }
     if (trans_a)
       sgemm(true, trans_b, m, n, nr, alpha, scratch.data(), cols, trans_b ? b + r0 : b + r0 * ldb, ldb,
             r0 == 0 ? beta : 1.0f, c, ldc);
     else
       sgemm(false, trans_b, nr, n, k, alpha, scratch.data(), cols, b, ldb, beta, c + r0 * ldc, ldc);
   }
-  return finite;
 }
 
 }  // namespace nnkit::linalg

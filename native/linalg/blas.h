@@ -49,16 +49,15 @@ void sgemm_thin(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::s
 
 // sgemm on op(A_c), A_c[i][j] = (A[i][j] - shift[j]) + offset[j]: A's columns centered (shift
 // and offset have A's column count: k, or m when trans_a), as PCA's transform and the
-// randomized SVD's products with centered data need. The built-in kernels center each block on
-// its way into their packing (kernels::sgemm_builtin_centered), so the product costs what an
-// uncentered one does; BLAS multiplies centered copies of A's row blocks (2^22 floats each).
-// With watch_finite, returns false when A holds a NaN or an infinity (C is written either way).
-bool sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                    const float* a, std::size_t lda, const float* shift, const float* offset, bool watch_finite,
-                    const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+// randomized SVD's products with centered data need. The built-in kernels center A as they pack
+// it (kernels::sgemm_builtin_centered), so the product costs what an uncentered one does; BLAS
+// multiplies centered copies of A's row blocks (2^22 floats each).
+void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                    const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                    std::size_t ldb, float beta, float* c, std::size_t ldc);
 // sgemm_thin's kernels (the built-in ones, whatever the backend), centered as sgemm_centered.
-bool sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                         const float* a, std::size_t lda, const float* shift, const float* offset, bool watch_finite,
-                         const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+void sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                         const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                         std::size_t ldb, float beta, float* c, std::size_t ldc);
 
 }  // namespace nnkit::linalg

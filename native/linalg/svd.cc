@@ -330,7 +330,7 @@ void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float
 namespace {
 
 // Products with A_c = A − 1·cᵀ (c = center, length n; A_c = A when c is null) without forming
-// A_c: each block of A is centered on its way into the GEMM's packing (sgemm_thin_centered), so
+// A_c: A is centered as the GEMM packs it (sgemm_thin_centered), so
 // the products cost what uncentered ones do and keep the precision of centering first (a rank-one
 // correction A·Z − 1·(cᵀZ) would cancel when the mean is large next to the spread).
 struct CenteredProducts {
@@ -341,14 +341,14 @@ struct CenteredProducts {
 
   void times(const float* z, float* out) const {  // out (m x l) = A_c · z (n x l)
     if (center)
-      sgemm_thin_centered(false, false, m, l, n, 1.0f, a, n, center, zeros.data(), false, z, l, 0.0f, out, l);
+      sgemm_thin_centered(false, false, m, l, n, 1.0f, a, n, center, zeros.data(), z, l, 0.0f, out, l);
     else
       sgemm_thin(false, false, m, l, n, 1.0f, a, n, z, l, 0.0f, out, l);
   }
 
   void transposed_times(const float* y, float* out) const {  // out (n x l) = A_cᵀ · y (m x l)
     if (center)
-      sgemm_thin_centered(true, false, n, l, m, 1.0f, a, n, center, zeros.data(), false, y, l, 0.0f, out, l);
+      sgemm_thin_centered(true, false, n, l, m, 1.0f, a, n, center, zeros.data(), y, l, 0.0f, out, l);
     else
       sgemm_thin(true, false, n, l, m, 1.0f, a, n, y, l, 0.0f, out, l);
   }

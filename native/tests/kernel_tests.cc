@@ -240,14 +240,20 @@ TEST(vector_packing_of_a_matches_scalar_packing) {
             const std::size_t rows = ta ? p0 + kc : row0 + mc, cols = ta ? row0 + mc : p0 + kc;
             const std::vector<float> a = lcg_data(rows * cols, static_cast<std::uint32_t>(mc * 1000 + kc));
             const std::size_t packed = (mc + mr - 1) / mr * mr * kc;
-            std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
-            pack_a_scalar(mr, ta, a.data(), cols, row0, mc, p0, kc, want.data());
-            kern.pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data());
-            CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0,
-                  "%s ta=%d row0=%zu mc=%zu kc=%zu slivers differ", kern.name, ta, row0, mc, kc);
-            for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
-              CHECK(got[i] == -7.0f, "%s ta=%d row0=%zu mc=%zu kc=%zu wrote past the slack at %zu", kern.name, ta, row0,
-                    mc, kc, i);
+            // Centered too: shifts and offsets of exactly A's column count (under ASan a read
+            // past them is reported).
+            const std::vector<float> shift = lcg_data(cols, 21, 0.2f, 0.4f), offset = lcg_data(cols, 22, -1e-3f, 1e-3f);
+            for (const GemmCentering center : {GemmCentering{}, GemmCentering{shift.data(), offset.data()}}) {
+              std::vector<float> want(packed + kGemmPackSlack + 16, -7.0f), got(want);
+              pack_a_scalar(mr, ta, a.data(), cols, row0, mc, p0, kc, want.data(), center);
+              kern.pack_a(ta, a.data(), cols, row0, mc, p0, kc, got.data(), center);
+              CHECK(std::memcmp(want.data(), got.data(), packed * sizeof(float)) == 0,
+                    "%s ta=%d row0=%zu mc=%zu kc=%zu centered=%d slivers differ", kern.name, ta, row0, mc, kc,
+                    center.shift != nullptr);
+              for (std::size_t i = packed + kGemmPackSlack; i < got.size(); ++i)
+                CHECK(got[i] == -7.0f, "%s ta=%d row0=%zu mc=%zu kc=%zu wrote past the slack at %zu", kern.name, ta,
+                      row0, mc, kc, i);
+            }
           }
     }
   }
@@ -305,7 +311,7 @@ TEST(blas_gemm_matches_builtin) {
 
 // sgemm_builtin_centered packs the same floats as column_affine's explicitly centered copy, so
 // the products agree bit for bit: both A layouts, thin (n <= 256, deep blocks) and wide shapes,
-// several k-blocks, partial slivers, alpha and beta; and it reports a NaN or an infinity in A.
+// several k-blocks, partial slivers, alpha and beta.
 TEST(centered_gemm_equals_the_product_of_a_centered_copy) {
   const std::size_t shapes[][3] = {{37, 41, 43}, {30, 20, 4200}, {145, 300, 600}, {12, 110, 1030}, {1, 1, 1}};
   for (SimdPath path : nnkit::test::supported_paths())
@@ -322,46 +328,35 @@ TEST(centered_gemm_equals_the_product_of_a_centered_copy) {
           column_affine(path, a.data(), centered.data(), rows, cols, shift.data(), ones.data(), offset.data());
           const std::size_t ldb = tb ? k : n;
           sgemm_builtin(path, ta, tb, m, n, k, 0.5f, centered.data(), cols, b.data(), ldb, 0.25f, want.data(), n);
-          const bool finite = sgemm_builtin_centered(path, ta, tb, m, n, k, 0.5f, a.data(), cols, shift.data(),
-                                                     offset.data(), true, b.data(), ldb, 0.25f, got.data(), n);
-          CHECK(finite, "%s %zux%zux%zu ta=%d: finite A reported otherwise", simd_path_name(path), m, n, k, ta);
+          sgemm_builtin_centered(path, ta, tb, m, n, k, 0.5f, a.data(), cols, shift.data(), offset.data(), b.data(),
+                                 ldb, 0.25f, got.data(), n);
           CHECK(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0,
                 "%s %zux%zux%zu ta=%d tb=%d: differs from the centered copy's product", simd_path_name(path), m, n, k,
                 ta, tb);
-          for (const float bad : {NAN, INFINITY}) {
-            auto poisoned = a;
-            poisoned[poisoned.size() - 1 - (m * 7) % poisoned.size()] = bad;
-            CHECK(!sgemm_builtin_centered(path, ta, tb, m, n, k, 1.0f, poisoned.data(), cols, shift.data(),
-                                          offset.data(), true, b.data(), ldb, 0.0f, got.data(), n),
-                  "%s %zux%zux%zu ta=%d: a non-finite A went unreported", simd_path_name(path), m, n, k, ta);
-          }
         }
 }
 
-// linalg::sgemm_centered on BLAS (centered row blocks into scratch) against the built-in kernels.
+// linalg::sgemm_centered on BLAS (centered row blocks into scratch) against the built-in kernels:
+// one block, and A's 45000 rows in two blocks of 2^22 floats (rows of C, or the depth).
 TEST(blas_centered_gemm_matches_builtin) {
   if (!linalg::have_blas()) return;
   const linalg::GemmBackend saved = linalg::gemm_backend();
-  for (int ta = 0; ta < 2; ++ta) {
-    const std::size_t m = 70, n = 30, k = 90, rows = ta ? k : m, cols = ta ? m : k;
+  const std::size_t shapes[][4] = {{70, 30, 90, 0}, {70, 30, 90, 1}, {45000, 8, 100, 0}, {100, 8, 45000, 1}};
+  for (const auto& s : shapes) {
+    const std::size_t m = s[0], n = s[1], k = s[2], ta = s[3], rows = ta ? k : m, cols = ta ? m : k;
     const auto a = lcg_data(rows * cols, 15, 100.0f, 110.0f), shift = lcg_data(cols, 16, 100.0f, 110.0f);
     const std::vector<float> offset(cols, 0.0f);
     const auto b = lcg_data(k * n, 17);
     std::vector<float> blas(m * n), builtin(m * n);
     linalg::set_gemm_backend(linalg::GemmBackend::blas);
-    CHECK(linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), true, b.data(),
-                                 n, 0.0f, blas.data(), n));
+    linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), b.data(), n, 0.0f,
+                           blas.data(), n);
     linalg::set_gemm_backend(linalg::GemmBackend::builtin);
-    linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), false, b.data(), n,
-                           0.0f, builtin.data(), n);
+    linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), b.data(), n, 0.0f,
+                           builtin.data(), n);
     for (std::size_t i = 0; i < blas.size(); ++i)
-      CHECK(std::fabs(blas[i] - builtin[i]) < 1e-3, "ta=%d element %zu: %g vs %g", ta, i, blas[i], builtin[i]);
-    auto poisoned = a;
-    poisoned[rows * cols / 2] = NAN;
-    linalg::set_gemm_backend(linalg::GemmBackend::blas);
-    CHECK(!linalg::sgemm_centered(ta, false, m, n, k, 1.0f, poisoned.data(), cols, shift.data(), offset.data(), true,
-                                  b.data(), n, 0.0f, blas.data(), n),
-          "ta=%d: BLAS path missed a NaN", ta);
+      CHECK(std::fabs(blas[i] - builtin[i]) < 1e-3 * (1 + std::sqrt(static_cast<double>(k))),
+            "%zux%zux%zu ta=%zu element %zu: %g vs %g", m, n, k, ta, i, blas[i], builtin[i]);
   }
   linalg::set_gemm_backend(saved);
 }

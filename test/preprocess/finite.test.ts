@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
-import { forEachSimdPath, lcg } from '../helpers';
+import { forEachGemmBackend, forEachSimdPath, lcg } from '../helpers';
 
 const N = 37, D = 21; // not multiples of 8 or 16: the SIMD tails carry values too
 const train = nn.matrix(lcg(N * D, 1, -3, 3), N, D);
@@ -102,22 +102,34 @@ describe('transform rejects non-finite input (checkFinite, default true)', () =>
     });
   });
 
-  it('PCA over several centering blocks: the check fused into new storage finds a NaN in a later block, and agrees with the unchecked bits', async () => {
-    // PCA.transform centers 2^22 floats at a time: 1400 columns make blocks of 2995 rows, so
-    // 3100 rows are two blocks and row 3050 lies in the second, after the first block's rows
-    // of the output were written.
+  it('PCA into new storage: the check of the product finds a NaN late in X (past the first BLAS block), and agrees with the unchecked bits', async () => {
+    // Into new storage PCA.transform checks its N × k product, not X, and scans X only to name
+    // the cell. With BLAS the product runs over centered blocks of 2^22 floats: 1400 columns
+    // make blocks of 2995 rows, so row 3050 lies in the second, after the first block's rows of
+    // the output were written; the built-in GEMM centers as it packs.
     const rows = 3100, cols = 1400;
     const X = nn.matrix(lcg(rows * cols, 6, -2, 2), rows, cols);
     const pca = new nn.PCA({ components: 3, solver: 'randomized' }).fit(X);
-    const clean = pca.transform(X);
-    expect(Buffer.compare(Buffer.from(clean.data.buffer), Buffer.from(pca.transform(X, { checkFinite: false }).data.buffer))).toBe(0);
-    X.data[3050 * cols + 777] = Number.NaN;
-    expectNonFinite(expectThrows(() => pca.transform(X)), 3050, 777, 'second block, fused');
-    expectNonFinite(await caught(() => pca.transformAsync(X)), 3050, 777, 'second block, fused, async');
-    const out = nn.matrix(rows, 3);
-    out.data.fill(7);
-    expectNonFinite(expectThrows(() => pca.transform(X, { out })), 3050, 777, 'second block, scan first');
-    expect(out.data.every((v) => v === 7), 'out untouched').toBe(true);
+    const bad = nn.matrix(X.data.slice(), rows, cols);
+    bad.data[3050 * cols + 777] = Number.NaN;
+    const backends: ('blas' | 'builtin')[] = [];
+    forEachGemmBackend((b) => backends.push(b));
+    const original = nn.backend().gemm;
+    try {
+      for (const backend of backends) {
+        nn.setGemmBackend(backend);
+        const clean = pca.transform(X);
+        expect(Buffer.compare(Buffer.from(clean.data.buffer), Buffer.from(pca.transform(X, { checkFinite: false }).data.buffer)), backend).toBe(0);
+        expectNonFinite(expectThrows(() => pca.transform(bad)), 3050, 777, `${backend} new storage`);
+        expectNonFinite(await caught(() => pca.transformAsync(bad)), 3050, 777, `${backend} new storage, async`);
+        const out = nn.matrix(rows, 3);
+        out.data.fill(7);
+        expectNonFinite(expectThrows(() => pca.transform(bad, { out })), 3050, 777, `${backend} into out: scan first`);
+        expect(out.data.every((v) => v === 7), `${backend} out untouched`).toBe(true);
+      }
+    } finally {
+      nn.setGemmBackend(original);
+    }
   });
 
   it('finite input gives the same bits with the check on and off (property)', () => {
