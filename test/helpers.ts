@@ -44,6 +44,20 @@ export function forEachGemmBackend(fn: (backend: 'blas' | 'builtin') => void): v
   }
 }
 
+/** {@link forEachGemmBackend} for an async `fn`. */
+export async function forEachGemmBackendAsync(fn: (backend: 'blas' | 'builtin') => Promise<void>): Promise<void> {
+  const original = nn.backend().gemm;
+  const backends: ('blas' | 'builtin')[] = nn.backend().blas === 'builtin' ? ['builtin'] : ['blas', 'builtin'];
+  try {
+    for (const b of backends) {
+      nn.setGemmBackend(b);
+      await fn(b);
+    }
+  } finally {
+    nn.setGemmBackend(original);
+  }
+}
+
 /** Runs `fn` with the thread count set to n, restoring the original. */
 export function withThreads<T>(n: number, fn: () => T): T {
   const original = nn.backend().threads;

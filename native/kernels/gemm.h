@@ -40,6 +40,14 @@ using GemmPackA = void (*)(bool trans_a, const float* a, std::size_t lda, std::s
                            std::size_t p0, std::size_t kc, float* dst, GemmCentering center);
 inline constexpr std::size_t kGemmPackSlack = 8;
 
+// The GemmPackA of a packer written as two instantiations, plain and centered, so neither's
+// loops test the centering per element.
+template <GemmPackA kPlain, GemmPackA kCentered>
+void pack_a_either(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
+                   std::size_t kc, float* dst, GemmCentering center) {
+  (center.shift ? kCentered : kPlain)(trans_a, a, lda, row0, mc, p0, kc, dst, center);
+}
+
 // One target's GEMM: its register tile, its packer, and the cache blocking that suits them
 // (as BLIS keeps block sizes in its context). The blocks hold whole slivers: mc and thin_mc
 // are multiples of mr, nc of nr.

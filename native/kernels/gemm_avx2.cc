@@ -179,17 +179,10 @@ void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t
   if (full < mc) pack_a_scalar(6, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc, center);
 }
 
-void pack_a_avx2(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                 std::size_t kc, float* dst, GemmCentering center) {
-  if (center.shift)
-    pack_a_avx2_impl<true>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
-  else
-    pack_a_avx2_impl<false>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
-}
 
 
 // The scalar kernel's blocking: a 16 KiB B sliver in L1, a 120 KiB A block in L2.
-const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_avx2, 6, 16, 256, 120, 4096, 256, 24, 4096};
+const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_either<pack_a_avx2_impl<false>, pack_a_avx2_impl<true>>, 6, 16, 256, 120, 4096, 256, 24, 4096};
 
 }  // namespace
 

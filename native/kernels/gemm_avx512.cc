@@ -139,20 +139,12 @@ void pack_a_avx512_impl(bool trans_a, const float* a, std::size_t lda, std::size
   if (full < mc) pack_a_scalar(kMR, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc, center);
 }
 
-void pack_a_avx512(bool trans_a, const float* a, std::size_t lda, std::size_t row0, std::size_t mc, std::size_t p0,
-                   std::size_t kc, float* dst, GemmCentering center) {
-  if (center.shift)
-    pack_a_avx512_impl<true>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
-  else
-    pack_a_avx512_impl<false>(trans_a, a, lda, row0, mc, p0, kc, dst, center);
-}
-
 // Blocking, measured on AMD Zen 5 (2 cores; sgemm 1024³-2048³, medians): kc = 512 and mc = 144
 // gave 392-428 GFLOPS against 322-396 for the AVX2 kernel's 256 x 120 (with kc = 192: 322-374).
 // Deep k-blocks matter more than a B sliver that fits L1: each k-block reads and writes all of
 // C once, and the 64 KiB sliver (512 x 32) streams from L2 at two loads per 24 FMAs. The A
 // block (144 x 512, 288 KiB) sits in L2; thin products use 24 x 4096 A blocks.
-const GemmKernels kAvx512 = {"avx512_12x32", micro_avx512_12x32, pack_a_avx512, kMR, kNR, 512, 144, 4096,
+const GemmKernels kAvx512 = {"avx512_12x32", micro_avx512_12x32, pack_a_either<pack_a_avx512_impl<false>, pack_a_avx512_impl<true>>, kMR, kNR, 512, 144, 4096,
                              256, 24, 4096};
 
 }  // namespace

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
-import { forEachGemmBackend, forEachSimdPathAsync, ticksDuring, wordsOf } from '../helpers';
+import { forEachGemmBackendAsync, forEachSimdPathAsync, ticksDuring, wordsOf } from '../helpers';
 import { offsetData, spectrumData } from './reference';
 
 const code = (c: string) => expect.objectContaining({ code: c });
@@ -79,31 +79,23 @@ describe('PCA async transforms', () => {
       new nn.PCA().fit(X), new nn.PCA({ components: 5, whiten: 'pca' }).fit(X), new nn.PCA({ whiten: 'zca' }).fit(X),
       new nn.PCA({ components: 3 }).partialFit(X),
     ];
-    const backends: ('blas' | 'builtin')[] = [];
-    forEachGemmBackend((b) => backends.push(b));
-    const original = nn.backend().gemm;
-    try {
-      for (const backend of backends) {
-        nn.setGemmBackend(backend);
-        await forEachSimdPathAsync(async () => {
-          for (const pca of fits) {
-            const want = pca.transform(T);
-            const got = await pca.transformAsync(T);
-            expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
-            expect(sameWords(got.data, want.data), backend).toBe(0);
-            const out = nn.matrix(97, want.cols);
-            expect((await pca.transformAsync(T, { out })).data).toBe(out.data);
-            expect(sameWords(out.data, want.data)).toBe(0);
-            expect(sameWords((await pca.inverseTransformAsync(want)).data, pca.inverseTransform(want).data)).toBe(0);
-          }
-        });
-      }
-    } finally {
-      nn.setGemmBackend(original);
-    }
+    await forEachGemmBackendAsync(async (backend) => {
+      await forEachSimdPathAsync(async () => {
+        for (const pca of fits) {
+          const want = pca.transform(T);
+          const got = await pca.transformAsync(T);
+          expect([got.rows, got.cols]).toEqual([want.rows, want.cols]);
+          expect(sameWords(got.data, want.data), backend).toBe(0);
+          const out = nn.matrix(97, want.cols);
+          expect((await pca.transformAsync(T, { out })).data).toBe(out.data);
+          expect(sameWords(out.data, want.data)).toBe(0);
+          expect(sameWords((await pca.inverseTransformAsync(want)).data, pca.inverseTransform(want).data)).toBe(0);
+        }
+      });
+    });
   });
 
-  it('centers in the same blocks as transform (a matrix larger than one block)', async () => {
+  it('agrees with transform on a matrix larger than one BLAS centering block', async () => {
     // 4 Mi elements per block: 2100 rows × 2048 columns span two blocks, the second partial.
     const X = spectrumData(2100, 2048, 7, 3, 4);
     const pca = new nn.PCA({ components: 4, solver: 'randomized', seed: 1 }).fit(X);

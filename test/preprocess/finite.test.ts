@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
-import { forEachGemmBackend, forEachSimdPath, lcg } from '../helpers';
+import { forEachGemmBackendAsync, forEachSimdPath, lcg } from '../helpers';
 
 const N = 37, D = 21; // not multiples of 8 or 16: the SIMD tails carry values too
 const train = nn.matrix(lcg(N * D, 1, -3, 3), N, D);
@@ -112,24 +112,16 @@ describe('transform rejects non-finite input (checkFinite, default true)', () =>
     const pca = new nn.PCA({ components: 3, solver: 'randomized' }).fit(X);
     const bad = nn.matrix(X.data.slice(), rows, cols);
     bad.data[3050 * cols + 777] = Number.NaN;
-    const backends: ('blas' | 'builtin')[] = [];
-    forEachGemmBackend((b) => backends.push(b));
-    const original = nn.backend().gemm;
-    try {
-      for (const backend of backends) {
-        nn.setGemmBackend(backend);
-        const clean = pca.transform(X);
-        expect(Buffer.compare(Buffer.from(clean.data.buffer), Buffer.from(pca.transform(X, { checkFinite: false }).data.buffer)), backend).toBe(0);
-        expectNonFinite(expectThrows(() => pca.transform(bad)), 3050, 777, `${backend} new storage`);
-        expectNonFinite(await caught(() => pca.transformAsync(bad)), 3050, 777, `${backend} new storage, async`);
-        const out = nn.matrix(rows, 3);
-        out.data.fill(7);
-        expectNonFinite(expectThrows(() => pca.transform(bad, { out })), 3050, 777, `${backend} into out: scan first`);
-        expect(out.data.every((v) => v === 7), `${backend} out untouched`).toBe(true);
-      }
-    } finally {
-      nn.setGemmBackend(original);
-    }
+    await forEachGemmBackendAsync(async (backend) => {
+      const clean = pca.transform(X);
+      expect(Buffer.compare(Buffer.from(clean.data.buffer), Buffer.from(pca.transform(X, { checkFinite: false }).data.buffer)), backend).toBe(0);
+      expectNonFinite(expectThrows(() => pca.transform(bad)), 3050, 777, `${backend} new storage`);
+      expectNonFinite(await caught(() => pca.transformAsync(bad)), 3050, 777, `${backend} new storage, async`);
+      const out = nn.matrix(rows, 3);
+      out.data.fill(7);
+      expectNonFinite(expectThrows(() => pca.transform(bad, { out })), 3050, 777, `${backend} into out: scan first`);
+      expect(out.data.every((v) => v === 7), `${backend} out untouched`).toBe(true);
+    });
   });
 
   it('finite input gives the same bits with the check on and off (property)', () => {
