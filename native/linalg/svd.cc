@@ -330,9 +330,9 @@ void svd(const float* a, std::size_t m, std::size_t n, float* u, float* s, float
 namespace {
 
 // Products with A_c = A − 1·cᵀ (c = center, length n; A_c = A when c is null) without forming
-// A_c: A is centered as the GEMM packs it (sgemm_thin_centered), so
-// the products cost what uncentered ones do and keep the precision of centering first (a rank-one
-// correction A·Z − 1·(cᵀZ) would cancel when the mean is large next to the spread).
+// A_c: the GEMM centers A as it packs it (sgemm_thin_centered), so the products cost what
+// uncentered ones do and keep the precision of centering first (the rank-one correction
+// A·Z − 1·(cᵀZ) used before cancels when the mean is large next to the spread).
 struct CenteredProducts {
   const float* a;
   std::size_t m, n, l;
