@@ -152,13 +152,18 @@ void throw_argument_error(Napi::Env env, ErrorKind kind, const char* code, const
   throw make_error(env, kind, code, "Expected " + expected + " for " + argument + " but received " + received, argument);
 }
 
+void throw_nonfinite_cell(const char* name, const float* x, std::size_t index, std::size_t cols, const char* hint) {
+  const float v = x[index];
+  const std::string cell =
+      std::string(name) + "[" + std::to_string(index / cols) + "][" + std::to_string(index % cols) + "]";
+  const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  throw nnkit::Error(ErrorKind::range, kErrNonFinite,
+                     "Expected a finite number for " + cell + " but received " + received + hint, cell);
+}
+
 void require_finite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint) {
   const std::size_t bad = kernels::find_nonfinite(x, rows * cols);
-  if (bad == kernels::kAllFinite) return;
-  const float v = x[bad];
-  const std::string cell = std::string(name) + "[" + std::to_string(bad / cols) + "][" + std::to_string(bad % cols) + "]";
-  const char* received = v != v ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
-  throw nnkit::Error(ErrorKind::range, kErrNonFinite, "Expected a finite number for " + cell + " but received " + received + hint, cell);
+  if (bad != kernels::kAllFinite) throw_nonfinite_cell(name, x, bad, cols, hint);
 }
 
 void reject_nonfinite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint) {

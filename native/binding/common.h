@@ -82,9 +82,13 @@ std::string string_arg(const Napi::CallbackInfo& info, std::size_t index, const 
 std::size_t check_matrix_length(Napi::Env env, const FloatArray& array, std::size_t rows, std::size_t cols,
                                 const char* name);
 
-// Throws ERR_NNKIT_NONFINITE (an nnkit::Error, so also from a pool thread) naming the first NaN
-// or ±Infinity of the rows × cols row-major `name` by its cell ("X[3][7]", also the error's
-// `argument`), with `hint` after the message; returns when every value is finite.
+// Throws ERR_NNKIT_NONFINITE (an nnkit::Error, so also from a pool thread) for the NaN or
+// ±Infinity at x[index] of the row-major `name` with `cols` columns, named by its cell
+// ("X[3][7]", also the error's `argument`), with `hint` after the message.
+[[noreturn]] void throw_nonfinite_cell(const char* name, const float* x, std::size_t index, std::size_t cols,
+                                       const char* hint = "");
+// throw_nonfinite_cell for the first NaN or ±Infinity of the rows × cols `name`; returns when
+// every value is finite.
 void require_finite_cells(const char* name, const float* x, std::size_t rows, std::size_t cols, const char* hint = "");
 // For a kernel that reported non-finite input: require_finite_cells naming the cell, or
 // ERR_NNKIT_INTERNAL when the scan finds none (the kernel and the scan disagree: a bug).

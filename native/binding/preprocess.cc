@@ -52,7 +52,6 @@ void require_finite(const char* name, const float* x, std::size_t rows, std::siz
   require_finite_cells(name, x, rows, cols, kTransformHint);
 }
 
-
 struct MomentsCall {
   static MomentsCall parse(const Napi::CallbackInfo& info);
   template <class B>
@@ -121,8 +120,9 @@ struct AffineCall {
   void run() const {
     if (check == FiniteCheck::scan_first) require_finite("X", x.data, rows, cols);
     if (check == FiniteCheck::fused) {
-      const std::size_t bad = kernels::column_affine_checked(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
-      if (bad != kernels::kAllFinite) reject_nonfinite_cells("X", x.data, rows, cols, kTransformHint);
+      const std::size_t bad =
+          kernels::column_affine_checked(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);
+      if (bad != kernels::kAllFinite) throw_nonfinite_cell("X", x.data, bad, cols, kTransformHint);
       return;
     }
     kernels::column_affine(x.data, out.data, rows, cols, shift.data, scale.data, offset.data);

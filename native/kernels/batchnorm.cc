@@ -115,7 +115,6 @@ void for_each_row_block_backwards(std::size_t rows, std::size_t cols, Fn&& fn) {
 
 }  // namespace
 
-
 const BatchNormKernels& batchnorm_kernels(SimdPath path) {
   return select_kernels<BatchNormKernels>(path, {&kScalar, batchnorm_kernels_avx2(), batchnorm_kernels_avx512(), batchnorm_kernels_neon()});
 }

@@ -60,7 +60,6 @@ bool should_stream(const float* out, std::size_t n) {
 
 }  // namespace
 
-
 const DropoutKernels& dropout_kernels(SimdPath path) {
   return select_kernels<DropoutKernels>(path, {&kScalar, dropout_kernels_avx2(), dropout_kernels_avx512(), dropout_kernels_neon()});
 }

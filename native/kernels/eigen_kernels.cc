@@ -69,7 +69,6 @@ const EigenKernels kScalar = {"scalar",       rotate_rows_scalar, dot_scalar,
 
 }  // namespace
 
-
 const EigenKernels& eigen_kernels(SimdPath path) {
   return select_kernels<EigenKernels>(path, {&kScalar, eigen_kernels_avx2()});
 }

@@ -109,7 +109,6 @@ std::size_t round_up(std::size_t value, std::size_t multiple) { return (value + 
 
 }  // namespace
 
-
 const GemmKernels& gemm_kernels(SimdPath path) {
   return select_kernels<GemmKernels>(path, {&kScalar, gemm_kernels_avx2(), gemm_kernels_avx512(), gemm_kernels_neon()});
 }

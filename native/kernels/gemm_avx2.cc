@@ -12,7 +12,6 @@
 namespace nnkit::kernels {
 namespace {
 
-
 void micro_avx2_6x16(std::size_t k, const float* a, const float* b, float* c, std::size_t ldc, float alpha,
                      float beta, std::size_t m_valid, std::size_t n_valid) {
   // The C tile is touched only after k steps; ask for its lines now so they arrive meanwhile.
@@ -104,18 +103,13 @@ void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t
     const __m256i take2345 = _mm256_setr_epi32(2, 3, 4, 5, 0, 0, 0, 0);  // lanes 0-3 ← floats 2-5
     const __m256i take0123 = _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3);  // lanes 4-7 ← floats 0-3
     const __m256i take45 = _mm256_setr_epi32(4, 5, 0, 0, 0, 0, 0, 0);  // lanes 0, 1 ← floats 4, 5
-    // Centering: a sliver's six shifts (A's columns row0 + ir..) in lanes 0-5 for rows p..p+2,
-    // and in lanes 2-7 for row p+3, loaded two floats early; masked, so nothing outside
-    // [row0 + ir, row0 + ir + 6) of shift or offset is read.
+    // Centering: a sliver's six shifts and offsets (A's columns row0 + ir..), loaded masked so
+    // nothing outside [row0 + ir, row0 + ir + 6) of them is read; in lanes 0-5 for rows p..p+2,
+    // moved to lanes 2-7 for row p+3, which was loaded two floats early.
     const __m256i late = _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5);  // lanes 2-7 ← lanes 0-5
-    const auto centered = [&](__m256 v, std::size_t ir, bool late_lanes) {
-      __m256 sh = _mm256_maskload_ps(center.shift + row0 + ir, six), off = _mm256_maskload_ps(center.offset + row0 + ir, six);
-      if (late_lanes) {
-        sh = _mm256_permutevar8x32_ps(sh, late);
-        off = _mm256_permutevar8x32_ps(off, late);
-      }
-      return _mm256_add_ps(_mm256_sub_ps(v, sh), off);
-    };
+    const auto shift_at = [&](std::size_t ir) { return _mm256_maskload_ps(center.shift + row0 + ir, six); };
+    const auto offset_at = [&](std::size_t ir) { return _mm256_maskload_ps(center.offset + row0 + ir, six); };
+    const auto centered = [](__m256 v, __m256 sh, __m256 off) { return _mm256_add_ps(_mm256_sub_ps(v, sh), off); };
     std::size_t p = 0;
     for (; p + 4 <= kc; p += 4) {
       const float* s0 = a + (p0 + p) * lda + row0;
@@ -127,10 +121,11 @@ void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t
         __m256 r0 = _mm256_loadu_ps(s0 + ir), r1 = _mm256_loadu_ps(s1 + ir);
         __m256 r2 = _mm256_loadu_ps(s2 + ir), r3 = _mm256_loadu_ps(s3 + ir - 2);  // r3: lanes 2-7
         if constexpr (kCenter) {
-          r0 = centered(r0, ir, false);
-          r1 = centered(r1, ir, false);
-          r2 = centered(r2, ir, false);
-          r3 = centered(r3, ir, true);
+          const __m256 sh = shift_at(ir), off = offset_at(ir);
+          r0 = centered(r0, sh, off);
+          r1 = centered(r1, sh, off);
+          r2 = centered(r2, sh, off);
+          r3 = centered(r3, _mm256_permutevar8x32_ps(sh, late), _mm256_permutevar8x32_ps(off, late));
         }
         _mm256_storeu_ps(d, _mm256_blend_ps(r0, _mm256_permutevar8x32_ps(r1, take01), 0xC0));
         _mm256_storeu_ps(d + 8, _mm256_blend_ps(_mm256_permutevar8x32_ps(r1, take2345),
@@ -145,7 +140,7 @@ void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t
       const float* src = a + (p0 + p) * lda + row0;
       for (std::size_t ir = 0; ir < full; ir += 6) {
         __m256 v = p + 1 < kc ? _mm256_loadu_ps(src + ir) : _mm256_maskload_ps(src + ir, six);
-        if constexpr (kCenter) v = centered(v, ir, false);
+        if constexpr (kCenter) v = centered(v, shift_at(ir), offset_at(ir));
         if (p + 1 < kc)
           _mm256_storeu_ps(dst + ir * kc + p * 6, v);
         else
@@ -179,10 +174,9 @@ void pack_a_avx2_impl(bool trans_a, const float* a, std::size_t lda, std::size_t
   if (full < mc) pack_a_scalar(6, trans_a, a, lda, row0 + full, mc - full, p0, kc, dst + full * kc, center);
 }
 
-
-
 // The scalar kernel's blocking: a 16 KiB B sliver in L1, a 120 KiB A block in L2.
-const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_either<pack_a_avx2_impl<false>, pack_a_avx2_impl<true>>, 6, 16, 256, 120, 4096, 256, 24, 4096};
+const GemmKernels kAvx2 = {"avx2_6x16", micro_avx2_6x16, pack_a_either<pack_a_avx2_impl<false>, pack_a_avx2_impl<true>>,
+                           6, 16, 256, 120, 4096, 256, 24, 4096};
 
 }  // namespace
 

@@ -144,8 +144,9 @@ void pack_a_avx512_impl(bool trans_a, const float* a, std::size_t lda, std::size
 // Deep k-blocks matter more than a B sliver that fits L1: each k-block reads and writes all of
 // C once, and the 64 KiB sliver (512 x 32) streams from L2 at two loads per 24 FMAs. The A
 // block (144 x 512, 288 KiB) sits in L2; thin products use 24 x 4096 A blocks.
-const GemmKernels kAvx512 = {"avx512_12x32", micro_avx512_12x32, pack_a_either<pack_a_avx512_impl<false>, pack_a_avx512_impl<true>>, kMR, kNR, 512, 144, 4096,
-                             256, 24, 4096};
+const GemmKernels kAvx512 = {"avx512_12x32", micro_avx512_12x32,
+                             pack_a_either<pack_a_avx512_impl<false>, pack_a_avx512_impl<true>>,
+                             kMR, kNR, 512, 144, 4096, 256, 24, 4096};
 
 }  // namespace
 

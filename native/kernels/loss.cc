@@ -17,7 +17,6 @@ namespace {
 
 using namespace loss_math;
 
-
 // The NaN policy: a row with a non-finite input has NaN loss and an all-NaN gradient row.
 float svm_row_scalar(const float* f, std::size_t c, std::uint32_t y, float margin, bool squared, float grad_scale,
                      float* grad) {
@@ -235,7 +234,6 @@ inline float log_sigmoid_neg(float s) {  // −log σ(s) = max(−s, 0) + log(1 
 }
 
 }  // namespace
-
 
 const LossKernels& loss_kernels(SimdPath path) {
   return select_kernels<LossKernels>(path, {&kScalar, loss_kernels_avx2(), loss_kernels_avx512(), loss_kernels_neon()});

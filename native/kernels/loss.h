@@ -76,7 +76,6 @@ const LossKernels* loss_kernels_avx512();
 const LossKernels* loss_kernels_neon();
 const LossKernels& loss_kernels(SimdPath path);
 
-
 // Drivers over an [n × c] score matrix. They return the sum of the row losses; `grad` (nullable)
 // receives grad_scale · ∂L_i/∂f. Labels must lie in [0, c) (the binding checks a private copy).
 // The target-based losses throw ERR_NNKIT_RANGE naming the first row with an invalid target.

@@ -72,7 +72,6 @@ inline float clip_factor(float square_norm, float c) {
 
 }  // namespace
 
-
 const RegularizeKernels& regularize_kernels(SimdPath path) {
   return select_kernels<RegularizeKernels>(path, {&kScalar, regularize_kernels_avx2(), regularize_kernels_avx512(), regularize_kernels_neon()});
 }

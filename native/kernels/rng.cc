@@ -144,7 +144,6 @@ void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], s
   out[3] = c3;
 }
 
-
 const RngKernels& rng_kernels(SimdPath path) {
   return select_kernels<RngKernels>(path, {&kScalar, rng_kernels_avx2(), rng_kernels_avx512(), rng_kernels_neon()});
 }

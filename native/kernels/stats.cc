@@ -50,12 +50,12 @@ bool min_max_scalar(const float* x, std::size_t rows, std::size_t cols, std::siz
 // finite v, NaN for NaN and ±Inf) and reports whether it stayed a number (as affine_impl in
 // stats_simd.cc).
 template <bool kCheck>
-bool affine_scalar_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x,
-                        std::size_t ld_y, const float* shift, const float* scale, const float* offset) {
+bool affine_scalar_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                        const float* shift, const float* scale, const float* offset) {
   float poison = 0.0f;
   for (std::size_t i = 0; i < rows; ++i) {
-    const float* in = x + i * ld_x;
-    float* out = y + i * ld_y;
+    const float* in = x + i * ld;
+    float* out = y + i * ld;
     for (std::size_t j = 0; j < cols; ++j) {
       const float v = in[j];
       if constexpr (kCheck) poison += v * 0.0f;
@@ -67,14 +67,14 @@ bool affine_scalar_impl(const float* x, float* y, std::size_t rows, std::size_t 
   return poison == poison;
 }
 
-void affine_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x, std::size_t ld_y,
-                   const float* shift, const float* scale, const float* offset) {
-  affine_scalar_impl<false>(x, y, rows, cols, ld_x, ld_y, shift, scale, offset);
+void affine_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                   const float* scale, const float* offset) {
+  affine_scalar_impl<false>(x, y, rows, cols, ld, shift, scale, offset);
 }
 
-bool affine_checked_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x,
-                           std::size_t ld_y, const float* shift, const float* scale, const float* offset) {
-  return affine_scalar_impl<true>(x, y, rows, cols, ld_x, ld_y, shift, scale, offset);
+bool affine_checked_scalar(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                           const float* shift, const float* scale, const float* offset) {
+  return affine_scalar_impl<true>(x, y, rows, cols, ld, shift, scale, offset);
 }
 
 std::size_t first_nonfinite_scalar(const float* x, std::size_t n) {
@@ -88,14 +88,12 @@ void center_scalar(const float* x, float* y, std::size_t rows, std::size_t cols,
     for (std::size_t j = 0; j < cols; ++j) y[j] = static_cast<float>(static_cast<double>(x[j]) - mean[j]);
 }
 
-const StatsKernels kScalar = {shifted_sums_scalar, min_max_scalar, affine_scalar, affine_checked_scalar, first_nonfinite_scalar,
-                               center_scalar};
+const StatsKernels kScalar = {shifted_sums_scalar,   min_max_scalar,          affine_scalar,
+                               affine_checked_scalar, first_nonfinite_scalar, center_scalar};
 
 std::size_t blocks(std::size_t n, std::size_t block) { return (n + block - 1) / block; }
 
-
 }  // namespace
-
 
 const StatsKernels& stats_kernels(SimdPath path) {
   return select_kernels<StatsKernels>(path, {&kScalar, stats_kernels_avx2(), stats_kernels_avx512(), stats_kernels_neon()});
@@ -200,7 +198,7 @@ void column_affine(SimdPath path, const float* x, float* y, std::size_t rows, st
   const std::size_t rows_per_task = std::max<std::size_t>(1, (std::size_t{1} << 16) / cols);
   parallel_for(blocks(rows, rows_per_task), [&](std::size_t task) {
     const std::size_t r0 = task * rows_per_task, nr = std::min(rows_per_task, rows - r0);
-    k.affine(x + r0 * cols, y + r0 * cols, nr, cols, cols, cols, shift, scale, offset);
+    k.affine(x + r0 * cols, y + r0 * cols, nr, cols, cols, shift, scale, offset);
   });
 }
 
@@ -213,7 +211,7 @@ std::size_t column_affine_checked(SimdPath path, const float* x, float* y, std::
   std::vector<std::size_t> first(tasks, kAllFinite);  // per task: no shared write, no race
   parallel_for(tasks, [&](std::size_t task) {
     const std::size_t r0 = task * rows_per_task, nr = std::min(rows_per_task, rows - r0);
-    if (!k.affine_checked(x + r0 * cols, y + r0 * cols, nr, cols, cols, cols, shift, scale, offset))
+    if (!k.affine_checked(x + r0 * cols, y + r0 * cols, nr, cols, cols, shift, scale, offset))
       first[task] = r0 * cols + k.first_nonfinite(x + r0 * cols, nr * cols);
   });
   for (std::size_t f : first)

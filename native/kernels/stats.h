@@ -27,15 +27,14 @@ struct StatsKernels {
   // mn[j] / mx[j] = min / max over the rows (overwritten; rows >= 1). Returns false when any
   // value is NaN or infinite (min/max instructions would silently skip a NaN).
   bool (*min_max)(const float* x, std::size_t rows, std::size_t cols, std::size_t ld, float* mn, float* mx);
-  // y[i*ld_y + j] = (x[i*ld_x + j] - shift[j]) * scale[j] + offset[j], a multiply then an add
-  // (no fused multiply-add, so every path gives the same bits). y may equal x (in place, with
-  // ld_y = ld_x).
-  void (*affine)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x, std::size_t ld_y,
-                 const float* shift, const float* scale, const float* offset);
+  // y[i*ld + j] = (x[i*ld + j] - shift[j]) * scale[j] + offset[j], a multiply then an add (no
+  // fused multiply-add, so every path gives the same bits). y may equal x (in place).
+  void (*affine)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                 const float* scale, const float* offset);
   // affine that also watches its input (one more operation per vector, no extra pass): returns
   // false when any x is NaN or infinite. y is written either way.
-  bool (*affine_checked)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x,
-                         std::size_t ld_y, const float* shift, const float* scale, const float* offset);
+  bool (*affine_checked)(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld,
+                         const float* shift, const float* scale, const float* offset);
   // The first i in [0, n) whose x[i] is NaN or infinite, or n. Reads only.
   std::size_t (*first_nonfinite)(const float* x, std::size_t n);
   // y[i*cols + j] = float(double(x[i*ld + j]) - mean[j]): centering in float64, rounded once

@@ -112,13 +112,13 @@ bool min_max(const float* x, std::size_t rows, std::size_t cols, std::size_t ld,
 // The affine transform; with kCheck it also folds v · 0 of every input into a poison vector
 // (0 for finite v, NaN for NaN and ±Inf) and reports whether it stayed a number.
 template <bool kCheck>
-bool affine_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x, std::size_t ld_y,
-                 const float* shift, const float* scale, const float* offset) {
+bool affine_impl(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                 const float* scale, const float* offset) {
   Vf poison = zero();
   const Vf zeros = zero();
   for (std::size_t i = 0; i < rows; ++i) {
-    const float* in = x + i * ld_x;
-    float* out = y + i * ld_y;
+    const float* in = x + i * ld;
+    float* out = y + i * ld;
     std::size_t j = 0;
     for (; j + kLanes <= cols; j += kLanes) {
       const Vf v = load(in + j);
@@ -135,14 +135,14 @@ bool affine_impl(const float* x, float* y, std::size_t rows, std::size_t cols, s
   return !kCheck || all_of(eq(poison, poison));
 }
 
-void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x, std::size_t ld_y,
-            const float* shift, const float* scale, const float* offset) {
-  affine_impl<false>(x, y, rows, cols, ld_x, ld_y, shift, scale, offset);
+void affine(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+            const float* scale, const float* offset) {
+  affine_impl<false>(x, y, rows, cols, ld, shift, scale, offset);
 }
 
-bool affine_checked(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld_x, std::size_t ld_y,
-                    const float* shift, const float* scale, const float* offset) {
-  return affine_impl<true>(x, y, rows, cols, ld_x, ld_y, shift, scale, offset);
+bool affine_checked(const float* x, float* y, std::size_t rows, std::size_t cols, std::size_t ld, const float* shift,
+                    const float* scale, const float* offset) {
+  return affine_impl<true>(x, y, rows, cols, ld, shift, scale, offset);
 }
 
 // NaN and ±Inf have every exponent bit set (bit tests, not a library call: nothing with external

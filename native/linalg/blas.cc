@@ -209,14 +209,14 @@ void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, st
   const std::size_t block = std::max<std::size_t>(1, std::min<std::size_t>(rows, (std::size_t{1} << 22) / cols));
   const std::vector<float> ones(cols, 1.0f);
   std::vector<float> scratch(block * cols);
-  const kernels::StatsKernels& stats = kernels::stats_kernels(active_simd_path());
   for (std::size_t r0 = 0; r0 < rows; r0 += block) {
     const std::size_t nr = std::min(block, rows - r0);
     const float* src = a + r0 * lda;
     if (lda == cols)
       kernels::column_affine(src, scratch.data(), nr, cols, shift, ones.data(), offset);
-    else
-      stats.affine(src, scratch.data(), nr, cols, lda, cols, shift, ones.data(), offset);
+    else  // rows apart in A: one at a time
+      for (std::size_t i = 0; i < nr; ++i)
+        kernels::column_affine(src + i * lda, scratch.data() + i * cols, 1, cols, shift, ones.data(), offset);
     if (trans_a)
       sgemm(true, trans_b, m, n, nr, alpha, scratch.data(), cols, trans_b ? b + r0 : b + r0 * ldb, ldb,
             r0 == 0 ? beta : 1.0f, c, ldc);

@@ -16,8 +16,6 @@
 
 namespace nnkit::linalg {
 
-// True when none of a[0, count) is NaN or ±Inf.
-bool all_finite(const float* a, std::size_t count);
 // A fact for the binding to word: the first (i, j), i < j, with |a_ij − a_ji| > 1e-4 · max|a|
 // (true), or false when the n x n `a` is symmetric to that tolerance.
 bool find_asymmetry(const float* a, std::size_t n, std::size_t* i, std::size_t* j);

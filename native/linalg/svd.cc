@@ -9,6 +9,7 @@
 
 #include "../kernels/error.h"
 #include "../kernels/parallel.h"
+#include "../kernels/stats.h"
 #include "blas.h"
 #include "eigen.h"
 #include "lapack.h"
@@ -366,6 +367,9 @@ RandomizedSvdFacts randomized_svd(const float* a, std::size_t m, std::size_t n, 
   // ±Inf or NaN, NaN absorbs, and so do sums), so the m x l product is scanned instead of the
   // m x n A (19 ms of a ~1.25 s call for 50000 x 3072); A is scanned, to name the element, only
   // when the product is not finite (a finite A whose products overflow then goes on as before).
+  const auto all_finite = [](const float* v, std::size_t count) {
+    return kernels::find_nonfinite(v, count) == kernels::kAllFinite;
+  };
   if (!all_finite(y.data(), m * l) && !all_finite(a, m * n)) return {false};
   orthonormalize(y.data(), m, l, power_iterations == 0);
   for (std::size_t it = 0; it < power_iterations; ++it) {
