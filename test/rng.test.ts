@@ -91,6 +91,28 @@ describe('nn.Rng', () => {
       );
   });
 
+  it('gives a saved seed the numbers it gave before (streams pinned by hash, every SIMD path)', () => {
+    // FNV-1a of the raw bytes, recorded from nnkit 0.1.0 on every path. A change here breaks
+    // every user's saved seed: the kernels may change how they compute, never what.
+    const fnv1a = (a: Float32Array | Uint32Array): string => {
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      return h.toString(16).padStart(8, '0');
+    };
+    const n = 4096 + 37;  // whole register pairs, a single register, and a partial chunk
+    forEachSimdPath((path) => {
+      const rng = new nn.Rng(2024);
+      const hashes = [
+        fnv1a(rng.normal(new Float32Array(n), 0.25, 3)),
+        fnv1a(rng.uniform(new Float32Array(n), -1, 2)),
+        fnv1a(rng.bits(new Uint32Array(n))),
+        fnv1a(nn.init.he(67, 61, { rng }).data),
+      ];
+      expect(hashes, path).toEqual(['3b612afb', '650a8554', '9d578b48', 'e4bd6dd2']);
+    });
+  });
+
   it('has the moments and distribution of N(mean, std²) and U[lo, hi) (KS below the 1% critical value)', () => {
     const n = 200_000;
     const z = new nn.Rng(2024).normal(new Float32Array(n), 3, 0.5);

@@ -1,8 +1,11 @@
 // The Philox fills over the vector layer (vec.h), built once per SIMD target: kLanes Philox
-// blocks per register (one chunk of the output layout per 8 lanes), Box-Muller on kLanes pairs at
-// a time. The same integer arithmetic and the same fused float operations as the scalar twin in
+// blocks per register (one chunk of the output layout per 8 lanes), Box-Muller on four registers
+// of word pairs at a time. The same integer arithmetic and the same fused float operations as the scalar twin in
 // rng.cc, so every path gives the same bits.
 #include "rng.h"
+
+#include <type_traits>
+
 #include "vec.h"
 #include "vec_math.h"
 
@@ -87,22 +90,31 @@ inline Words philox(const RngStream& s, const KeySchedule& keys, std::uint64_t f
   return x;
 }
 
-// Calls emit(words, out, chunks) for every register of blocks: `out` is the first of the
-// register's chunks, `chunks` (<= kChunksPerVec) how many of them are wanted.
+// Calls emit(regs, out, groups) over the chunks: regs is an array of R registers of blocks, two
+// while two whole registers remain, then one at a time; `out` is the first chunk of regs[0], and
+// `groups` (<= kChunksPerVec) how many chunks of the last register are wanted.
 template <typename Emit, typename T>
 inline void for_each_register(const RngStream& s, std::uint64_t first_block, std::size_t chunks, T* out, Emit&& emit) {
   const KeySchedule keys(s);
   std::size_t c = 0;
   for (; c + 2 * kChunksPerVec <= chunks; c += 2 * kChunksPerVec) {
-    Words a, b;
-    philox_x2(s, keys, first_block + c * kRngBlocksPerChunk, a, b);
-    emit(a, out + c * kRngChunkFloats, kChunksPerVec);
-    emit(b, out + (c + kChunksPerVec) * kRngChunkFloats, kChunksPerVec);
+    Words two[2];
+    philox_x2(s, keys, first_block + c * kRngBlocksPerChunk, two[0], two[1]);
+    emit(two, out + c * kRngChunkFloats, kChunksPerVec);
   }
   for (; c < chunks; c += kChunksPerVec) {
     const std::size_t wanted = chunks - c < kChunksPerVec ? chunks - c : kChunksPerVec;
-    emit(philox(s, keys, first_block + c * kRngBlocksPerChunk), out + c * kRngChunkFloats, wanted);
+    const Words one[1] = {philox(s, keys, first_block + c * kRngBlocksPerChunk)};
+    emit(one, out + c * kRngChunkFloats, wanted);
   }
+}
+
+// R of an emit's `const Words (&regs)[R]`, and the chunks of its register r that are wanted.
+template <typename Regs>
+constexpr std::size_t registers_in = std::extent_v<std::remove_reference_t<Regs>>;
+template <std::size_t R>
+constexpr std::size_t groups_of(std::size_t r, std::size_t last_groups) {
+  return r + 1 < R ? kChunksPerVec : last_groups;
 }
 
 inline Vf unit_closed_open(Vi w) { return to_float(shr<8>(w)) * set1(kTwoPow24Inv); }
@@ -131,35 +143,72 @@ inline void sincos_two_pi(Vf u, Vf& sin_out, Vf& cos_out) {
 void uniform_chunks(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float lo, float scale,
                     float* out) {
   const Vf vlo = set1(lo), vscale = set1(scale);
-  for_each_register(s, first_block, chunks, out, [&](const Words& words, float* dst, std::size_t groups) {
-    for (int w = 0; w < 4; ++w)
-      store_groups(dst + 8 * w, kRngChunkFloats, fma(unit_closed_open(words.w[w]), vscale, vlo), groups);
+  for_each_register(s, first_block, chunks, out, [&](const auto& regs, float* dst, std::size_t last_groups) {
+    constexpr std::size_t R = registers_in<decltype(regs)>;
+    for (std::size_t r = 0; r < R; ++r, dst += kChunksPerVec * kRngChunkFloats)
+      for (int w = 0; w < 4; ++w)
+        store_groups(dst + 8 * w, kRngChunkFloats, fma(unit_closed_open(regs[r].w[w]), vscale, vlo),
+                     groups_of<R>(r, last_groups));
   });
+}
+
+// Box-Muller on N register pairs (radius words, angle words) at once, step by step: the log
+// and sin/cos polynomials are long chains of dependent fused operations, and walking N chains
+// side by side in program order lets the core overlap them. Each lane's operations and their
+// order are the scalar twin's, so the bits are the same for any N. Four pairs (the two
+// registers of blocks for_each_register hands over) measured 14% faster than one at a time on
+// AVX-512 and 15% on AVX2 (AMD Zen 4, normal fill in L2).
+template <std::size_t N>
+inline void box_muller(const Vi (&radius_words)[N], const Vi (&angle_words)[N], Vf (&cos_out)[N], Vf (&sin_out)[N]) {
+  Vf m[N], e[N], p[N];
+  for (std::size_t i = 0; i < N; ++i) log_positive_reduce(unit_open_closed(radius_words[i]), m[i], e[i]);
+  // log_positive_poly, one step of every chain at a time.
+  for (std::size_t i = 0; i < N; ++i) p[i] = set1(cephes::kLogP[0]);
+  for (int k = 1; k < 9; ++k)
+    for (std::size_t i = 0; i < N; ++i) p[i] = fma(p[i], m[i], set1(cephes::kLogP[k]));
+  Vf radius[N];
+  for (std::size_t i = 0; i < N; ++i) radius[i] = sqrt(set1(-2.0f) * log_positive_finish(m[i], e[i], p[i]));
+  for (std::size_t i = 0; i < N; ++i) {
+    Vf sin_v, cos_v;
+    sincos_two_pi(unit_closed_open(angle_words[i]), sin_v, cos_v);
+    cos_out[i] = radius[i] * cos_v;
+    sin_out[i] = radius[i] * sin_v;
+  }
 }
 
 void normal_chunks(const RngStream& s, std::uint64_t first_block, std::size_t chunks, float mean, float std_dev,
                    float* out) {
   const Vf vmean = set1(mean), vstd = set1(std_dev);
-  for_each_register(s, first_block, chunks, out, [&](const Words& words, float* dst, std::size_t groups) {
-    for (int pair = 0; pair < 2; ++pair) {
-      const Vf radius = sqrt(set1(-2.0f) * log_positive(unit_open_closed(words.w[2 * pair])));
-      Vf sin_v, cos_v;
-      sincos_two_pi(unit_closed_open(words.w[2 * pair + 1]), sin_v, cos_v);
-      store_groups(dst + 16 * pair, kRngChunkFloats, fma(radius * cos_v, vstd, vmean), groups);
-      store_groups(dst + 16 * pair + 8, kRngChunkFloats, fma(radius * sin_v, vstd, vmean), groups);
+  for_each_register(s, first_block, chunks, out, [&](const auto& regs, float* dst, std::size_t last_groups) {
+    constexpr std::size_t R = registers_in<decltype(regs)>;
+    // Pair i = 2r + j is Box-Muller on words (2j, 2j + 1) of register r.
+    Vi radius_words[2 * R], angle_words[2 * R];
+    for (std::size_t i = 0; i < 2 * R; ++i) {
+      radius_words[i] = regs[i / 2].w[2 * (i % 2)];
+      angle_words[i] = regs[i / 2].w[2 * (i % 2) + 1];
     }
+    Vf cos_v[2 * R], sin_v[2 * R];
+    box_muller(radius_words, angle_words, cos_v, sin_v);
+    for (std::size_t r = 0; r < R; ++r, dst += kChunksPerVec * kRngChunkFloats)
+      for (std::size_t j = 0; j < 2; ++j) {
+        store_groups(dst + 16 * j, kRngChunkFloats, fma(cos_v[2 * r + j], vstd, vmean), groups_of<R>(r, last_groups));
+        store_groups(dst + 16 * j + 8, kRngChunkFloats, fma(sin_v[2 * r + j], vstd, vmean), groups_of<R>(r, last_groups));
+      }
   });
 }
 
 void bits_chunks(const RngStream& s, std::uint64_t first_block, std::size_t chunks, std::uint32_t* out) {
-  for_each_register(s, first_block, chunks, out, [&](const Words& words, std::uint32_t* dst, std::size_t groups) {
-    for (int w = 0; w < 4; ++w) store_groups_i(dst + 8 * w, kRngChunkFloats, words.w[w], groups);
+  for_each_register(s, first_block, chunks, out, [&](const auto& regs, std::uint32_t* dst, std::size_t last_groups) {
+    constexpr std::size_t R = registers_in<decltype(regs)>;
+    for (std::size_t r = 0; r < R; ++r, dst += kChunksPerVec * kRngChunkFloats)
+      for (int w = 0; w < 4; ++w) store_groups_i(dst + 8 * w, kRngChunkFloats, regs[r].w[w], groups_of<R>(r, last_groups));
   });
 }
 
 const RngKernels kTable = {uniform_chunks, normal_chunks, bits_chunks};
 
-// AVX-512 on Zen 5, 4096²: normal fills 1.9–2.1× AVX2, uniform 1.8×, He init 1.9–2.0×.
+// AVX-512 on Zen 5, 4096²: normal fills 1.9–2.1× AVX2, uniform 1.8×, He init 1.9–2.0×; on Zen 4
+// (512-bit operations in two halves) normal 1.7×, uniform 1.7–1.9×, bits 1.8× in L2, He init 1.4×.
 constexpr SimdPath kPaying[] = {SimdPath::avx2, SimdPath::avx512, SimdPath::neon};
 
 }  // namespace

@@ -12,25 +12,42 @@
 namespace nnkit::kernels::vec {
 namespace {
 
-// Natural logarithm of positive normal floats, twin of cephes::log_scalar.
-inline Vf log_positive(Vf x) {
+// Natural logarithm of positive normal floats, twin of cephes::log_scalar, in three steps so that
+// callers can walk several independent logarithms side by side (rng_simd.cc's Box-Muller):
+// reduce x to m = mantissa − 1 in [√½ − 1, √2 − 1) and exponent e, evaluate the polynomial in m,
+// finish.
+inline void log_positive_reduce(Vf x, Vf& m, Vf& e) {
   using namespace cephes;
   const Vi bits = bits_of(x);
   Vi exponent = (shr<23>(bits) & set1_i(0xffu)) - set1_i(126u);
-  Vf m = float_of((bits & set1_i(0x007fffffu)) | set1_i(0x3f000000u));  // mantissa in [0.5, 1)
-  const Mask small = lt(m, set1(kSqrtHalf));
+  const Vf mantissa = float_of((bits & set1_i(0x007fffffu)) | set1_i(0x3f000000u));  // in [0.5, 1)
+  const Mask small = lt(mantissa, set1(kSqrtHalf));
   exponent = minus_one_where(small, exponent);
   const Vf one = set1(1.0f);
-  m = select(small, (m + m) - one, m - one);
+  m = select(small, (mantissa + mantissa) - one, mantissa - one);
+  e = to_float(exponent);
+}
+
+inline Vf log_positive_poly(Vf m) {
+  Vf p = set1(cephes::kLogP[0]);
+  for (int i = 1; i < 9; ++i) p = fma(p, m, set1(cephes::kLogP[i]));
+  return p;
+}
+
+inline Vf log_positive_finish(Vf m, Vf e, Vf p) {
+  using namespace cephes;
   const Vf z = m * m;
-  Vf p = set1(kLogP[0]);
-  for (int i = 1; i < 9; ++i) p = fma(p, m, set1(kLogP[i]));
   Vf y = (p * m) * z;
-  const Vf e = to_float(exponent);
   y = fma(e, set1(kLn2Lo), y);
   y = fma(z, set1(-0.5f), y);
   const Vf r = m + y;
   return fma(e, set1(kLn2Hi), r);
+}
+
+inline Vf log_positive(Vf x) {
+  Vf m, e;
+  log_positive_reduce(x, m, e);
+  return log_positive_finish(m, e, log_positive_poly(m));
 }
 
 // e^x for x <= 0 (NaN in, NaN out), twin of loss_math::exp_neg: max(low, x) returns x when x
