@@ -11,6 +11,7 @@ export interface NativeBackend {
   blas: string;
   gemm: 'blas' | 'builtin';
   gemmReason: string;
+  centeredGemm: 'blas' | 'builtin';
   blasCore: string;
   blasCoreSimd: string;
   simd: string;

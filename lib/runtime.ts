@@ -28,6 +28,13 @@ export interface Backend {
   gemm: 'blas' | 'builtin';
   /** Why `gemm` started as it did, in one sentence. */
   gemmReason: string;
+  /**
+   * Which GEMM runs PCA's centered products (`transform`) now. nnkit's kernels center the data
+   * as they pack it, where BLAS needs centered copies, so they take these products whenever
+   * `gemm` is `'builtin'`, and also on BLAS when nnkit's path is AVX2 or AVX-512 and the BLAS
+   * core's kernels are not wider (AMD Zen 4 against OpenBLAS's AVX-512 core: 1.2–1.8× faster).
+   */
+  centeredGemm: 'blas' | 'builtin';
   /** The core the linked OpenBLAS runs (`openblas_get_corename()`, e.g. `'Haswell'`), or `''` without OpenBLAS. */
   blasCore: string;
   /** The SIMD path of that core's kernels (`'scalar'` for pre-AVX2 cores), or `''` when unknown or without BLAS. */

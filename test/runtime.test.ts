@@ -57,6 +57,7 @@ describe('nn.backend / nn.setThreads', () => {
       expect(b.blasCore).toBe('Prescott');
       expect(b.blasCoreSimd).toBe('scalar');
       expect(b.gemm).toBe('builtin');
+      expect(b.centeredGemm).toBe('builtin');
       expect(b.gemmReason).toMatch(/Prescott runs scalar kernels on a CPU with avx/);
       expect(b.worst).toBeLessThan(1e-4);
     });
@@ -67,8 +68,13 @@ describe('nn.backend / nn.setThreads', () => {
       expect(b.gemm).toBe('blas');
       expect(b.gemmReason).toMatch(/Haswell runs avx2 kernels, at least the avx2 path/);
       expect(b.worst).toBeLessThan(1e-4);
-      // A pre-AVX2 core against nnkit's scalar path: BLAS still wins there.
-      expect(child({ OPENBLAS_CORETYPE: 'Prescott', NNKIT_SIMD: 'scalar' }).gemm).toBe('blas');
+      // PCA's centered products: nnkit's AVX2 kernels center as they pack, BLAS needs copies.
+      expect(b.centeredGemm).toBe('builtin');
+      // A pre-AVX2 core against nnkit's scalar path: BLAS still wins there, centered or not.
+      const scalar = child({ OPENBLAS_CORETYPE: 'Prescott', NNKIT_SIMD: 'scalar' });
+      expect([scalar.gemm, scalar.centeredGemm]).toEqual(['blas', 'blas']);
+      // An AVX2 core against the scalar path is wider: BLAS keeps the centered products too.
+      expect(child({ OPENBLAS_CORETYPE: 'Haswell', NNKIT_SIMD: 'scalar' }).centeredGemm).toBe('blas');
     });
 
     it.runIf(openblas && x86 && here.simdPaths.includes('avx512'))('prefers the AVX-512 GEMM to an AVX2 core', () => {

@@ -18,6 +18,7 @@ Napi::Value backend(const Napi::CallbackInfo& info) {
   out.Set("blas", Napi::String::New(env, linalg::blas_description()));
   out.Set("gemm", Napi::String::New(env, linalg::gemm_backend() == linalg::GemmBackend::blas ? "blas" : "builtin"));
   out.Set("gemmReason", Napi::String::New(env, linalg::gemm_choice_reason()));
+  out.Set("centeredGemm", Napi::String::New(env, linalg::centered_products_on_builtin() ? "builtin" : "blas"));
   out.Set("blasCore", Napi::String::New(env, linalg::blas_core()));
   out.Set("blasCoreSimd", Napi::String::New(env, linalg::blas_core_simd()));
   out.Set("simd", Napi::String::New(env, simd_path_name(active_simd_path())));

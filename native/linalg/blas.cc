@@ -194,11 +194,32 @@ void sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t 
                                   beta, c, ldc);
 }
 
+bool centered_products_on_builtin() {
+  if (gemm_backend() != GemmBackend::blas) return true;
+  SimdPath core_simd;
+  const SimdPath path = active_simd_path();
+  // x86 vector paths only: the scalar GEMM is no match for any BLAS, and the NEON one has not
+  // been timed against OpenBLAS on arm64 hardware.
+  if (path != SimdPath::avx2 && path != SimdPath::avx512) return false;
+  if (!core_path(blas_core(), &core_simd)) return false;
+  return isa_rank(core_simd) <= isa_rank(path);
+}
+
 void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                     const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
                     std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  if (k == 0 || centered_products_on_builtin()) {
+    sgemm_thin_centered(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb, beta, c, ldc);
+    return;
+  }
+  sgemm_centered_copies(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb, beta, c, ldc);
+}
+
+void sgemm_centered_copies(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                         const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                         std::size_t ldb, float beta, float* c, std::size_t ldc) {
   if (m == 0 || n == 0) return;
-  if (gemm_backend() != GemmBackend::blas || k == 0) {
+  if (!have_blas() || k == 0) {
     sgemm_thin_centered(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb, beta, c, ldc);
     return;
   }

@@ -48,13 +48,25 @@ void sgemm_thin(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::s
                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
 
 // sgemm on op(A_c), A_c[i][j] = (A[i][j] - shift[j]) + offset[j]: A's columns centered (shift
-// and offset have A's column count: k, or m when trans_a), as PCA's transform and the
-// randomized SVD's products with centered data need. The built-in kernels center A as they pack
-// it (kernels::sgemm_builtin_centered), so the product costs what an uncentered one does; BLAS
-// multiplies centered copies of A's row blocks (2^22 floats each).
+// and offset have A's column count: k, or m when trans_a), as PCA's transform needs. The
+// built-in kernels center A as they pack it (kernels::sgemm_builtin_centered), so the product
+// costs what an uncentered one does; they take it unless the linked BLAS may be faster: when the
+// backend is BLAS and nnkit's path is not AVX2 or AVX-512 (the scalar GEMM is slower than any
+// BLAS; the NEON one has not been timed against OpenBLAS on arm64), or the BLAS core is wider
+// than that path or not in nnkit's table of cores.
+// On AMD Zen 4 with OpenBLAS 0.3.21's Cooperlake (AVX-512) kernels, PCA's transform ran 1.2×
+// (50000×3072 → 100, 60000×784 → 784) to 1.8× (60000×784 → 100) faster on the built-in kernels
+// than on BLAS with its centered copies.
 void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                     const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
                     std::size_t ldb, float beta, float* c, std::size_t ldc);
+// Whether sgemm_centered runs on the built-in kernels now (see above).
+bool centered_products_on_builtin();
+// sgemm_centered's other way: centered copies of A's row blocks (2^22 floats each), each
+// multiplied by sgemm (BLAS when it is the backend).
+void sgemm_centered_copies(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                           const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
+                           std::size_t ldb, float beta, float* c, std::size_t ldc);
 // sgemm_thin's kernels (the built-in ones, whatever the backend), centered as sgemm_centered.
 void sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                          const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,

@@ -336,8 +336,8 @@ TEST(centered_gemm_equals_the_product_of_a_centered_copy) {
         }
 }
 
-// linalg::sgemm_centered on BLAS (centered row blocks into scratch) against the built-in kernels:
-// one block, and A's 45000 rows in two blocks of 2^22 floats (rows of C, or the depth).
+// linalg::sgemm_centered_copies on BLAS (centered row blocks into scratch) against the built-in
+// kernels: one block, and A's 45000 rows in two blocks of 2^22 floats (rows of C, or the depth).
 TEST(blas_centered_gemm_matches_builtin) {
   if (!linalg::have_blas()) return;
   const linalg::GemmBackend saved = linalg::gemm_backend();
@@ -349,9 +349,10 @@ TEST(blas_centered_gemm_matches_builtin) {
     const auto b = lcg_data(k * n, 17);
     std::vector<float> blas(m * n), builtin(m * n);
     linalg::set_gemm_backend(linalg::GemmBackend::blas);
-    linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), b.data(), n, 0.0f,
-                           blas.data(), n);
+    linalg::sgemm_centered_copies(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), b.data(), n,
+                                  0.0f, blas.data(), n);
     linalg::set_gemm_backend(linalg::GemmBackend::builtin);
+    CHECK(linalg::centered_products_on_builtin());
     linalg::sgemm_centered(ta, false, m, n, k, 1.0f, a.data(), cols, shift.data(), offset.data(), b.data(), n, 0.0f,
                            builtin.data(), n);
     for (std::size_t i = 0; i < blas.size(); ++i)
