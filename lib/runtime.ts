@@ -22,8 +22,8 @@ export interface Backend {
    * Which GEMM (and covariance SYRK) runs now: the BLAS library or nnkit's packed kernels. It
    * starts as BLAS unless the linked OpenBLAS runs kernels for an older instruction set than
    * the SIMD path nnkit picked at load (a CPU that OpenBLAS does not know and runs on generic
-   * kernels, or a core forced with `OPENBLAS_CORETYPE`): then nnkit's own GEMM, which is faster.
-   * Apple's Accelerate always starts as BLAS.
+   * kernels, or a core forced with `OPENBLAS_CORETYPE`), or both run AVX-512: then nnkit's own
+   * GEMM, which is faster (or level, on square products). Apple's Accelerate always starts as BLAS.
    */
   gemm: 'blas' | 'builtin';
   /** Why `gemm` started as it did, in one sentence. */

@@ -83,6 +83,17 @@ describe('nn.backend / nn.setThreads', () => {
       expect(b.gemmReason).toMatch(/Haswell runs avx2 kernels on a CPU with avx512/);
     });
 
+    it.runIf(openblas && x86 && here.simdPaths.includes('avx512'))('prefers the AVX-512 GEMM to an AVX-512 core', () => {
+      const b = child({ OPENBLAS_CORETYPE: 'SkylakeX' });
+      expect(b.blasCoreSimd).toBe('avx512');
+      expect([b.gemm, b.centeredGemm]).toEqual(['builtin', 'builtin']);
+      expect(b.gemmReason).toMatch(/SkylakeX runs avx512 kernels, as nnkit's avx512 path does/);
+      expect(b.worst).toBeLessThan(1e-4);
+      // On the AVX2 path the AVX-512 core is wider: BLAS takes every product.
+      const avx2 = child({ OPENBLAS_CORETYPE: 'SkylakeX', NNKIT_SIMD: 'avx2' });
+      expect([avx2.gemm, avx2.centeredGemm]).toEqual(['blas', 'blas']);
+    });
+
     it.runIf(here.blas === 'accelerate')('always runs the products on Accelerate (macOS)', () => {
       expect(here.gemm).toBe('blas');
       expect(here.blasCore).toBe('');

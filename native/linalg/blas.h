@@ -16,9 +16,9 @@ std::string blas_description();  // e.g. "openblas 0.3.21", "accelerate", or "bu
 
 // The GEMM behind every product until set_gemm_backend changes it: BLAS, unless the linked
 // OpenBLAS runs kernels for an older instruction set than the active SIMD path (a core it chose
-// for a CPU it does not know, or one forced by OPENBLAS_CORETYPE), when nnkit's own packed
-// kernels are faster. Decided once, from the core and the path picked at load. Accelerate is
-// always trusted.
+// for a CPU it does not know, or one forced by OPENBLAS_CORETYPE), or both run AVX-512, when
+// nnkit's own packed kernels are faster (or level, on square products). Decided once, from the
+// core and the path picked at load. Accelerate is always trusted.
 GemmBackend gemm_backend();
 bool set_gemm_backend(GemmBackend backend);  // false when asking for BLAS in a build without it
 
