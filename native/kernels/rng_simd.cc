@@ -1,7 +1,7 @@
 // The Philox fills over the vector layer (vec.h), built once per SIMD target: kLanes Philox
 // blocks per register (one chunk of the output layout per 8 lanes), Box-Muller on four registers
-// of word pairs at a time. The same integer arithmetic and the same fused float operations as the scalar twin in
-// rng.cc, so every path gives the same bits.
+// of word pairs at a time. The same integer arithmetic and the same fused float operations as
+// the scalar twin in rng.cc, so every path gives the same bits.
 #include "rng.h"
 
 #include <type_traits>
@@ -162,10 +162,7 @@ template <std::size_t N>
 inline void box_muller(const Vi (&radius_words)[N], const Vi (&angle_words)[N], Vf (&cos_out)[N], Vf (&sin_out)[N]) {
   Vf m[N], e[N], p[N];
   for (std::size_t i = 0; i < N; ++i) log_positive_reduce(unit_open_closed(radius_words[i]), m[i], e[i]);
-  // log_positive_poly, one step of every chain at a time.
-  for (std::size_t i = 0; i < N; ++i) p[i] = set1(cephes::kLogP[0]);
-  for (int k = 1; k < 9; ++k)
-    for (std::size_t i = 0; i < N; ++i) p[i] = fma(p[i], m[i], set1(cephes::kLogP[k]));
+  for (std::size_t i = 0; i < N; ++i) p[i] = log_positive_poly(m[i]);
   Vf radius[N];
   for (std::size_t i = 0; i < N; ++i) radius[i] = sqrt(set1(-2.0f) * log_positive_finish(m[i], e[i], p[i]));
   for (std::size_t i = 0; i < N; ++i) {

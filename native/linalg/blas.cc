@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "../kernels/cpu.h"
@@ -62,28 +63,29 @@ bool core_path(const std::string& core, SimdPath* out) {
 struct GemmChoice {
   GemmBackend backend;
   std::string reason;
-  std::string core_simd;  // the core's path name, "" when unknown or without BLAS
+  std::optional<SimdPath> core_simd;  // the path of the core's kernels; none when unknown or without BLAS
 };
 
 GemmChoice choose_gemm() {
-  if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS", ""};
+  if (!have_blas()) return {GemmBackend::builtin, "this build has no BLAS", std::nullopt};
 #if NNKIT_HAVE_ACCELERATE
   // Accelerate has no cores to compare: it is Apple's BLAS for the Mac it runs on (the matrix
   // units of Apple silicon included), so it always takes the products.
-  return {GemmBackend::blas, "Accelerate is the system BLAS of this Mac; BLAS is trusted", ""};
+  return {GemmBackend::blas, "Accelerate is the system BLAS of this Mac; BLAS is trusted", std::nullopt};
 #endif
   const std::string core = blas_core();
   const SimdPath path = detect_simd_path();  // the path picked at load (NNKIT_SIMD included)
   SimdPath core_simd;
   if (!core_path(core, &core_simd))
-    return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted", ""};
+    return {GemmBackend::blas, "OpenBLAS core '" + core + "' is not in nnkit's table of cores; BLAS is trusted",
+            std::nullopt};
   const std::string core_name = simd_path_name(core_simd), path_name = simd_path_name(path);
   const bool same_family = (core_simd == SimdPath::neon) == (path == SimdPath::neon);
   if (same_family && isa_rank(core_simd) < isa_rank(path)) {
     return {GemmBackend::builtin,
             "OpenBLAS core " + core + " runs " + core_name + " kernels on a CPU with " + path_name + ": nnkit's " +
                 path_name + " GEMM is faster",
-            core_name};
+            core_simd};
   }
   if (core_simd == SimdPath::avx512 && path == SimdPath::avx512) {
     // Measured against OpenBLAS 0.3.21's Cooperlake kernels on AMD Zen 4 (2 threads): square
@@ -93,10 +95,10 @@ GemmChoice choose_gemm() {
     return {GemmBackend::builtin,
             "OpenBLAS core " + core + " runs avx512 kernels, as nnkit's avx512 path does: nnkit's GEMM is level on "
             "square products and faster on thin ones and a training step's",
-            core_name};
+            core_simd};
   }
   return {GemmBackend::blas, "OpenBLAS core " + core + " runs " + core_name + " kernels, at least the " + path_name + " path nnkit runs",
-          core_name};
+          core_simd};
 }
 
 const GemmChoice& initial_choice() {
@@ -144,7 +146,10 @@ std::string blas_core() {
 #endif
 }
 
-std::string blas_core_simd() { return initial_choice().core_simd; }
+std::string blas_core_simd() {
+  const std::optional<SimdPath>& core_simd = initial_choice().core_simd;
+  return core_simd ? simd_path_name(*core_simd) : std::string();
+}
 
 std::string gemm_choice_reason() { return initial_choice().reason; }
 
@@ -206,19 +211,18 @@ void sgemm_thin_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t 
 
 bool centered_products_on_builtin() {
   if (gemm_backend() != GemmBackend::blas) return true;
-  SimdPath core_simd;
+  const std::optional<SimdPath>& core_simd = initial_choice().core_simd;
   const SimdPath path = active_simd_path();
   // x86 vector paths only: the scalar GEMM is no match for any BLAS, and the NEON one has not
   // been timed against OpenBLAS on arm64 hardware.
   if (path != SimdPath::avx2 && path != SimdPath::avx512) return false;
-  if (!core_path(blas_core(), &core_simd)) return false;
-  return isa_rank(core_simd) <= isa_rank(path);
+  return core_simd && isa_rank(*core_simd) <= isa_rank(path);
 }
 
 void sgemm_centered(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                     const float* a, std::size_t lda, const float* shift, const float* offset, const float* b,
                     std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  if (k == 0 || centered_products_on_builtin()) {
+  if (centered_products_on_builtin()) {
     sgemm_thin_centered(trans_a, trans_b, m, n, k, alpha, a, lda, shift, offset, b, ldb, beta, c, ldc);
     return;
   }
