@@ -130,6 +130,14 @@ function entriesOf(tensors: unknown): Entry[] {
   });
 }
 
+/**
+ * `o[key] = value` as an own data property whatever the key: a plain assignment of `__proto__`
+ * would set the prototype instead, and a tensor or metadata key of that name would vanish.
+ */
+function putOwn(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function metadataOf(metadata: unknown): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) typeError('metadata', 'an object of strings', metadata);
@@ -146,7 +154,7 @@ export function encode(tensors: TensorSet, opts?: SaveOptions): Uint8Array {
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const e of entries) {
-    header[e.name] = { dtype: 'F32', shape: e.shape, data_offsets: [offset, offset + e.data.byteLength] };
+    putOwn(header, e.name, { dtype: 'F32', shape: e.shape, data_offsets: [offset, offset + e.data.byteLength] });
     offset += e.data.byteLength;
   }
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -190,7 +198,7 @@ function parseHeader(bytes: Uint8Array, source: string): { entries: (Omit<Entry,
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) formatError(path, 'an object of strings', raw, 'type');
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string') formatError(`${path}.${k}`, 'a string', v, 'type');
-        metadata[k] = v;
+        putOwn(metadata, k, v);
       }
       continue;
     }

@@ -54,6 +54,17 @@ describe('nn.weights (safetensors)', () => {
     expect(Number(bytes.readBigUInt64LE(0)) % 8).toBe(0);
   });
 
+  it('keeps names that are Object.prototype keys (__proto__, constructor) as ordinary names', () => {
+    const tensors = new Map<string, Float32Array>([['__proto__', lcg(3, 1)], ['constructor', lcg(2, 2)], ['toString', lcg(1, 3)]]);
+    const metadata = JSON.parse('{"__proto__": "p", "hasOwnProperty": "h"}') as Record<string, string>;
+    const w = nn.weights.decode(nn.weights.encode(tensors, { metadata }));
+    expect(w.names().sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    for (const [name, t] of tensors) expect(bits(w.vector(name))).toEqual(bits(t));
+    expect(Object.keys(w.metadata).sort()).toEqual(['__proto__', 'hasOwnProperty']);
+    expect(Object.getOwnPropertyDescriptor(w.metadata, '__proto__')?.value).toBe('p');
+    expect(Object.getPrototypeOf(w.metadata)).toBe(Object.prototype);
+  });
+
   it('round-trips any set of tensors (property)', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.boolean()), { maxLength: 6 }),
       (specs) => {
