@@ -103,15 +103,33 @@ export function describe(value: unknown): string {
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'function') return 'a function';
   if (ArrayBuffer.isView(value)) {
+    const name = className(value) ?? 'ArrayBufferView';
     const length = (value as unknown as { length?: number }).length;
-    return `${article(value.constructor.name)} ${value.constructor.name}${length === undefined ? '' : ` of length ${length}`}`;
+    return `${article(name)} ${name}${typeof length === 'number' ? ` of length ${length}` : ''}`;
   }
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
+    const name = className(value);
     return name && name !== 'Object' ? `${article(name)} ${name}` : 'an object';
   }
   return typeof value;
+}
+
+/**
+ * The name of the class a value was made by, from its prototype: an own `constructor` key (a
+ * parsed document may have one) neither names the value nor runs code, and a proxy whose traps
+ * throw gives undefined.
+ */
+function className(value: object): string | undefined {
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === null || typeof proto !== 'object') return undefined;
+    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+    const name = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value as unknown : undefined;
+    return typeof name === 'string' && name.length > 0 ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws `NnkitTypeError` "Expected {expected} for {argument} but received {received}". */

@@ -82,4 +82,27 @@ describe('one error hierarchy', () => {
     expect([...used].filter((c) => !codes.has(c))).toEqual([]);
     expect(used.has('ERR_NNKIT_CONVERGENCE')).toBe(true);
   });
+  it('describes values from parsed documents by their prototype: an own constructor key neither crashes nor misleads', () => {
+    // Each of these once ended in an uncoded "Cannot convert object to primitive value" or named
+    // the wrong class, because the message read the value's own `constructor` or called String() on it.
+    const hostile = JSON.parse('{"constructor": {"name": {"toString": 1}}, "toString": 1}') as unknown;
+    const liar = JSON.parse('{"constructor": {"name": "Uint8Array"}}') as unknown;
+    const doc = new nn.Standardizer().fit(nn.matrix(Float32Array.of(1, 2, 3, 4), 2, 2)).toJSON() as unknown as Record<string, unknown>;
+    for (const bad of [hostile, liar]) {
+      const e = thrown(() => nn.Standardizer.fromJSON({ ...doc, width: bad }));
+      expectNnkit(e, nn.NnkitTypeError, 'ERR_NNKIT_FORMAT');
+      expect((e as Error).message).toMatch(/received an object$/);
+      expectNnkit(thrown(() => nn.setThreads(bad as number)), nn.NnkitTypeError, 'ERR_NNKIT_TYPE', 'threads');
+      expectNnkit(thrown(() => nn.BatchNorm.fromJSON({ format: bad, version: 1 })), nn.NnkitRangeError, 'ERR_NNKIT_FORMAT', 'format');
+    }
+    const header = new TextEncoder().encode(JSON.stringify({ t: { dtype: hostile, shape: [1], data_offsets: [0, 4] } }));
+    const bytes = new Uint8Array(8 + header.length + 4);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    expectNnkit(thrown(() => nn.weights.decode(bytes)), nn.NnkitTypeError, 'ERR_NNKIT_FORMAT');
+    // Ordinary values keep their class names.
+    expect((thrown(() => nn.setThreads(new Uint8Array(3) as unknown as number)) as Error).message).toMatch(/a Uint8Array of length 3$/);
+    expect((thrown(() => nn.setThreads(new Map() as unknown as number)) as Error).message).toMatch(/a Map$/);
+    expect((thrown(() => nn.setThreads(Object.create(null) as number)) as Error).message).toMatch(/an object$/);
+  });
 });

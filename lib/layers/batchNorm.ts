@@ -2,7 +2,7 @@
  * Batch normalization (`nn.BatchNorm`, Ioffe & Szegedy 2015) over the rows of `X: [N × D]`,
  * one feature per column.
  */
-import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, rangeError } from '../errors';
+import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, describe, rangeError } from '../errors';
 import { assertMatrix, type Matrix, MAX_DIMENSION, outMatrix, allocateFloat32 } from '../matrix';
 import { native } from '../native';
 import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions, optionKeys } from '../validate';
@@ -69,7 +69,7 @@ function encodeFloats(values: Float32Array): string {
 }
 
 function formatError(field: string, expected: string, received: unknown, type = false): never {
-  const message = `Expected ${expected} for ${field} of an nnkit.BatchNorm document but received ${received instanceof Received ? received.text : typeof received === 'string' ? JSON.stringify(received.slice(0, 40)) : String(received)}`;
+  const message = `Expected ${expected} for ${field} of an nnkit.BatchNorm document but received ${describe(received)}`;
   throw type ? new NnkitTypeError(ErrorCodes.FORMAT, message, field) : new NnkitRangeError(ErrorCodes.FORMAT, message, field);
 }
 
@@ -287,7 +287,7 @@ export class BatchNorm<A extends boolean = true> {
         formatError('document', 'JSON text', new Received('text that does not parse'));
       }
     }
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) formatError('document', 'an object', new Received(Array.isArray(doc) ? 'an array' : String(doc)), true);
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) formatError('document', 'an object', doc, true);
     const d = doc as Record<string, unknown>;
     if (d.format !== FORMAT) formatError('format', `'${FORMAT}'`, d.format);
     if (d.version !== 1) formatError('version', 'version 1', d.version);

@@ -114,7 +114,8 @@ export class DocumentReader {
   /** The value of field `key`; a key that is not a string is a coded TypeError, not a crash in a message. */
   #field(key: unknown): unknown {
     if (typeof key !== 'string') typeError('key', 'a field name (a string)', key);
-    return this.object[key];
+    // Own fields only: a missing 'constructor' or '__proto__' is missing, not Object's.
+    return Object.hasOwn(this.object, key) ? this.object[key] : undefined;
   }
 
   /** The raw value of a field (validated by the caller). */

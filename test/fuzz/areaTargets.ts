@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import * as nn from '../../lib/index';
 import { native } from '../../lib/native';
-import { type ArraySpec, arraySpec, arrayArb, chainParents, edgeFill, type ElementKind, type Fill, matrixArb, num, opts, raw, type Spec } from './args';
+import { type ArraySpec, HOSTILE_OBJECT, arraySpec, arrayArb, chainParents, edgeFill, type ElementKind, type Fill, matrixArb, num, opts, raw, type Spec } from './args';
 import { matrixShape, type Target } from './targets';
 
 const dim = fc.integer({ min: 0, max: 7 });
@@ -204,7 +204,7 @@ function fitTransformCheck(r: any, [X]: any[]): string {
 /** A saved document with one field replaced by a hostile value (or removed, or truncated arrays). */
 const docCorruption = fc.record({
   key: fc.constantFrom('format', 'version', 'rows', 'count', 'width', 'mean', 'm2', 'min', 'max', 'components', 'eigenvalues', 'k', 'steps', 'features', 'runningMean', 'gamma', 'eps', 'x'),
-  value: fc.constantFrom<unknown>(undefined, null, -1, 0, 1.5, 2 ** 31, 1e300, Number.NaN, 'AAAA', '', 'A'.repeat(64), [], {}, true, 'nnkit.PCA', 2 ** 53),
+  value: fc.constantFrom<unknown>(undefined, null, -1, 0, 1.5, 2 ** 31, 1e300, Number.NaN, 'AAAA', '', 'A'.repeat(64), [], {}, true, 'nnkit.PCA', 2 ** 53, HOSTILE_OBJECT()),
   truncate: fc.boolean(),
 });
 

@@ -56,7 +56,7 @@ export type Spec =
   /** An nn.LabelTree over `classes` classes: balanced, or a chain (depth classes − 1, from fromParents). */
   | { k: 'tree'; classes: number; shape: 'balanced' | 'chain' };
 
-export type JunkTag = 'object' | 'array' | 'function' | 'symbol' | 'date' | 'arraybuffer' | 'proxy' | 'dataview' | 'frozen' | 'getterThrows';
+export type JunkTag = 'object' | 'array' | 'function' | 'symbol' | 'date' | 'arraybuffer' | 'proxy' | 'dataview' | 'frozen' | 'getterThrows' | 'ownKeys';
 
 // --- generators -----------------------------------------------------------------------------
 
@@ -65,6 +65,9 @@ export const HOSTILE_NUMBERS = [
   Number.NaN, Infinity, -Infinity, -1, -0, 0.5, 1.5, -2147483648, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 32 + 1,
   2 ** 53, 2 ** 53 + 2, 1e300, -1e300, Number.MIN_VALUE, Number.EPSILON, 3.4e38, 3.5e38, 1e-45,
 ];
+
+/** An object with Object.prototype's names as own keys (a parsed document can have them). */
+export const HOSTILE_OBJECT = (): unknown => JSON.parse('{"constructor": {"name": {"toString": 1}}, "toString": 1, "valueOf": 1, "__proto__": {"data": 1}}');
 
 export const hostileNumber: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_NUMBERS).map((v): Spec => ({ k: 'num', v })) },
@@ -78,7 +81,7 @@ export const hostileRaw: fc.Arbitrary<Spec> = fc.oneof(
     { k: 'raw', v: '' }, { k: 'raw', v: '3' }, { k: 'raw', v: 'avx2' }, { k: 'raw', v: 'normal' }, { k: 'raw', v: 'x'.repeat(300) },
     { k: 'raw', v: 3n }, { k: 'raw', v: -1n }, { k: 'raw', v: 2n ** 70n },
   ),
-  fc.constantFrom<JunkTag>('object', 'array', 'function', 'symbol', 'date', 'arraybuffer', 'proxy', 'dataview', 'frozen', 'getterThrows')
+  fc.constantFrom<JunkTag>('object', 'array', 'function', 'symbol', 'date', 'arraybuffer', 'proxy', 'dataview', 'frozen', 'getterThrows', 'ownKeys')
     .map((tag): Spec => ({ k: 'junk', tag })),
 );
 
@@ -432,6 +435,8 @@ function junk(tag: JunkTag): unknown {
       }
     case 'getterThrows':
       return Object.defineProperty({}, 'data', { get() { throw new UserError('getter'); }, enumerable: true });
+    case 'ownKeys':  // Object.prototype's names as own keys, as JSON.parse makes them
+      return HOSTILE_OBJECT();
   }
 }
 

@@ -4,7 +4,7 @@
  * The child runs with only 6 GB of address space to spare, so calls that ask for absurd outputs meet a
  * real allocation failure, which must surface as ERR_NNKIT_ALLOC rather than a crash.
  *
- * FUZZ_RUNS (default 600 per target; ~126,000 calls over 216 targets, the async twins and streaming included, ~80 s) and FUZZ_SEED reproduce or
+ * FUZZ_RUNS (default 600 per target; ~153,000 calls over 262 targets, the async twins and streaming included, ~110 s) and FUZZ_SEED reproduce or
  * lengthen a run.
  */
 import { spawn } from 'node:child_process';

@@ -35,6 +35,15 @@ describe('saved documents', () => {
     expectFormat(() => reader.float32('a', 6));  // NaN/Infinity refused where finite values are required
   });
 
+  it('DocumentReader reads own fields only: a missing constructor or __proto__ field is missing', () => {
+    const reader = new nn.DocumentReader({ format: 'x', version: 1 }, 'x', [1]);
+    expect(reader.raw('constructor')).toBeUndefined();
+    expect(reader.raw('__proto__')).toBeUndefined();
+    expect(() => reader.integer('toString')).toThrow(/received undefined/);
+    const own = new nn.DocumentReader(JSON.parse('{"format": "x", "version": 1, "__proto__": 5, "constructor": 6}'), 'x', [1]);
+    expect([own.integer('__proto__'), own.integer('constructor')]).toEqual([5, 6]);
+  });
+
   it('Standardizer round trip is bit-exact and continues fitting identically', () => {
     for (const opts of [{}, { mode: 'scalar' as const, center: false }, { mode: 'channel' as const, channels: 3, eps: 0.5 }]) {
       const X = offsetData(200, 12, 3, 255);
