@@ -214,22 +214,25 @@ export function batches<Y extends Targets | undefined = undefined>(X: Matrix, y:
   assertDataset(X, y);
   assertOptions(opts, 'options', BATCH_KEYS);
   if (opts === undefined) rangeError('options', 'an options object with batchSize', opts);
-  assertInteger(opts.batchSize, 'batchSize', 1);
+  // Every option is read now, once: changing the options object while the batches are being
+  // drawn changes nothing (a batchSize of 0 set then would otherwise yield empty batches forever).
+  const batchSize = opts.batchSize;
+  assertInteger(batchSize, 'batchSize', 1);
   const doShuffle = opts.shuffle ?? true, dropLast = opts.dropLast ?? false;
   assertBoolean(doShuffle, 'shuffle');
   assertBoolean(dropLast, 'dropLast');
   const rng = rngOf(opts.rng);
-  const N = X.rows, B = Math.min(opts.batchSize, Math.max(N, 1));
+  const N = X.rows, cols = X.cols, B = Math.min(batchSize, Math.max(N, 1));
   // Drawn now, not at the first batch: what the caller draws from rng afterwards cannot change it.
   const order = doShuffle ? permutation(N, { rng }) : identity(N);
-  const xb: Matrix = { data: allocateFloat32(B * X.cols, 'batchSize × X.cols'), rows: B, cols: X.cols };
+  const xb: Matrix = { data: allocateFloat32(B * cols, 'batchSize × X.cols'), rows: B, cols };
   const yb = targetsBuffer(y, B);
   return (function* generate(): Generator<Batch<Y>, void, undefined> {
-    const count = dropLast ? Math.floor(N / opts.batchSize) : Math.ceil(N / opts.batchSize);
+    const count = dropLast ? Math.floor(N / batchSize) : Math.ceil(N / batchSize);
     for (let b = 0; b < count; b++) {
-      const start = b * opts.batchSize, rows = Math.min(opts.batchSize, N - start);
+      const start = b * batchSize, rows = Math.min(batchSize, N - start);
       const indices = order.subarray(start, start + rows);
-      const Xv = rows === B ? xb : { data: xb.data.subarray(0, rows * X.cols), rows, cols: X.cols };
+      const Xv = rows === B ? xb : { data: xb.data.subarray(0, rows * cols), rows, cols };
       gather(X, indices, { out: Xv });
       const yv = rows === B ? yb : view(yb, rows);
       if (y !== undefined) {

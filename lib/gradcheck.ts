@@ -3,7 +3,7 @@
  * differences, coordinate by coordinate, by relative error.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { assertMatrix, type Matrix } from './matrix';
+import { type Matrix, matrixArg } from './matrix';
 import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions, optionKeys } from './validate';
 
 /** Options of {@link gradcheck}. */
@@ -48,8 +48,7 @@ function buffer(value: unknown, name: string): Float32Array {
     assertFloat32Array(value, name);
     return value;
   }
-  assertMatrix(value, name);
-  return (value as Matrix).data;
+  return matrixArg(value, name).data;
 }
 
 const GRADCHECK_KEYS = optionKeys<GradcheckOptions>()('h', 'tolerance', 'maxChecks', 'report');

@@ -23,7 +23,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { ErrorCodes, NnkitRangeError, NnkitTypeError, Received, rangeError, typeError } from './errors';
 import { checkPath, readWhole, writeWhole, writeWholeAsync } from './files';
-import { allocate, allocateFloat32, assertMatrix, type Matrix } from './matrix';
+import { allocate, allocateFloat32, assertMatrix, type Matrix, matrixArg } from './matrix';
 import { type ElementType, native } from './native';
 import { formatError } from './preprocess/serialize';
 import { assertInteger, assertOptions, isDetached, optionKeys } from './validate';
@@ -152,9 +152,9 @@ export function encodeNpy(X: Matrix | Float32Array): Uint8Array {
     data = X;
     shape = `(${X.length},)`;
   } else {
-    assertMatrix(X, 'X');
-    data = X.data;
-    shape = `(${X.rows}, ${X.cols})`;
+    const m = matrixArg(X, 'X');
+    data = m.data;
+    shape = `(${m.rows}, ${m.cols})`;
   }
   const header = npyHeaderBytes(shape);
   const out = allocate(Uint8Array, header.length + data.byteLength, 'X');
@@ -197,7 +197,7 @@ export class NpyWriter {
   /** Appends the rows of X (cols columns). */
   write(X: Matrix): void {
     if (this.#closed) throw new NnkitRangeError(ErrorCodes.STATE, 'NpyWriter.write() after close()');
-    assertMatrix(X, 'X');
+    X = matrixArg(X, 'X');
     if (X.cols !== this.#cols) rangeError('X.cols', `${this.#cols} columns (the writer's)`, X.cols, ErrorCodes.SHAPE);
     const bytes = new Uint8Array(X.data.buffer, X.data.byteOffset, X.data.byteLength);
     for (let done = 0; done < bytes.length;) done += writeSync(this.#fd, bytes, done, bytes.length - done, NpyWriter.#HEADER + this.#rows * this.#cols * 4 + done);

@@ -298,11 +298,12 @@ function planRandomizedSvd(A: Matrix, k: number, opts: RandomizedSvdOptions | un
   assertInteger(powerIters, 'powerIters', 0, 1000);
   const l = Math.min(k + oversample, r);
   let rng: Rng;
-  if (opts?.seed !== undefined) {
-    rng = new Rng(opts.seed);
-  } else if (opts?.rng !== undefined) {
-    if (!(opts.rng instanceof Rng)) typeError('rng', 'an nn.Rng', opts.rng);
-    rng = opts.rng;
+  const seed = opts?.seed, given = opts?.rng;  // read once: the value checked is the value used
+  if (seed !== undefined) {
+    rng = new Rng(seed);
+  } else if (given !== undefined) {
+    if (!(given instanceof Rng)) typeError('rng', 'an nn.Rng', given);
+    rng = given;
   } else {
     rng = defaultRng();
   }

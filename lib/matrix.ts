@@ -125,6 +125,19 @@ export function assertMatrix(value: unknown, name: string): asserts value is Mat
 }
 
 /**
+ * Checks a Matrix argument like {@link assertMatrix} and returns a snapshot of it: `data`, `rows`
+ * and `cols` are each read once, so a getter (or code a getter runs) cannot show the checks one
+ * shape and the work another. Use the snapshot, not the argument, from then on.
+ */
+export function matrixArg(value: unknown, name: string): Matrix {
+  if (value === null || typeof value !== 'object') typeError(name, 'a Matrix { data, rows, cols }', value);
+  const { data, rows, cols } = value as Partial<Matrix>;
+  const m = { data, rows, cols };
+  assertMatrix(m, name);
+  return m;
+}
+
+/**
  * Resolves an `out` option: a Matrix or Float32Array of exactly `rows × cols` elements, or a new
  * zeroed matrix when `out` is undefined.
  */

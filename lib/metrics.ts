@@ -3,7 +3,7 @@
  */
 import { ErrorCodes, Received, rangeError, typeError } from './errors';
 import { assertLabels } from './loss/common';
-import { allocate, assertMatrix, type Labels, type Matrix } from './matrix';
+import { allocate, type Labels, type Matrix, matrixArg } from './matrix';
 import { assertInteger, assertOptions, isDetached, optionKeys } from './validate';
 
 /** Options of {@link argmax}. */
@@ -19,7 +19,7 @@ const ARGMAX_KEYS = optionKeys<ArgmaxOptions>()('out');
  * a diverged model should not read as "predicts class 0". A row of −Infinity picks column 0.
  */
 export function argmax(scores: Matrix, opts?: ArgmaxOptions): Int32Array {
-  assertMatrix(scores, 'scores');
+  scores = matrixArg(scores, 'scores');
   assertOptions(opts, 'options', ARGMAX_KEYS);
   return argmaxOf(scores, 'scores', opts?.out);
 }
@@ -57,9 +57,9 @@ function predictions(predicted: unknown, rows: number): Labels {
     assertLabels(predicted, rows, 'predicted');
     return predicted;
   }
-  assertMatrix(predicted, 'predicted');
-  if (predicted.rows !== rows) rangeError('predicted', `one row per label (${rows})`, new Received(`a ${predicted.rows}-row Matrix`), ErrorCodes.SHAPE);
-  return argmaxOf(predicted, 'predicted', undefined);
+  const scores = matrixArg(predicted, 'predicted');
+  if (scores.rows !== rows) rangeError('predicted', `one row per label (${rows})`, new Received(`a ${scores.rows}-row Matrix`), ErrorCodes.SHAPE);
+  return argmaxOf(scores, 'predicted', undefined);
 }
 
 function checkLabels(labels: unknown): asserts labels is Labels {

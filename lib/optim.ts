@@ -2,7 +2,7 @@
  * Parameter updates for training loops: SGD with momentum, Adam, AdamW and RMSProp, each one fused in-place pass.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { assertMatrix, type Matrix } from './matrix';
+import { type Matrix, matrixArg } from './matrix';
 import { native } from './native';
 import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertOptions, optionKeys } from './validate';
 
@@ -23,8 +23,7 @@ function dataOf(x: Matrix | Float32Array, name: string): Float32Array {
     assertFloat32Array(x, name);
     return x;
   }
-  assertMatrix(x, name);
-  return x.data;
+  return matrixArg(x, name).data;
 }
 
 const SGD_KEYS = optionKeys<SgdOptions>()('lr', 'momentum', 'weightDecay', 'nesterov');

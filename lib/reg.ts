@@ -6,7 +6,7 @@
  * separate call per parameter group.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { assertMatrix, type Matrix } from './matrix';
+import { assertMatrix, type Matrix, matrixArg } from './matrix';
 import { native } from './native';
 import { assertFiniteNumber, assertFloat32Array, assertOneOf, assertOptions, optionKeys } from './validate';
 
@@ -21,8 +21,7 @@ function weights(W: unknown): Float32Array {
     assertFloat32Array(W, 'W');
     return W;
   }
-  assertMatrix(W, 'W');
-  return W.data;
+  return matrixArg(W, 'W').data;
 }
 
 function strength(value: unknown, name: string): number {
@@ -38,7 +37,7 @@ function gradBuffer(opts: PenaltyOptions | undefined, length: number): Float32Ar
   assertOptions(opts, 'options', PENALTY_KEYS);
   const g = opts?.grad;
   if (g === undefined) return null;
-  const data = g instanceof Float32Array ? g : (assertMatrix(g, 'grad'), g.data);
+  const data = g instanceof Float32Array ? g : matrixArg(g, 'grad').data;
   assertFloat32Array(data, 'grad');
   if (data.length !== length) rangeError('grad', `a buffer of W's length ${length}`, data, ErrorCodes.SHAPE);
   return data;

@@ -14,7 +14,7 @@
  * the file's length. Damage is ERR_NNKIT_FORMAT naming what is wrong.
  */
 import { ErrorCodes, Received, rangeError, typeError } from './errors';
-import { type Matrix, MAX_DIMENSION, MAX_ELEMENTS, allocate, allocateFloat32, assertMatrix } from './matrix';
+import { type Matrix, MAX_DIMENSION, MAX_ELEMENTS, allocate, allocateFloat32, matrixArg } from './matrix';
 import { checkPath, readWhole, readWholeAsync, writeWhole, writeWholeAsync } from './files';
 import { formatError } from './preprocess/serialize';
 import { assertInteger, assertOptions, isDetached, optionKeys } from './validate';
@@ -125,8 +125,8 @@ function entriesOf(tensors: unknown): Entry[] {
       if (isDetached(value)) typeError(`tensors.${name}`, 'a live Float32Array', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
       return { name, shape: [value.length], data: value };
     }
-    assertMatrix(value, `tensors.${name}`);
-    return { name, shape: [value.rows, value.cols], data: value.data };
+    const m = matrixArg(value, `tensors.${name}`);
+    return { name, shape: [m.rows, m.cols], data: m.data };
   });
 }
 

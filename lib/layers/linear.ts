@@ -3,7 +3,7 @@
  * `W: [fanIn × fanOut]` (one neuron per column), `b: [fanOut]`.
  */
 import { ErrorCodes, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, outMatrix, type Unless } from '../matrix';
+import { assertMatrix, type Matrix, matrixArg, outMatrix, type Unless } from '../matrix';
 import { native } from '../native';
 import { assertFloat32Array, assertOptions, optionKeys } from '../validate';
 
@@ -45,8 +45,7 @@ function biasData(b: Bias | null | undefined, fanOut: number): Float32Array | nu
     assertFloat32Array(b, 'b');
     data = b;
   } else {
-    assertMatrix(b, 'b');
-    data = b.data;
+    data = matrixArg(b, 'b').data;
   }
   if (data.length !== fanOut) rangeError('b', `${fanOut} values (one per column of W)`, data, ErrorCodes.SHAPE);
   return data;

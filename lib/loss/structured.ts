@@ -4,7 +4,7 @@
  * by loss-augmented inference). Scores and inference run in float64.
  */
 import { ErrorCodes, Received, rangeError } from '../errors';
-import { assertMatrix, type Labels, type Matrix } from '../matrix';
+import { type Labels, type Matrix, matrixArg } from '../matrix';
 import { assertFiniteNumber, assertOptions, optionKeys } from '../validate';
 import { assertLabels } from './common';
 
@@ -20,13 +20,15 @@ export interface StructuredSvmResult {
   prediction: Int32Array;
 }
 
-function checkChain(emissions: Matrix, transitions: Matrix): void {
-  assertMatrix(emissions, 'emissions');
-  assertMatrix(transitions, 'transitions');
+/** Checks the chain's score matrices and returns snapshots of them (see matrixArg). */
+function checkChain(emissionsArg: Matrix, transitionsArg: Matrix): { emissions: Matrix; transitions: Matrix } {
+  const emissions = matrixArg(emissionsArg, 'emissions');
+  const transitions = matrixArg(transitionsArg, 'transitions');
   const k = emissions.cols;
   if (transitions.rows !== k || transitions.cols !== k)
     rangeError('transitions', `a ${k} × ${k} Matrix (labels × labels)`, new Received(`a ${transitions.rows} × ${transitions.cols} Matrix`), ErrorCodes.SHAPE);
   if (k === 0 && emissions.rows > 0) rangeError('emissions', 'at least one label column', k, ErrorCodes.SHAPE);
+  return { emissions, transitions };
 }
 
 /**
@@ -69,7 +71,7 @@ function viterbiCore(E: Matrix, A: Matrix, augment: ((t: number, k: number) => n
  * with {@link structuredSvm}. `emissions` `[T × K]`, `transitions` `[K × K]` (from, to).
  */
 export function viterbi(emissions: Matrix, transitions: Matrix): Int32Array {
-  checkChain(emissions, transitions);
+  ({ emissions, transitions } = checkChain(emissions, transitions));
   return viterbiCore(emissions, transitions, null).path;
 }
 
@@ -87,7 +89,7 @@ const STRUCTURED_SVM_KEYS = optionKeys<{ marginScale?: number }>()('marginScale'
  * label, column = next label. @param labels the gold sequence, T labels in `[0, K)`.
  */
 export function structuredSvm(emissions: Matrix, transitions: Matrix, labels: Labels, opts?: { marginScale?: number }): StructuredSvmResult {
-  checkChain(emissions, transitions);
+  ({ emissions, transitions } = checkChain(emissions, transitions));
   const T = emissions.rows, K = emissions.cols;
   assertLabels(labels, T);
   assertOptions(opts, 'options', STRUCTURED_SVM_KEYS);

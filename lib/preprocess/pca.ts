@@ -12,7 +12,7 @@ import { assertFiniteNumber, assertInteger, assertOneOf, assertOptions, optionKe
 import { columnMoments, columnMomentsAsync } from './moments';
 import { DocumentReader, encodeFloat32, encodeFloat64, formatError, type SavedDocument } from './serialize';
 import {
-  assertFitData, assertFitted, assertWidth, registerStep, resolveOutput, stateError, type Transformer, type TransformOptions,
+  fitData, assertFitted, assertWidth, registerStep, resolveOutput, stateError, type Transformer, type TransformOptions,
 } from './transformer';
 
 /** Whitening applied after the rotation. */
@@ -130,7 +130,9 @@ export class PCA implements Transformer {
 
   constructor(opts?: PCAOptions) {
     assertOptions(opts, 'options', PCA_KEYS);
-    if (opts?.components !== undefined) assertInteger(opts.components, 'components', 1, MAX_DIMENSION);
+    // Each option is read once: the value checked is the value kept, whatever a getter does.
+    const components = opts?.components;
+    if (components !== undefined) assertInteger(components, 'components', 1, MAX_DIMENSION);
     const whiten = opts?.whiten ?? false;
     if (whiten !== false) assertOneOf(whiten, 'whiten', ['pca', 'zca'] as const);
     const eps = opts?.eps ?? 1e-5;
@@ -144,7 +146,7 @@ export class PCA implements Transformer {
     assertInteger(oversample, 'oversample', 0, 10000);
     const powerIters = opts?.powerIters ?? 2;
     assertInteger(powerIters, 'powerIters', 0, 100);
-    this.requestedComponents = opts?.components;
+    this.requestedComponents = components;
     this.whiten = whiten;
     this.eps = eps;
     this.solver = solver;
@@ -214,7 +216,7 @@ export class PCA implements Transformer {
 
   /** Fits mean, covariance and components on X, replacing any previous fit. */
   fit(X: Matrix): this {
-    assertFitData(X);
+    X = fitData(X);
     const k = this.#k(X.cols);
     const moments = columnMoments(X);
     if (this.#useRandomized(X.rows, X.cols, k)) {
@@ -232,7 +234,7 @@ export class PCA implements Transformer {
 
   /** {@link fit} with the passes over X and the eigendecomposition (or the randomized solver) on the libuv thread pool. */
   async fitAsync(X: Matrix): Promise<this> {
-    assertFitData(X);
+    X = fitData(X);
     const k = this.#k(X.cols);
     const moments = await columnMomentsAsync(X);
     if (this.#useRandomized(X.rows, X.cols, k)) {

@@ -7,7 +7,7 @@ import { native } from '../native';
 import { assertFiniteNumber, assertOptions, optionKeys } from '../validate';
 import { DocumentReader, encodeFloat32, formatError, type SavedDocument } from './serialize';
 import {
-  assertFitData, assertFitted, assertWidth, registerStep, resolveOutput, type Transformer, type TransformOptions,
+  fitData, assertFitted, assertWidth, registerStep, resolveOutput, type Transformer, type TransformOptions,
 } from './transformer';
 
 /** Options of {@link RangeScaler}. */
@@ -57,14 +57,16 @@ export class RangeScaler implements Transformer {
     assertOptions(opts, 'options', RANGE_SCALER_KEYS);
     const range = opts?.range ?? [-1, 1];
     if (!Array.isArray(range) || range.length !== 2) typeError('range', 'an array [lo, hi]', range);
-    assertFiniteNumber(range[0], 'range[0]');
-    assertFiniteNumber(range[1], 'range[1]');
-    if (!(range[0] < range[1])) rangeError('range', 'lo < hi', new Received(`[${range[0]}, ${range[1]}]`));
+    // Each end is read once: the value checked is the value kept, whatever a getter does.
+    const lo: unknown = range[0], hi: unknown = range[1];
+    assertFiniteNumber(lo, 'range[0]');
+    assertFiniteNumber(hi, 'range[1]');
+    if (!(lo < hi)) rangeError('range', 'lo < hi', new Received(`[${lo}, ${hi}]`));
     // Ends near the float32 limit would let the rounding of (x − min)·scale step past it (+Infinity).
-    if (Math.abs(range[0]) > MAX_RANGE_END || Math.abs(range[1]) > MAX_RANGE_END)
-      rangeError('range', `ends within ±${MAX_RANGE_END}`, new Received(`[${range[0]}, ${range[1]}]`));
-    this.lo = range[0];
-    this.hi = range[1];
+    if (Math.abs(lo) > MAX_RANGE_END || Math.abs(hi) > MAX_RANGE_END)
+      rangeError('range', `ends within ±${MAX_RANGE_END}`, new Received(`[${lo}, ${hi}]`));
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** The target range `[lo, hi]`. */
@@ -114,7 +116,7 @@ export class RangeScaler implements Transformer {
 
   /** Fits per-column min and max on X, replacing any previous fit. */
   fit(X: Matrix): this {
-    assertFitData(X);
+    X = fitData(X);
     const min = new Float32Array(X.cols), max = new Float32Array(X.cols);
     native.columnMinMax(X.data, X.rows, X.cols, min, max);
     this.#state = null;
@@ -124,7 +126,7 @@ export class RangeScaler implements Transformer {
 
   /** {@link fit} with the pass over X on the libuv thread pool. */
   async fitAsync(X: Matrix): Promise<this> {
-    assertFitData(X);
+    X = fitData(X);
     const min = new Float32Array(X.cols), max = new Float32Array(X.cols);
     await native.columnMinMaxAsync(X.data, X.rows, X.cols, min, max);
     this.#state = null;

@@ -9,7 +9,7 @@ import { assertBoolean, assertFiniteNumber, assertInteger, assertOneOf, assertOp
 import { columnMoments, columnMomentsAsync, mergeMoments, type Moments, poolColumns } from './moments';
 import { DocumentReader, encodeFloat64, formatError, type SavedDocument } from './serialize';
 import {
-  assertFitData, assertFitted, assertWidth, registerStep, resolveOutput, type Transformer, type TransformOptions,
+  fitData, assertFitted, assertWidth, registerStep, resolveOutput, type Transformer, type TransformOptions,
 } from './transformer';
 
 /** How values are grouped into statistics. */
@@ -93,13 +93,14 @@ export class Standardizer implements Transformer {
     assertFiniteNumber(eps, 'eps');
     if (eps < 0) rangeError('eps', 'a number ≥ 0', eps);
     assertOneOf(mode, 'mode', ['feature', 'scalar', 'channel'] as const);
-    if (mode === 'channel') assertInteger(opts?.channels, 'channels', 1, MAX_DIMENSION);
-    else if (opts?.channels !== undefined) rangeError('channels', "undefined unless mode is 'channel'", opts.channels);
+    const channels = opts?.channels;
+    if (mode === 'channel') assertInteger(channels, 'channels', 1, MAX_DIMENSION);
+    else if (channels !== undefined) rangeError('channels', "undefined unless mode is 'channel'", channels);
     this.center = center;
     this.scale = scale;
     this.eps = eps;
     this.mode = mode;
-    this.channels = mode === 'channel' ? opts!.channels : undefined;
+    this.channels = mode === 'channel' ? channels : undefined;
   }
 
   /** Rows fitted so far (0 before any fit). */
@@ -159,7 +160,7 @@ export class Standardizer implements Transformer {
 
   /** Fits mean and std on X (rows = samples), replacing any previous fit. */
   fit(X: Matrix): this {
-    assertFitData(X);
+    X = fitData(X);
     this.#groups(X.cols);
     const columns = columnMoments(X);
     this.#reset();
@@ -169,7 +170,7 @@ export class Standardizer implements Transformer {
 
   /** {@link fit} with the pass over X on the libuv thread pool (do not write to X meanwhile). */
   async fitAsync(X: Matrix): Promise<this> {
-    assertFitData(X);
+    X = fitData(X);
     this.#groups(X.cols);
     const columns = await columnMomentsAsync(X);
     this.#reset();

@@ -5,7 +5,7 @@
  * the reader of each step.
  */
 import { ErrorCodes, NnkitRangeError, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, outMatrix } from '../matrix';
+import { assertMatrix, type Matrix, matrixArg, outMatrix } from '../matrix';
 import type { FiniteCheck } from '../native';
 import { assertBoolean, assertOptions, optionKeys } from '../validate';
 import { formatError, type SavedDocument } from './serialize';
@@ -94,11 +94,12 @@ export function resolveOutput(X: Matrix, cols: number, opts: TransformOptions | 
   return { out: outMatrix(opts?.out, X.rows, cols), check: !checkFinite ? 0 : fresh ? 1 : 2 };
 }
 
-/** Validates the data matrix of fit/partialFit: a Matrix with at least `minRows` rows and one column. */
-export function assertFitData(X: Matrix, minRows = 1): void {
-  assertMatrix(X, 'X');
+/** Checks the data matrix of fit/partialFit (a Matrix with at least `minRows` rows and one column) and returns a snapshot of it (see matrixArg). */
+export function fitData(value: Matrix, minRows = 1): Matrix {
+  const X = matrixArg(value, 'X');
   if (X.rows < minRows) rangeError('X.rows', `at least ${minRows} row${minRows === 1 ? '' : 's'} to fit on`, X.rows, ErrorCodes.SHAPE);
   if (X.cols < 1) rangeError('X.cols', 'at least 1 column', X.cols, ErrorCodes.SHAPE);
+  return X;
 }
 
 /** Reads a saved step back. */
