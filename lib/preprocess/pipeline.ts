@@ -2,8 +2,8 @@
  * A chain of fitted preprocessing steps, saved and loaded as one document.
  */
 import { ErrorCodes, NnkitTypeError, Received, rangeError, typeError } from '../errors';
-import { assertMatrix, type Matrix } from '../matrix';
-import { assertBoolean, assertInteger, assertOptions, optionKeys } from '../validate';
+import { assertMatrix, type Matrix, matrixArg } from '../matrix';
+import { assertBoolean, assertInteger, assertOptions, isDetached, optionKeys } from '../validate';
 import { DocumentReader, type SavedDocument } from './serialize';
 import { readStep, registerStep, stateError, TRANSFORM_KEYS, type Transformer, type TransformOptions } from './transformer';
 
@@ -167,7 +167,9 @@ export class Pipeline implements Transformer {
 
   async #chainAsync(steps: Transformer[], X: Matrix, opts: TransformOptions | undefined,
     apply: (step: Transformer, input: Matrix, o: TransformOptions | undefined) => Promise<Matrix>): Promise<Matrix> {
-    assertMatrix(X, 'X');
+    // X as checked now: the result of an in-place chain goes back into this buffer, whatever
+    // X.data says by the time the steps are done.
+    const checked = matrixArg(X, 'X');
     checkChainOptions(opts);
     const inPlace = opts?.inPlace ?? false;
     if (!inPlace) {
@@ -176,9 +178,11 @@ export class Pipeline implements Transformer {
       return current;
     }
     if (steps.length === 1) return apply(steps[0]!, X, opts);
-    const work: Matrix = { data: X.data.slice(), rows: X.rows, cols: X.cols };
+    const data = checked.data;
+    const work: Matrix = { data: data.slice(), rows: checked.rows, cols: checked.cols };
     for (let i = 0; i < steps.length; i++) await apply(steps[i]!, work, stepOptions(opts, i, i === steps.length - 1, true));
-    X.data.set(work.data);
+    if (isDetached(data)) typeError('X', 'a live Float32Array while the transform ran', 'a view of a detached ArrayBuffer', ErrorCodes.DETACHED);
+    data.set(work.data);
     return X;
   }
 

@@ -92,4 +92,13 @@ describe('arguments and options are read once', () => {
     nn.optim.sgdStep(w, gone(M(3, 4)), v, { lr: 0.1, momentum: 0.9 });
     expect(w.data.every(Number.isFinite)).toBe(true);
   });
+
+  it('Pipeline.transformAsync in place writes the result into the buffer it checked', async () => {
+    const p = new nn.Pipeline([new nn.Standardizer(), new nn.RangeScaler()]).fit(M(6, 3));
+    const X = M(4, 3), expected = p.transform(M(4, 3)).data;
+    const original = X.data;
+    const lied = flip(X, 'data', new Float32Array(1), 1);
+    await p.transformAsync(lied, { inPlace: true });
+    expect(Array.from(original)).toEqual(Array.from(expected));
+  });
 });
