@@ -84,10 +84,46 @@ const FOREIGN_NAMES: Record<string, { ours: string; note?: string }> = {
 
 const normalized = (key: string) => key.replace(/[_-]/g, '').toLowerCase();
 
+/** Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of a substring). */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;  // only distances up to 2 matter here
+  let prev2: number[] = [], prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
+    }
+    [prev2, prev] = [prev, cur];
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The option a misspelled key most likely meant: the same name but for case, underscores and
+ * hyphens, else the one closest by edit distance — at most 1 edit for names of up to 4 letters,
+ * 2 for longer — when exactly one option is that close.
+ */
+function nearestKey(key: string, keys: readonly string[]): string | undefined {
+  const k = normalized(key);
+  const same = keys.find((o) => normalized(o) === k);
+  if (same) return same;
+  const limit = k.length <= 4 ? 1 : 2;
+  let best: string | undefined, bestDistance = limit + 1, ties = 0;
+  for (const o of keys) {
+    const d = editDistance(k, normalized(o));
+    if (d < bestDistance) [best, bestDistance, ties] = [o, d, 1];
+    else if (d === bestDistance) ties++;
+  }
+  return bestDistance <= limit && ties === 1 ? best : undefined;
+}
+
 /**
  * An options argument: undefined or a plain object whose keys are all among `keys`. An unknown
  * key is ERR_NNKIT_TYPE naming it, and nnkit's name for it when it is another library's name
- * for one of this call's options or a misspelling of one (case, underscores).
+ * for one of this call's options or a misspelling of one (case, underscores, up to two typos).
  */
 export function assertOptions(value: unknown, name: string, keys: readonly string[]): void {
   if (value === undefined) return;
@@ -96,7 +132,7 @@ export function assertOptions(value: unknown, name: string, keys: readonly strin
   for (const key of Object.keys(value)) {
     if (keys.includes(key)) continue;
     const foreign = Object.hasOwn(FOREIGN_NAMES, key) ? FOREIGN_NAMES[key] : undefined;
-    const near = keys.find((k) => normalized(k) === normalized(key));
+    const near = nearestKey(key, keys);
     let hint: string;
     if (foreign && keys.includes(foreign.ours)) hint = `nnkit's name for it is '${foreign.ours}'${foreign.note ? ` (${foreign.note})` : ''}`;
     else if (near) hint = `did you mean '${near}'?`;

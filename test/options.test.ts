@@ -47,6 +47,12 @@ describe('strict options', () => {
   it('suggests the option a misspelling is close to, or lists them all', () => {
     expect(unknown(() => nn.dropout.forward(X, { keepprob: 0.5 } as never)).message).toMatch(/did you mean 'keepProb'\?/);
     expect(unknown(() => nn.loss.softmax(X, labels, { Reduction: 'sum' } as never)).message).toMatch(/did you mean 'reduction'\?/);
+    // Typos: a letter doubled, dropped, swapped with its neighbour or wrong (up to two in names longer than 4).
+    for (const [typo, meant] of <[string, string][]>[['keepProbb', 'keepProb'], ['kepProb', 'keepProb'], ['trainnig', 'training'], ['maskBtis', 'maskBits'], ['mod', 'mode'], ['ot', 'out']])
+      expect(unknown(() => nn.dropout.forward(X, { [typo]: 1 } as never)).message, typo).toMatch(new RegExp(`did you mean '${meant}'\\?`));
+    // Too far, or as close to two options: the list instead of a guess.
+    expect(unknown(() => nn.dropout.forward(X, { xyz: 1 } as never)).message).toMatch(/the options are/);
+    expect(unknown(() => nn.optim.adamStep(X.data, X.data, nn.optim.adamState(X.data), { beta: 0.9 } as never)).message).toMatch(/the options are/);
     const e = unknown(() => nn.loss.svm(X, labels, { hinge: 2 } as never));
     expect(e.message).toBe("Unknown option 'hinge' in options: the options are 'reduction', 'grad', 'margin', 'squared'");
     // A foreign name whose counterpart this call does not have is not suggested.
