@@ -2,7 +2,7 @@
  * A seedable, counter-based random generator (Philox-4x32-10).
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { assertMatrix, type Matrix } from './matrix';
+import { type Matrix, matrixArg } from './matrix';
 import { native } from './native';
 import { assertFiniteNumber, assertFloat32Array } from './validate';
 
@@ -16,8 +16,7 @@ function targetData(out: FillTarget, name: string): Float32Array {
     assertFloat32Array(out, name);
     return out;
   }
-  assertMatrix(out, name);
-  return out.data;
+  return matrixArg(out, name).data;
 }
 
 /**
