@@ -3,8 +3,8 @@
  * differences, coordinate by coordinate, by relative error.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { type Matrix, matrixArg } from './matrix';
-import { assertFiniteNumber, assertFloat32Array, assertInteger, assertOptions, optionKeys } from './validate';
+import { floatsArg, type Matrix } from './matrix';
+import { assertFiniteNumber, assertInteger, assertOptions, optionKeys } from './validate';
 
 /** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
@@ -43,14 +43,6 @@ export interface GradcheckResult {
   passed: boolean;
 }
 
-function buffer(value: unknown, name: string): Float32Array {
-  if (value instanceof Float32Array) {
-    assertFloat32Array(value, name);
-    return value;
-  }
-  return matrixArg(value, name).data;
-}
-
 const GRADCHECK_KEYS = optionKeys<GradcheckOptions>()('h', 'tolerance', 'maxChecks', 'report');
 
 /**
@@ -66,8 +58,8 @@ const GRADCHECK_KEYS = optionKeys<GradcheckOptions>()('h', 'tolerance', 'maxChec
 export function gradcheck(fn: (x: Float32Array) => number, x: Float32Array | Matrix, analytic: Float32Array | Matrix,
   opts?: GradcheckOptions): GradcheckResult {
   if (typeof fn !== 'function') typeError('fn', 'a function returning a number', fn);
-  const xs = buffer(x, 'x');
-  const a = buffer(analytic, 'analytic');
+  const xs = floatsArg(x, 'x');
+  const a = floatsArg(analytic, 'analytic');
   if (a.length !== xs.length) rangeError('analytic', `a gradient of x's length ${xs.length}`, a, ErrorCodes.SHAPE);
   assertOptions(opts, 'options', GRADCHECK_KEYS);
   const h = opts?.h ?? 1e-3;

@@ -138,6 +138,18 @@ export function matrixArg(value: unknown, name: string): Matrix {
 }
 
 /**
+ * The elements of a Float32Array or of a Matrix (its checked snapshot's data, see matrixArg):
+ * for the calls that take either (parameters, gradients, fill targets).
+ */
+export function floatsArg(value: unknown, name: string): Float32Array {
+  if (value instanceof Float32Array) {
+    assertFloat32Array(value, name);
+    return value;
+  }
+  return matrixArg(value, name).data;
+}
+
+/**
  * Resolves an `out` option: a Matrix or Float32Array of exactly `rows × cols` elements, or a new
  * zeroed matrix when `out` is undefined.
  */

@@ -2,7 +2,7 @@
  * Parameter updates for training loops: SGD with momentum, Adam, AdamW and RMSProp, each one fused in-place pass.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { type Matrix, matrixArg } from './matrix';
+import { floatsArg, type Matrix } from './matrix';
 import { native } from './native';
 import { assertBoolean, assertFiniteNumber, assertFloat32Array, assertOptions, optionKeys } from './validate';
 
@@ -16,14 +16,6 @@ export interface SgdOptions {
   weightDecay?: number;
   /** Nesterov momentum (default false). */
   nesterov?: boolean;
-}
-
-function dataOf(x: Matrix | Float32Array, name: string): Float32Array {
-  if (x instanceof Float32Array) {
-    assertFloat32Array(x, name);
-    return x;
-  }
-  return matrixArg(x, name).data;
 }
 
 const SGD_KEYS = optionKeys<SgdOptions>()('lr', 'momentum', 'weightDecay', 'nesterov');
@@ -40,7 +32,7 @@ const SGD_KEYS = optionKeys<SgdOptions>()('lr', 'momentum', 'weightDecay', 'nest
  * scaled by 1/lr.
  */
 export function sgdStep(param: Matrix | Float32Array, grad: Matrix | Float32Array, velocity: Matrix | Float32Array, opts: SgdOptions): void {
-  const w = dataOf(param, 'param'), g = dataOf(grad, 'grad'), v = dataOf(velocity, 'velocity');
+  const w = floatsArg(param, 'param'), g = floatsArg(grad, 'grad'), v = floatsArg(velocity, 'velocity');
   assertOptions(opts, 'options', SGD_KEYS);
   if (opts === undefined) rangeError('options', 'an options object with lr', opts);
   const lr = opts.lr, momentum = opts.momentum ?? 0.9, weightDecay = opts.weightDecay ?? 0, nesterov = opts.nesterov ?? false;
@@ -120,13 +112,13 @@ const RMSPROP_KEYS = optionKeys<RmspropOptions>()('lr', 'alpha', 'eps', 'weightD
 
 /** Zeroed state for {@link adamStep} or {@link adamwStep} on `param`. */
 export function adamState(param: Matrix | Float32Array): AdamState {
-  const n = dataOf(param, 'param').length;
+  const n = floatsArg(param, 'param').length;
   return { m: new Float32Array(n), v: new Float32Array(n), step: 0 };
 }
 
 /** Zeroed state for {@link rmspropStep} on `param`. */
 export function rmspropState(param: Matrix | Float32Array): RmspropState {
-  return { squareAvg: new Float32Array(dataOf(param, 'param').length), momentumBuffer: null, gradAvg: null };
+  return { squareAvg: new Float32Array(floatsArg(param, 'param').length), momentumBuffer: null, gradAvg: null };
 }
 
 function checkRate(value: number, name: string): void {
@@ -153,7 +145,7 @@ function stateArray(x: unknown, name: string, length: number): Float32Array {
 }
 
 function adamUpdate(param: Matrix | Float32Array, grad: Matrix | Float32Array, state: AdamState, opts: AdamOptions, decoupled: boolean, defaultDecay: number): void {
-  const w = dataOf(param, 'param'), g = dataOf(grad, 'grad');
+  const w = floatsArg(param, 'param'), g = floatsArg(grad, 'grad');
   if (g.length !== w.length) rangeError('grad', `${w.length} elements like param`, g, ErrorCodes.SHAPE);
   if (typeof state !== 'object' || state === null) typeError('state', 'an AdamState (nn.optim.adamState(param))', state);
   const m = stateArray(state.m, 'state.m', w.length), v = stateArray(state.v, 'state.v', w.length);
@@ -207,7 +199,7 @@ export function adamwStep(param: Matrix | Float32Array, grad: Matrix | Float32Ar
  * `state` comes from {@link rmspropState}, one per parameter, kept by the caller between steps.
  */
 export function rmspropStep(param: Matrix | Float32Array, grad: Matrix | Float32Array, state: RmspropState, opts: RmspropOptions): void {
-  const w = dataOf(param, 'param'), g = dataOf(grad, 'grad');
+  const w = floatsArg(param, 'param'), g = floatsArg(grad, 'grad');
   if (g.length !== w.length) rangeError('grad', `${w.length} elements like param`, g, ErrorCodes.SHAPE);
   if (typeof state !== 'object' || state === null) typeError('state', 'an RmspropState (nn.optim.rmspropState(param))', state);
   const squareAvg = stateArray(state.squareAvg, 'state.squareAvg', w.length);

@@ -6,7 +6,7 @@
  * separate call per parameter group.
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { assertMatrix, type Matrix, matrixArg } from './matrix';
+import { assertMatrix, floatsArg, type Matrix } from './matrix';
 import { native } from './native';
 import { assertFiniteNumber, assertFloat32Array, assertOneOf, assertOptions, optionKeys } from './validate';
 
@@ -14,14 +14,6 @@ import { assertFiniteNumber, assertFloat32Array, assertOneOf, assertOptions, opt
 export interface PenaltyOptions {
   /** The gradient of the data loss w.r.t. W (same length): the penalty's gradient is added into it. */
   grad?: Float32Array | Matrix;
-}
-
-function weights(W: unknown): Float32Array {
-  if (W instanceof Float32Array) {
-    assertFloat32Array(W, 'W');
-    return W;
-  }
-  return matrixArg(W, 'W').data;
 }
 
 function strength(value: unknown, name: string): number {
@@ -37,8 +29,7 @@ function gradBuffer(opts: PenaltyOptions | undefined, length: number): Float32Ar
   assertOptions(opts, 'options', PENALTY_KEYS);
   const g = opts?.grad;
   if (g === undefined) return null;
-  const data = g instanceof Float32Array ? g : matrixArg(g, 'grad').data;
-  assertFloat32Array(data, 'grad');
+  const data = floatsArg(g, 'grad');
   if (data.length !== length) rangeError('grad', `a buffer of W's length ${length}`, data, ErrorCodes.SHAPE);
   return data;
 }
@@ -48,14 +39,14 @@ function gradBuffer(opts: PenaltyOptions | undefined, length: number): Float32Ar
  * @returns the penalty.
  */
 export function l2(W: Matrix | Float32Array, lambda: number, opts?: PenaltyOptions): number {
-  const w = weights(W);
+  const w = floatsArg(W, 'W');
   const l = strength(lambda, 'lambda');
   return native.regPenalty(w, 0, l, 0, 0.5 * l, gradBuffer(opts, w.length));
 }
 
 /** L1 penalty `λ·Σ|w|`; adds `λ·sign(W)` (0 where w = 0) into `grad`. @returns the penalty. */
 export function l1(W: Matrix | Float32Array, lambda: number, opts?: PenaltyOptions): number {
-  const w = weights(W);
+  const w = floatsArg(W, 'W');
   const l = strength(lambda, 'lambda');
   return native.regPenalty(w, l, 0, l, 0, gradBuffer(opts, w.length));
 }
@@ -66,7 +57,7 @@ export function l1(W: Matrix | Float32Array, lambda: number, opts?: PenaltyOptio
  * @returns the penalty.
  */
 export function elasticNet(W: Matrix | Float32Array, l1Strength: number, l2Strength: number, opts?: PenaltyOptions): number {
-  const w = weights(W);
+  const w = floatsArg(W, 'W');
   const a = strength(l1Strength, 'l1');
   const b = strength(l2Strength, 'l2');
   return native.regPenalty(w, a, 2 * b, a, b, gradBuffer(opts, w.length));

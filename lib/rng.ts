@@ -2,22 +2,14 @@
  * A seedable, counter-based random generator (Philox-4x32-10).
  */
 import { ErrorCodes, rangeError, typeError } from './errors';
-import { type Matrix, matrixArg } from './matrix';
+import { floatsArg, type Matrix } from './matrix';
 import { native } from './native';
-import { assertFiniteNumber, assertFloat32Array } from './validate';
+import { assertFiniteNumber } from './validate';
 
 const TWO_32 = 2 ** 32;
 
 /** A Float32Array or a Matrix to fill in place. */
 export type FillTarget = Float32Array | Matrix;
-
-function targetData(out: FillTarget, name: string): Float32Array {
-  if (out instanceof Float32Array) {
-    assertFloat32Array(out, name);
-    return out;
-  }
-  return matrixArg(out, name).data;
-}
 
 /**
  * A random generator whose numbers depend only on its seed: the same seed gives bit-identical
@@ -62,7 +54,7 @@ export class Rng {
 
   /** Fills `out` with normal deviates of the given mean and standard deviation; returns `out`. */
   normal<T extends FillTarget>(out: T, mean = 0, std = 1): T {
-    const data = targetData(out, 'out');
+    const data = floatsArg(out, 'out');
     this.#checkParams(mean, std, 'mean', 'std');
     this.#offset += native.rngFill(this.#key0, this.#key1, this.#stream0, this.#stream1, this.#offset, data, 'normal', mean, std);
     return out;
@@ -70,7 +62,7 @@ export class Rng {
 
   /** Fills `out` with floats uniform on [lo, hi) (hi itself only through float rounding); returns `out`. */
   uniform<T extends FillTarget>(out: T, lo = 0, hi = 1): T {
-    const data = targetData(out, 'out');
+    const data = floatsArg(out, 'out');
     this.#checkParams(lo, hi, 'lo', 'hi');
     this.#offset += native.rngFill(this.#key0, this.#key1, this.#stream0, this.#stream1, this.#offset, data, 'uniform', lo, hi);
     return out;
@@ -83,7 +75,7 @@ export class Rng {
    * rejects with ERR_NNKIT_DETACHED; a SharedArrayBuffer-backed `out` is filled in place).
    */
   async normalAsync<T extends FillTarget>(out: T, mean = 0, std = 1): Promise<T> {
-    const data = targetData(out, 'out');
+    const data = floatsArg(out, 'out');
     this.#checkParams(mean, std, 'mean', 'std');
     const offset = this.#advance(data.length);
     await native.rngFillAsync(this.#key0, this.#key1, this.#stream0, this.#stream1, offset, data, 'normal', mean, std);
@@ -92,7 +84,7 @@ export class Rng {
 
   /** {@link uniform} on the libuv thread pool (see {@link normalAsync}). */
   async uniformAsync<T extends FillTarget>(out: T, lo = 0, hi = 1): Promise<T> {
-    const data = targetData(out, 'out');
+    const data = floatsArg(out, 'out');
     this.#checkParams(lo, hi, 'lo', 'hi');
     const offset = this.#advance(data.length);
     await native.rngFillAsync(this.#key0, this.#key1, this.#stream0, this.#stream1, offset, data, 'uniform', lo, hi);

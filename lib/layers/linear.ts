@@ -3,7 +3,7 @@
  * `W: [fanIn × fanOut]` (one neuron per column), `b: [fanOut]`.
  */
 import { ErrorCodes, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, matrixArg, outMatrix, type Unless } from '../matrix';
+import { assertMatrix, floatsArg, type Matrix, outMatrix, type Unless } from '../matrix';
 import { native } from '../native';
 import { assertFloat32Array, assertOptions, optionKeys } from '../validate';
 
@@ -40,13 +40,7 @@ export type Bias = Float32Array | Matrix;
 
 function biasData(b: Bias | null | undefined, fanOut: number): Float32Array | null {
   if (b === null || b === undefined) return null;
-  let data: Float32Array;
-  if (b instanceof Float32Array) {
-    assertFloat32Array(b, 'b');
-    data = b;
-  } else {
-    data = matrixArg(b, 'b').data;
-  }
+  const data = floatsArg(b, 'b');
   if (data.length !== fanOut) rangeError('b', `${fanOut} values (one per column of W)`, data, ErrorCodes.SHAPE);
   return data;
 }

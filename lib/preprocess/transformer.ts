@@ -5,7 +5,7 @@
  * the reader of each step.
  */
 import { ErrorCodes, NnkitRangeError, Received, rangeError } from '../errors';
-import { assertMatrix, type Matrix, matrixArg, outMatrix } from '../matrix';
+import { type Matrix, matrixArg, outMatrix } from '../matrix';
 import type { FiniteCheck } from '../native';
 import { assertBoolean, assertOptions, optionKeys } from '../validate';
 import { formatError, type SavedDocument } from './serialize';

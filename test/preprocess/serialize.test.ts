@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../lib/index';
-import { expectCoded } from '../helpers';
 import { offsetData, rowSlice } from './reference';
 
 function bits(a: Float32Array | Float64Array): string {
